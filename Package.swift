@@ -1,0 +1,122 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+// Dependencies point down only: taly → TalyAPI → TalyIngest → TalyStore / TalyIndex.
+// TalyIndex knows nothing of HTTP, SQLite or tenants.
+
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Taly",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "taly", targets: ["taly"]),
+        .library(name: "TalyIndex", targets: ["TalyIndex"]),
+        .library(name: "TalyStore", targets: ["TalyStore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+    ],
+    targets: [
+        // C libraries from Debian, reached through pkg-config.
+        .systemLibrary(
+            name: "CZstd",
+            pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"])]
+        ),
+        // Snowball stemmers; Debian's libstemmer-dev ships no pkg-config file.
+        .systemLibrary(
+            name: "CStemmer",
+            providers: [.apt(["libstemmer-dev"])]
+        ),
+        // ICU behind a header of stdint types and opaque handles: Debian's ICU headers cannot be
+        // imported into Swift directly (versioned symbol names, clash with Foundation's ICU).
+        .target(
+            name: "CTalyICU",
+            linkerSettings: [
+                .linkedLibrary("icui18n"),
+                .linkedLibrary("icuuc"),
+                .linkedLibrary("icudata"),
+            ]
+        ),
+
+        .target(
+            name: "TalyIndex",
+            dependencies: ["CZstd", "CTalyICU", "CStemmer"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "TalyStore",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "TalyIngest",
+            dependencies: ["TalyStore", "TalyIndex"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "TalyAPI",
+            dependencies: [
+                "TalyIngest",
+                "TalyStore",
+                "TalyIndex",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "taly",
+            dependencies: [
+                "TalyAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        // Seeded generators and temporary directories shared by every test target.
+        .target(name: "TalyTestSupport", path: "Tests/TalyTestSupport", swiftSettings: strictSettings),
+        .testTarget(
+            name: "TalyIndexTests",
+            dependencies: ["TalyIndex", "TalyTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "TalyStoreTests",
+            dependencies: ["TalyStore", "TalyTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "TalyAPITests",
+            dependencies: [
+                "TalyAPI",
+                "TalyTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Runs the real `taly` binary as a child process: flags, exit codes, signals.
+        .testTarget(
+            name: "TalyCLITests",
+            dependencies: ["taly", "TalyTestSupport"],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

@@ -1,0 +1,75 @@
+import Foundation
+import Logging
+
+/// Everything `taly serve` needs, read once at start-up; handlers never look at flags or the
+/// environment themselves.
+public struct TalyConfiguration: Sendable, Equatable {
+    /// The address the HTTP server binds.
+    public var host: String
+    /// The TCP port the HTTP server binds.
+    public var port: Int
+    /// The directory holding the SQLite database and the index directories.
+    public var dataDirectory: String
+    /// The lowest log level written.
+    public var logLevel: Logger.Level
+    /// How log lines are written.
+    public var logFormat: LogFormat
+
+    /// The embedded default: loopback, port 8080, `./data`.
+    public static let defaults = TalyConfiguration(
+        host: "127.0.0.1",
+        port: 8080,
+        dataDirectory: "./data",
+        logLevel: .info,
+        logFormat: .text
+    )
+
+    /// A configuration with every value given.
+    public init(host: String, port: Int, dataDirectory: String, logLevel: Logger.Level, logFormat: LogFormat) {
+        self.host = host
+        self.port = port
+        self.dataDirectory = dataDirectory
+        self.logLevel = logLevel
+        self.logFormat = logFormat
+    }
+
+    /// The path of the SQLite database inside the data directory.
+    public var databasePath: String { dataDirectory + "/taly.sqlite" }
+
+    /// Resolves the configuration from its sources; each value comes from the first source that
+    /// sets it: command-line flags, then `TALY_*` environment variables, then the config file
+    /// (`--config` or `TALY_CONFIG`), then the defaults.
+    public static func resolve(
+        flags: ConfigurationLayer,
+        configFile flagConfigFile: String?,
+        environment: [String: String]
+    ) throws(ConfigurationError) -> TalyConfiguration {
+        let env = try ConfigurationLayer(environment: environment)
+        let filePath = flagConfigFile ?? environment["TALY_CONFIG"]
+        let file = try filePath.map { path throws(ConfigurationError) in try ConfigurationLayer(jsonFile: path) }
+        let layers = [flags, env, file ?? ConfigurationLayer()]
+
+        func first<T>(_ value: (ConfigurationLayer) -> T?) -> T? {
+            for layer in layers {
+                if let found = value(layer) { return found }
+            }
+            return nil
+        }
+        let defaults = TalyConfiguration.defaults
+        return TalyConfiguration(
+            host: first(\.host) ?? defaults.host,
+            port: first(\.port) ?? defaults.port,
+            dataDirectory: first(\.dataDirectory) ?? defaults.dataDirectory,
+            logLevel: first(\.logLevel) ?? defaults.logLevel,
+            logFormat: first(\.logFormat) ?? defaults.logFormat
+        )
+    }
+}
+
+/// The shape of log lines.
+public enum LogFormat: String, Sendable, CaseIterable {
+    /// `2026-11-29T19:00:00Z info taly: message key=value` for people at a terminal.
+    case text
+    /// One JSON object per line for log collectors.
+    case json
+}

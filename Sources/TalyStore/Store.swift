@@ -1,0 +1,65 @@
+import Foundation
+import GRDB
+
+/// The canonical record store: one SQLite database in WAL mode, opened through a GRDB pool.
+///
+/// SQLite is the truth; every search index is derived from it. The pool gives one writer and
+/// concurrent readers, so request handlers never wait on each other for reads.
+public final class Store: Sendable {
+    /// The file the store lives in.
+    public let path: String
+    let pool: DatabasePool
+
+    /// Opens (creating if needed) the database at `path` and applies every pending migration.
+    public init(path: String) throws(StoreError) {
+        self.path = path
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        // Writers queue behind one another instead of failing with SQLITE_BUSY at once.
+        configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in
+            // NORMAL is durable in WAL mode across process crashes; only an OS crash or power
+            // loss can drop the last transactions. FULL closes that gap at a write-latency cost.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw .cannotOpen(path: path, reason: Self.describe(error))
+        }
+        do {
+            try StoreMigrations.migrator.migrate(pool)
+        } catch {
+            throw .migrationFailed(reason: Self.describe(error))
+        }
+    }
+
+    /// The names of the migrations the database has applied, in order.
+    public func appliedMigrations() throws(StoreError) -> [String] {
+        do {
+            return try pool.read { db in try StoreMigrations.migrator.appliedMigrations(db) }
+        } catch {
+            throw .databaseUnavailable(reason: Self.describe(error))
+        }
+    }
+
+    /// Checks that the database answers and that every known migration is applied.
+    public func checkReadiness() throws(StoreError) {
+        let applied: Bool
+        do {
+            applied = try pool.read { db in try StoreMigrations.migrator.hasCompletedMigrations(db) }
+        } catch {
+            throw .databaseUnavailable(reason: Self.describe(error))
+        }
+        guard applied else {
+            throw .migrationFailed(reason: "the database is missing migrations this binary knows")
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? DatabaseError {
+            return error.message ?? error.description
+        }
+        return String(describing: error)
+    }
+}

@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import Logging
+import TalyAPI
+
+/// `taly serve`: reads the configuration once and hands over to ``TalyServer``.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Start the HTTP server.",
+        discussion: """
+            Each setting comes from the first source that sets it: a flag, then a TALY_* \
+            environment variable (TALY_HOST, TALY_PORT, TALY_DATA_DIR, TALY_LOG_LEVEL, \
+            TALY_LOG_FORMAT), then the JSON config file named by --config or TALY_CONFIG \
+            (keys host, port, data_dir, log_level, log_format), then the defaults \
+            (127.0.0.1, 8080, ./data, info, text). The data directory holds the SQLite \
+            database (taly.sqlite) and is created on first start. SIGTERM or SIGINT stops \
+            the server gracefully.
+            """
+    )
+
+    @Option(help: "Address to bind (default 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "TCP port to bind (default 8080; 0 picks a free port).")
+    var port: Int?
+
+    @OptionGroup var data: DataDirectoryOption
+
+    @Option(help: "A JSON config file.")
+    var config: String?
+
+    @Option(help: "Lowest log level: trace, debug, info, notice, warning, error, critical (default info).")
+    var logLevel: String?
+
+    @Option(help: "Log line format: text or json (default text).")
+    var logFormat: String?
+
+    func run() async throws {
+        let configuration: TalyConfiguration
+        do {
+            let flags = try ConfigurationLayer(
+                host: host,
+                port: port,
+                dataDirectory: data.dataDir,
+                logLevel: try logLevel.map { value throws(ConfigurationError) in
+                    guard let level = Logger.Level(rawValue: value.lowercased()) else {
+                        throw .invalidValue(source: "--log-level", value: value, expected: "a log level")
+                    }
+                    return level
+                },
+                logFormat: try logFormat.map { value throws(ConfigurationError) in
+                    guard let format = LogFormat(rawValue: value.lowercased()) else {
+                        throw .invalidValue(source: "--log-format", value: value, expected: "text or json")
+                    }
+                    return format
+                }
+            )
+            configuration = try TalyConfiguration.resolve(
+                flags: flags,
+                configFile: config,
+                environment: ProcessInfo.processInfo.environment
+            )
+        } catch {
+            fail(error.description)
+        }
+        TalyLogHandler.bootstrap(level: configuration.logLevel, format: configuration.logFormat)
+        do {
+            try await TalyServer.run(configuration: configuration, logger: Logger(label: "taly"))
+        } catch {
+            fail(error.description)
+        }
+    }
+}
+
+/// `--data-dir`, shared by every command that touches data so they all agree on one place.
+struct DataDirectoryOption: ParsableArguments {
+    @Option(name: .customLong("data-dir"), help: "Directory of the database and indexes (default ./data).")
+    var dataDir: String?
+}
+
+/// Prints `taly: error: <message>` on one line and exits with status 1: a user error, not a crash.
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("taly: error: \(message)\n".utf8))
+    exit(1)
+}

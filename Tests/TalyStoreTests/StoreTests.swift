@@ -1,0 +1,49 @@
+import Foundation
+import TalyTestSupport
+import Testing
+
+@testable import TalyStore
+
+@Suite("opening the store")
+struct StoreTests {
+    @Test("a new database is created and fully migrated")
+    func createsAndMigrates() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.url.appendingPathComponent("taly.sqlite").path
+        let store = try Store(path: path)
+        #expect(FileManager.default.fileExists(atPath: path))
+        #expect(try store.appliedMigrations() == ["v1_tenant"])
+        try store.checkReadiness()
+    }
+
+    @Test("reopening an existing database keeps its migrations and applies none twice")
+    func reopens() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.url.appendingPathComponent("taly.sqlite").path
+        _ = try Store(path: path)
+        let again = try Store(path: path)
+        #expect(try again.appliedMigrations() == ["v1_tenant"])
+    }
+
+    @Test("a path inside a regular file is a cannotOpen error naming the path")
+    func unopenable() throws {
+        let dir = try TemporaryDirectory()
+        let file = dir.url.appendingPathComponent("plain-file")
+        try Data("x".utf8).write(to: file)
+        let path = file.appendingPathComponent("taly.sqlite").path
+        #expect {
+            _ = try Store(path: path)
+        } throws: { error in
+            guard case .cannotOpen(let reported, _) = error as? StoreError else { return false }
+            return reported == path
+        }
+    }
+
+    @Test("a file that is not SQLite is refused with a typed error")
+    func notADatabase() throws {
+        let dir = try TemporaryDirectory()
+        let file = dir.url.appendingPathComponent("taly.sqlite")
+        try Data(repeating: 0x5A, count: 8192).write(to: file)
+        #expect(throws: StoreError.self) { _ = try Store(path: file.path) }
+    }
+}
