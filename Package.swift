@@ -48,9 +48,11 @@ let package = Package(
             ]
         ),
 
+        // CRC-32C for index file footers, hardware instruction chosen at run time.
+        .target(name: "CTalyChecksum"),
         .target(
             name: "TalyIndex",
-            dependencies: ["CZstd", "CTalyICU", "CStemmer"],
+            dependencies: ["CZstd", "CTalyICU", "CStemmer", "CTalyChecksum"],
             swiftSettings: strictSettings
         ),
         .target(
