@@ -17,6 +17,10 @@ public enum IndexError: Error, Equatable, Sendable, CustomStringConvertible {
     case corrupt(file: String, reason: String)
     /// The file could not be opened, mapped, written or synced.
     case io(path: String, operation: String, reason: String)
+    /// Another writer holds the index directory's write lock.
+    case locked(directory: String)
+    /// The directory holds no committed index.
+    case noIndex(directory: String)
 
     public var description: String {
         switch self {
@@ -34,6 +38,9 @@ public enum IndexError: Error, Equatable, Sendable, CustomStringConvertible {
         case .badFooter(let file, let reason): "\(file): bad footer: \(reason)"
         case .corrupt(let file, let reason): "\(file): corrupt: \(reason)"
         case .io(let path, let operation, let reason): "\(path): \(operation) failed: \(reason)"
+        case .locked(let directory):
+            "\(directory): another writer has this index open (only one writer per index directory)"
+        case .noIndex(let directory): "\(directory): no committed index here (no manifest file)"
         }
     }
 }

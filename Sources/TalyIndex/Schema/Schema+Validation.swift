@@ -1,0 +1,61 @@
+/// A document checked against a schema: values by field number, the id extracted.
+public struct ValidatedDocument: Sendable, Hashable {
+    /// The document's unique id.
+    public let id: String
+    /// Values indexed by field number; `nil` where the document has none.
+    public let values: [FieldValue?]
+}
+
+extension Schema {
+    /// The longest id accepted, in UTF-8 bytes.
+    public static let maximumIDLength = 512
+
+    /// Checks `document` against the schema: every field known, every value of its field's type,
+    /// the id present and non-empty. The first problem found is thrown.
+    public func validate(_ document: Document) throws(DocumentError) -> ValidatedDocument {
+        var values = [FieldValue?](repeating: nil, count: fields.count)
+        // Sorted so the error reported for a document with several problems is deterministic.
+        for name in document.values.keys.sorted() {
+            let value = document.values[name]!
+            guard let number = fieldNumber(name) else {
+                throw DocumentError(field: name, problem: "unknown field (the schema has \(fieldList))")
+            }
+            try Self.check(value, against: fields[number])
+            values[number] = value
+        }
+        guard case .keyword(let ids)? = values[idFieldNumber], let id = ids.first else {
+            throw DocumentError(field: idField, problem: "missing: every document needs an id")
+        }
+        guard !id.isEmpty else { throw DocumentError(field: idField, problem: "the id is empty") }
+        guard id.utf8.count <= Self.maximumIDLength else {
+            throw DocumentError(
+                field: idField, problem: "the id is \(id.utf8.count) bytes, longer than \(Self.maximumIDLength)")
+        }
+        return ValidatedDocument(id: id, values: values)
+    }
+
+    private var fieldList: String { fields.map(\.name).joined(separator: ", ") }
+
+    private static func check(_ value: FieldValue, against field: Field) throws(DocumentError) {
+        func mismatch(_ found: String) -> DocumentError {
+            DocumentError(field: field.name, problem: "expected \(field.type.name), found \(found)")
+        }
+        switch (field.type, value) {
+        case (.text, .text), (.int64, .int64), (.date, .date):
+            return
+        case (.keyword(_, let multiValued), .keyword(let values)):
+            if !multiValued && values.count != 1 {
+                throw DocumentError(field: field.name, problem: "takes exactly one value, found \(values.count)")
+            }
+        case (.double, .double(let number)):
+            if number.isNaN {
+                throw DocumentError(field: field.name, problem: "NaN is not a number that can be filtered or sorted")
+            }
+        case (_, .text): throw mismatch("text")
+        case (_, .keyword): throw mismatch("keyword")
+        case (_, .int64): throw mismatch("int64")
+        case (_, .double): throw mismatch("double")
+        case (_, .date): throw mismatch("date")
+        }
+    }
+}

@@ -1,0 +1,112 @@
+/// The fields of an index, saved in the index so every reader and every later writer agrees.
+///
+/// Field numbers are positions in `fields`; they appear in the segment files, so a schema only
+/// ever grows at the end.
+public struct Schema: Sendable, Hashable, Codable {
+    /// One field of the schema.
+    public struct Field: Sendable, Hashable, Codable {
+        /// The field's name, as documents and queries spell it.
+        public let name: String
+        /// What the field holds.
+        public let type: FieldType
+
+        /// A field named `name` of type `type`.
+        public init(_ name: String, _ type: FieldType) {
+            self.name = name
+            self.type = type
+        }
+    }
+
+    /// The fields, in field-number order.
+    public let fields: [Field]
+    /// The name of the unique id field (a single-valued keyword field, always stored).
+    public let idField: String
+    private let numbersByName: [String: Int]
+
+    /// Builds a schema, checking names, uniqueness and the id field.
+    public init(fields: [Field], idField: String) throws(SchemaError) {
+        var numbers: [String: Int] = [:]
+        for (number, field) in fields.enumerated() {
+            guard Self.isValidName(field.name) else { throw .invalidFieldName(field.name) }
+            guard numbers.updateValue(number, forKey: field.name) == nil else {
+                throw .duplicateField(field.name)
+            }
+        }
+        guard let idNumber = numbers[idField] else { throw .missingIdField(idField) }
+        guard case .keyword(stored: true, multiValued: false) = fields[idNumber].type else {
+            throw .invalidIdField(idField, type: fields[idNumber].type.name)
+        }
+        self.fields = fields
+        self.idField = idField
+        self.numbersByName = numbers
+    }
+
+    /// The number of the field named `name`.
+    public func fieldNumber(_ name: String) -> Int? { numbersByName[name] }
+
+    /// The field named `name`.
+    public func field(named name: String) -> Field? { numbersByName[name].map { fields[$0] } }
+
+    /// The number of the id field.
+    public var idFieldNumber: Int { numbersByName[idField]! }
+
+    /// Field names are 1–64 bytes of ASCII letters, digits, `_`, `-` and `.`, starting with a
+    /// letter or `_`: safe in query syntax (`field:term`), file names and JSON keys.
+    public static func isValidName(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        guard (1...64).contains(bytes.count) else { return false }
+        func isLetter(_ b: UInt8) -> Bool { (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || b == 0x5F }
+        guard isLetter(bytes[0]) else { return false }
+        return bytes.allSatisfy { isLetter($0) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D || $0 == 0x2E }
+    }
+
+    private enum CodingKeys: String, CodingKey { case fields, idField }
+
+    /// Decodes and re-validates a saved schema.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(
+            fields: try container.decode([Field].self, forKey: .fields),
+            idField: try container.decode(String.self, forKey: .idField)
+        )
+    }
+
+    /// Encodes the fields and the id field name.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(fields, forKey: .fields)
+        try container.encode(idField, forKey: .idField)
+    }
+
+    public static func == (lhs: Schema, rhs: Schema) -> Bool { lhs.fields == rhs.fields && lhs.idField == rhs.idField }
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(fields)
+        hasher.combine(idField)
+    }
+}
+
+/// A schema that cannot be built.
+public enum SchemaError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// A field name breaks the naming rule.
+    case invalidFieldName(String)
+    /// Two fields share a name.
+    case duplicateField(String)
+    /// The id field is not among the fields.
+    case missingIdField(String)
+    /// The id field is not a stored, single-valued keyword field.
+    case invalidIdField(String, type: String)
+    /// The schema saved in the index differs from the one given when opening it.
+    case mismatch(reason: String)
+
+    public var description: String {
+        switch self {
+        case .invalidFieldName(let name):
+            "field name \"\(name)\" is invalid: use 1-64 ASCII letters, digits, _, - or ., starting with a letter or _"
+        case .duplicateField(let name): "field \"\(name)\" is defined twice"
+        case .missingIdField(let name): "the id field \"\(name)\" is not defined"
+        case .invalidIdField(let name, let type):
+            "the id field \"\(name)\" must be a stored single-valued keyword field, not \(type)"
+        case .mismatch(let reason): "schema mismatch: \(reason)"
+        }
+    }
+}
