@@ -1,0 +1,153 @@
+/// The in-RAM inverted index of one field of the segment being built: for each distinct term,
+/// a stream of (doc delta, frequency) and, for text fields, a stream of position deltas, kept in
+/// a shared ``ByteSliceArena``.
+///
+/// Stream encoding (all LEB128 varints): the doc stream holds, per document of the term, the doc
+/// delta (the first one relative to 0) followed, once the document is complete, by its frequency;
+/// the frequency of the term's last document lives in `frequencyInDocument` until the segment is
+/// flushed. The positions stream holds, per occurrence, the delta to the previous position in the
+/// same document (the first relative to 0). Documents arrive in increasing order.
+struct FieldInverter: ~Copyable {
+    /// Whether positions are recorded (text fields) or not (keyword fields).
+    let recordsPositions: Bool
+    private(set) var terms = TermHash()
+    private var documentStreams: [ByteSliceArena.StreamCursor] = []
+    private var positionStreams: [ByteSliceArena.StreamCursor] = []
+    private var lastDocument: [UInt32] = []
+    private var frequencyInDocument: [UInt32] = []
+    private var lastPosition: [UInt32] = []
+    private var documentFrequency: [UInt32] = []
+    private var totalFrequency: [UInt64] = []
+
+    init(recordsPositions: Bool) {
+        self.recordsPositions = recordsPositions
+    }
+
+    /// Bytes reserved outside the arena, for the RAM budget.
+    var reservedBytes: Int {
+        terms.reservedBytes + documentStreams.capacity * 13 * (recordsPositions ? 2 : 1) + lastDocument.capacity * 24
+    }
+
+    /// Records one occurrence of `term` in `document` at `position` (ignored without positions).
+    @inline(__always)
+    mutating func add(
+        term: UnsafeRawBufferPointer,
+        document: UInt32,
+        position: UInt32,
+        arena: inout ByteSliceArena
+    ) {
+        let (id, isNew) = terms.intern(term)
+        if isNew {
+            var docs = arena.startStream()
+            arena.appendVarUInt32(document, to: &docs)
+            documentStreams.append(docs)
+            lastDocument.append(document)
+            frequencyInDocument.append(1)
+            documentFrequency.append(1)
+            totalFrequency.append(1)
+            if recordsPositions {
+                var positions = arena.startStream()
+                arena.appendVarUInt32(position, to: &positions)
+                positionStreams.append(positions)
+                lastPosition.append(position)
+            }
+            return
+        }
+        let index = Int(id)
+        totalFrequency[index] += 1
+        if lastDocument[index] == document {
+            frequencyInDocument[index] += 1
+            if recordsPositions {
+                precondition(position >= lastPosition[index], "positions must not decrease within a document")
+                arena.appendVarUInt32(position - lastPosition[index], to: &positionStreams[index])
+                lastPosition[index] = position
+            }
+            return
+        }
+        precondition(document > lastDocument[index], "documents must arrive in increasing order")
+        arena.appendVarUInt32(frequencyInDocument[index], to: &documentStreams[index])
+        arena.appendVarUInt32(document - lastDocument[index], to: &documentStreams[index])
+        lastDocument[index] = document
+        frequencyInDocument[index] = 1
+        documentFrequency[index] += 1
+        if recordsPositions {
+            arena.appendVarUInt32(position, to: &positionStreams[index])
+            lastPosition[index] = position
+        }
+    }
+
+    /// Term ids in dictionary order.
+    func sortedTermIDs() -> [UInt32] { terms.sortedIDs() }
+
+    /// Statistics of term `id`.
+    func statistics(_ id: UInt32) -> (documentFrequency: UInt32, totalFrequency: UInt64) {
+        (documentFrequency[Int(id)], totalFrequency[Int(id)])
+    }
+
+    /// A reader over the postings of term `id`; valid until the arena or this inverter changes.
+    func postings(_ id: UInt32, arena: borrowing ByteSliceArena) -> InvertedPostingsReader {
+        let index = Int(id)
+        return InvertedPostingsReader(
+            documents: arena.reader(for: documentStreams[index]),
+            positions: recordsPositions ? arena.reader(for: positionStreams[index]) : nil,
+            remaining: documentFrequency[index],
+            lastFrequency: frequencyInDocument[index]
+        )
+    }
+
+    /// Forgets every term, keeping memory for the next segment.
+    mutating func reset() {
+        terms.reset()
+        documentStreams.removeAll(keepingCapacity: true)
+        positionStreams.removeAll(keepingCapacity: true)
+        lastDocument.removeAll(keepingCapacity: true)
+        frequencyInDocument.removeAll(keepingCapacity: true)
+        lastPosition.removeAll(keepingCapacity: true)
+        documentFrequency.removeAll(keepingCapacity: true)
+        totalFrequency.removeAll(keepingCapacity: true)
+    }
+}
+
+/// Decodes one term's in-RAM postings in document order.
+struct InvertedPostingsReader {
+    private var documents: ByteSliceArena.StreamReader
+    private var positions: ByteSliceArena.StreamReader?
+    private var remaining: UInt32
+    private let lastFrequency: UInt32
+    /// The current document (valid after `next()` returned true).
+    private(set) var document: UInt32 = 0
+    /// The term's frequency in the current document.
+    private(set) var frequency: UInt32 = 0
+
+    init(
+        documents: ByteSliceArena.StreamReader,
+        positions: ByteSliceArena.StreamReader?,
+        remaining: UInt32,
+        lastFrequency: UInt32
+    ) {
+        self.documents = documents
+        self.positions = positions
+        self.remaining = remaining
+        self.lastFrequency = lastFrequency
+    }
+
+    /// Moves to the next document; false when there is none.
+    @inline(__always)
+    mutating func next() -> Bool {
+        guard remaining > 0 else { return false }
+        document &+= documents.readVarUInt32()
+        remaining -= 1
+        frequency = remaining == 0 ? lastFrequency : documents.readVarUInt32()
+        return true
+    }
+
+    /// Writes the current document's positions (``frequency`` of them) into `buffer`.
+    @inline(__always)
+    mutating func readPositions(into buffer: UnsafeMutablePointer<UInt32>) {
+        var position: UInt32 = 0
+        for index in 0..<Int(frequency) {
+            position &+= positions!.readVarUInt32()
+            buffer[index] = position
+        }
+    }
+}
