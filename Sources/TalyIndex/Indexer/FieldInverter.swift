@@ -28,14 +28,16 @@ struct FieldInverter: ~Copyable {
         terms.reservedBytes + documentStreams.capacity * 13 * (recordsPositions ? 2 : 1) + lastDocument.capacity * 24
     }
 
-    /// Records one occurrence of `term` in `document` at `position` (ignored without positions).
+    /// Records one occurrence of `term` in `document` at `position` (ignored without positions)
+    /// and returns the term's id.
     @inline(__always)
+    @discardableResult
     mutating func add(
         term: UnsafeRawBufferPointer,
         document: UInt32,
         position: UInt32,
         arena: inout ByteSliceArena
-    ) {
+    ) -> UInt32 {
         let (id, isNew) = terms.intern(term)
         if isNew {
             var docs = arena.startStream()
@@ -51,7 +53,7 @@ struct FieldInverter: ~Copyable {
                 positionStreams.append(positions)
                 lastPosition.append(position)
             }
-            return
+            return id
         }
         let index = Int(id)
         totalFrequency[index] += 1
@@ -62,7 +64,7 @@ struct FieldInverter: ~Copyable {
                 arena.appendVarUInt32(position - lastPosition[index], to: &positionStreams[index])
                 lastPosition[index] = position
             }
-            return
+            return id
         }
         precondition(document > lastDocument[index], "documents must arrive in increasing order")
         arena.appendVarUInt32(frequencyInDocument[index], to: &documentStreams[index])
@@ -74,6 +76,12 @@ struct FieldInverter: ~Copyable {
             arena.appendVarUInt32(position, to: &positionStreams[index])
             lastPosition[index] = position
         }
+        return id
+    }
+
+    /// The last document that contains `term`, if any.
+    func lastDocument(of term: UnsafeRawBufferPointer) -> UInt32? {
+        terms.lookup(term).map { lastDocument[Int($0)] }
     }
 
     /// Term ids in dictionary order.

@@ -67,6 +67,18 @@ struct TermHash: ~Copyable {
         return (id, true)
     }
 
+    /// The id of `term` when it is known.
+    func lookup(_ term: UnsafeRawBufferPointer) -> UInt32? {
+        let hash = Self.hash(term)
+        var slot = Int(truncatingIfNeeded: hash) & tableMask
+        while true {
+            let id = table[slot]
+            if id == Self.empty { return nil }
+            if hashes[Int(id)] == hash && equals(Int(id), term) { return id }
+            slot = (slot + 1) & tableMask
+        }
+    }
+
     /// The bytes of term `id`; valid until the next `intern`.
     @inline(__always)
     func term(_ id: Int) -> UnsafeRawBufferPointer {

@@ -1,0 +1,179 @@
+/// Accumulates documents in RAM for one segment: inverted fields, field lengths, column values
+/// and stored payloads. One builder per indexing thread; a full builder is flushed to segment
+/// files (see `SegmentBuilder+Flush.swift`) and reset for the next segment.
+///
+/// Not thread-safe and not `Sendable`: it owns analyzers holding ICU and Snowball handles.
+final class SegmentBuilder {
+    let schema: Schema
+    /// Per field number: the index of its inverter in `inverters`, or -1 when not indexed.
+    private let inverterIndex: [Int]
+    /// Inverters and the arena live behind pointers so the per-token path mutates them without
+    /// the dynamic exclusivity checks class properties would need.
+    let inverters: UnsafeMutablePointer<FieldInverter>
+    let inverterCount: Int
+    let arena: UnsafeMutablePointer<ByteSliceArena>
+    private let analyzers: [(any Analyzer)?]
+    /// One reusable token buffer per field, so analysis stops allocating once warm.
+    private var tokenBuffers: [TokenBuffer]
+
+    /// Documents added so far; the next document's id.
+    private(set) var documentCount: UInt32 = 0
+    /// Per text field number, the token count of every document (0 when absent).
+    private(set) var fieldLengths: [[UInt32]]
+    /// Per keyword field number, the term ids of each document's values: document d's ids are
+    /// `keywordTermIDs[f][keywordOffsets[f][d] ..< keywordOffsets[f][d + 1]]`.
+    private(set) var keywordOffsets: [[UInt32]]
+    private(set) var keywordTermIDs: [[UInt32]]
+    /// Per numeric field number, each document's value as Int64 (doubles as their bit pattern)
+    /// and whether it has one.
+    private(set) var numericValues: [[Int64]]
+    private(set) var numericPresent: [[Bool]]
+    /// The stored payloads of every document back to back, and where each ends.
+    private(set) var storedBytes: [UInt8] = []
+    private(set) var storedEnds: [UInt32] = []
+    /// Documents of this segment replaced by a later document with the same id.
+    private(set) var replacedDocuments: [UInt32] = []
+
+    init(schema: Schema) throws(AnalysisError) {
+        self.schema = schema
+        var inverterIndex: [Int] = []
+        var analyzers: [(any Analyzer)?] = []
+        var count = 0
+        for field in schema.fields {
+            switch field.type {
+            case .text(let analyzer, _):
+                inverterIndex.append(count)
+                analyzers.append(try analyzer.makeAnalyzer())
+                count += 1
+            case .keyword:
+                inverterIndex.append(count)
+                analyzers.append(nil)
+                count += 1
+            case .int64, .double, .date:
+                inverterIndex.append(-1)
+                analyzers.append(nil)
+            }
+        }
+        self.inverterIndex = inverterIndex
+        self.analyzers = analyzers
+        inverterCount = count
+        inverters = UnsafeMutablePointer<FieldInverter>.allocate(capacity: count)
+        for field in schema.fields where field.type.isIndexed {
+            let index = inverterIndex[schema.fieldNumber(field.name)!]
+            if case .text = field.type {
+                (inverters + index).initialize(to: FieldInverter(recordsPositions: true))
+            } else {
+                (inverters + index).initialize(to: FieldInverter(recordsPositions: false))
+            }
+        }
+        arena = UnsafeMutablePointer<ByteSliceArena>.allocate(capacity: 1)
+        arena.initialize(to: ByteSliceArena())
+        let fieldCount = schema.fields.count
+        tokenBuffers = Array(repeating: TokenBuffer(), count: fieldCount)
+        fieldLengths = Array(repeating: [], count: fieldCount)
+        keywordOffsets = Array(repeating: [], count: fieldCount)
+        keywordTermIDs = Array(repeating: [], count: fieldCount)
+        numericValues = Array(repeating: [], count: fieldCount)
+        numericPresent = Array(repeating: [], count: fieldCount)
+        for (number, field) in schema.fields.enumerated() {
+            if case .keyword = field.type { keywordOffsets[number] = [0] }
+        }
+        storedEnds.reserveCapacity(1024)
+    }
+
+    deinit {
+        inverters.deinitialize(count: inverterCount)
+        inverters.deallocate()
+        arena.deinitialize(count: 1)
+        arena.deallocate()
+    }
+
+    /// The inverter of indexed field `number`.
+    func inverterPointer(field number: Int) -> UnsafeMutablePointer<FieldInverter>? {
+        let index = inverterIndex[number]
+        return index < 0 ? nil : inverters + index
+    }
+
+    /// Bytes held, compared with the writer's RAM budget to decide when to flush.
+    var reservedBytes: Int {
+        var total = arena.pointee.reservedBytes + storedBytes.capacity + storedEnds.capacity * 4
+        for index in 0..<inverterCount { total += inverters[index].reservedBytes }
+        for lengths in fieldLengths { total += lengths.capacity * 4 }
+        for ids in keywordTermIDs { total += ids.capacity * 4 }
+        for offsets in keywordOffsets { total += offsets.capacity * 4 }
+        for values in numericValues { total += values.capacity * 9 }
+        return total
+    }
+
+    /// Adds one validated document as the next document id. On an analysis error nothing of the
+    /// document is kept.
+    func add(_ document: ValidatedDocument) throws(AnalysisError) {
+        // Analyze every text field first, so a failure leaves the builder untouched.
+        for (number, value) in document.values.enumerated() {
+            guard case .text(let text)? = value, let analyzer = analyzers[number] else { continue }
+            try analyzer.analyze(text, into: &tokenBuffers[number])
+        }
+        let doc = documentCount
+        for (number, field) in schema.fields.enumerated() {
+            switch field.type {
+            case .text:
+                var length: UInt32 = 0
+                if case .text? = document.values[number] {
+                    length = invert(tokenBuffers[number], field: number, document: doc)
+                }
+                fieldLengths[number].append(length)
+            case .keyword:
+                if case .keyword(let values)? = document.values[number] {
+                    addKeywords(values, field: number, document: doc)
+                }
+                keywordOffsets[number].append(UInt32(keywordTermIDs[number].count))
+            case .int64, .date, .double:
+                let value: Int64? =
+                    switch document.values[number] {
+                    case .int64(let number)?: number
+                    case .date(let milliseconds)?: milliseconds
+                    case .double(let number)?: Int64(bitPattern: number.bitPattern)
+                    default: nil
+                    }
+                numericValues[number].append(value ?? 0)
+                numericPresent[number].append(value != nil)
+            }
+        }
+        StoredFieldsCodec.encode(document, schema: schema, into: &storedBytes)
+        storedEnds.append(UInt32(storedBytes.count))
+        documentCount += 1
+    }
+
+    /// Adds the tokens of one text value; returns the field length (tokens kept).
+    private func invert(_ buffer: TokenBuffer, field number: Int, document: UInt32) -> UInt32 {
+        let inverter = inverters + inverterIndex[number]
+        buffer.termBytes.withUnsafeBytes { bytes in
+            for token in buffer.tokens {
+                let term = UnsafeRawBufferPointer(
+                    rebasing: bytes[Int(token.termStart)..<Int(token.termStart + token.termLength)])
+                inverter.pointee.add(term: term, document: document, position: token.position, arena: &arena.pointee)
+            }
+        }
+        return UInt32(buffer.tokens.count)
+    }
+
+    private func addKeywords(_ values: [String], field number: Int, document: UInt32) {
+        let inverter = inverters + inverterIndex[number]
+        for (position, value) in values.enumerated() {
+            var value = value
+            let id = value.withUTF8 { utf8 in
+                let term = UnsafeRawBufferPointer(utf8)
+                if number == schema.idFieldNumber, let earlier = inverter.pointee.lastDocument(of: term) {
+                    replacedDocuments.append(earlier)
+                }
+                return inverter.pointee.add(
+                    term: term,
+                    document: document,
+                    position: UInt32(position),
+                    arena: &arena.pointee
+                )
+            }
+            keywordTermIDs[number].append(id)
+        }
+    }
+}

@@ -1,0 +1,99 @@
+/// Serializes a document's stored fields into the opaque payload the document store keeps per
+/// document, and back. Layout (varint = LEB128, zigzag for signed values):
+///
+/// ```
+/// field count varint
+/// per field: field number varint | tag u8 | value
+///   tag 0 text:    string (varint length + UTF-8)
+///   tag 1 keyword: varint count, then that many strings
+///   tag 2 int64:   zigzag varint
+///   tag 3 double:  u64 IEEE 754 bits, little-endian
+///   tag 4 date:    zigzag varint milliseconds
+/// ```
+enum StoredFieldsCodec {
+    /// Appends the stored fields of `document` (per `schema`) to `bytes`.
+    static func encode(_ document: ValidatedDocument, schema: Schema, into bytes: inout [UInt8]) {
+        var count = 0
+        for (number, value) in document.values.enumerated() where value != nil && schema.fields[number].type.isStored {
+            count += 1
+        }
+        appendVarint(UInt64(count), to: &bytes)
+        for (number, value) in document.values.enumerated() {
+            guard let value, schema.fields[number].type.isStored else { continue }
+            appendVarint(UInt64(number), to: &bytes)
+            switch value {
+            case .text(let text):
+                bytes.append(0)
+                appendString(text, to: &bytes)
+            case .keyword(let values):
+                bytes.append(1)
+                appendVarint(UInt64(values.count), to: &bytes)
+                for value in values { appendString(value, to: &bytes) }
+            case .int64(let number):
+                bytes.append(2)
+                appendVarint(zigzag(number), to: &bytes)
+            case .double(let number):
+                bytes.append(3)
+                withUnsafeBytes(of: number.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
+            case .date(let milliseconds):
+                bytes.append(4)
+                appendVarint(zigzag(milliseconds), to: &bytes)
+            }
+        }
+    }
+
+    /// Decodes a payload into (field number, value) pairs, checking every length and tag.
+    static func decode(
+        _ payload: UnsafeRawBufferPointer,
+        fieldCount: Int,
+        fileName: String
+    ) throws(IndexError) -> [(field: Int, value: FieldValue)] {
+        var input = IndexInput(bytes: payload, fileName: fileName)
+        let count = try input.readCount(limit: fieldCount, what: "stored field count")
+        var fields: [(field: Int, value: FieldValue)] = []
+        fields.reserveCapacity(count)
+        for _ in 0..<count {
+            let number = try input.readCount(limit: fieldCount - 1, what: "stored field number")
+            let tag = try input.readUInt8()
+            let value: FieldValue
+            switch tag {
+            case 0: value = .text(try input.readString())
+            case 1:
+                let valueCount = try input.readCount(limit: input.remaining, what: "keyword value count")
+                var values: [String] = []
+                values.reserveCapacity(valueCount)
+                for _ in 0..<valueCount { values.append(try input.readString()) }
+                value = .keyword(values)
+            case 2: value = .int64(unzigzag(try input.readVarUInt64()))
+            case 3: value = .double(Double(bitPattern: try input.readUInt64()))
+            case 4: value = .date(milliseconds: unzigzag(try input.readVarUInt64()))
+            default: throw .corrupt(file: fileName, reason: "unknown stored value tag \(tag)")
+            }
+            fields.append((number, value))
+        }
+        guard input.remaining == 0 else {
+            throw .corrupt(file: fileName, reason: "\(input.remaining) trailing bytes after the stored fields")
+        }
+        return fields
+    }
+
+    @inline(__always)
+    static func zigzag(_ value: Int64) -> UInt64 { UInt64(bitPattern: (value << 1) ^ (value >> 63)) }
+
+    @inline(__always)
+    static func unzigzag(_ value: UInt64) -> Int64 { Int64(bitPattern: value >> 1) ^ -Int64(bitPattern: value & 1) }
+
+    private static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
+        var rest = value
+        while rest >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: rest) | 0x80)
+            rest >>= 7
+        }
+        bytes.append(UInt8(rest))
+    }
+
+    private static func appendString(_ string: String, to bytes: inout [UInt8]) {
+        appendVarint(UInt64(string.utf8.count), to: &bytes)
+        bytes.append(contentsOf: string.utf8)
+    }
+}
