@@ -24,7 +24,10 @@ public struct SegmentInfo: Sendable, Hashable {
         public var termCount: UInt64
 
         /// Statistics of `field`.
-        public init(field: UInt32, documentCount: UInt64, sumTotalTermFrequency: UInt64, sumDocumentFrequency: UInt64, termCount: UInt64) {
+        public init(
+            field: UInt32, documentCount: UInt64, sumTotalTermFrequency: UInt64, sumDocumentFrequency: UInt64,
+            termCount: UInt64
+        ) {
             self.field = field
             self.documentCount = documentCount
             self.sumTotalTermFrequency = sumTotalTermFrequency
@@ -60,7 +63,8 @@ public struct SegmentInfo: Sendable, Hashable {
 
     /// Writes `<id>.seg` in `directory`.
     public func write(directory: String, sync: Bool) throws(IndexError) {
-        let output = try IndexOutput(path: Self.path(directory: directory, segment: id, kind: .segmentInfo), kind: .segmentInfo, segment: id)
+        let output = try IndexOutput(
+            path: Self.path(directory: directory, segment: id, kind: .segmentInfo), kind: .segmentInfo, segment: id)
         output.writeUInt32(documentCount)
         output.writeVarUInt64(UInt64(schemaFieldCount))
         output.writeVarUInt64(UInt64(fields.count))
@@ -76,12 +80,16 @@ public struct SegmentInfo: Sendable, Hashable {
 
     /// Reads `<id>.seg` from `directory`, checking it against the manifest's document count.
     public init(directory: String, segment: SegmentID, expectedDocumentCount: UInt32) throws(IndexError) {
-        let file = try IndexFile(path: Self.path(directory: directory, segment: segment, kind: .segmentInfo), kind: .segmentInfo, segment: segment)
+        let file = try IndexFile(
+            path: Self.path(directory: directory, segment: segment, kind: .segmentInfo), kind: .segmentInfo,
+            segment: segment)
         var input = file.input
         id = segment
         documentCount = try input.readUInt32()
         guard documentCount == expectedDocumentCount else {
-            throw .corrupt(file: file.fileName, reason: "has \(documentCount) documents, the manifest says \(expectedDocumentCount)")
+            throw .corrupt(
+                file: file.fileName,
+                reason: "has \(documentCount) documents, the manifest says \(expectedDocumentCount)")
         }
         schemaFieldCount = try input.readCount(limit: 1 << 16, what: "schema field count")
         let count = try input.readCount(limit: schemaFieldCount, what: "field statistics count")
@@ -95,7 +103,8 @@ public struct SegmentInfo: Sendable, Hashable {
                 sumDocumentFrequency: try input.readVarUInt64(),
                 termCount: try input.readVarUInt64()
             )
-            guard stats.documentCount <= UInt64(documentCount), stats.sumDocumentFrequency <= stats.sumTotalTermFrequency
+            guard stats.documentCount <= UInt64(documentCount),
+                stats.sumDocumentFrequency <= stats.sumTotalTermFrequency
             else {
                 throw .corrupt(file: file.fileName, reason: "statistics of field \(field) are inconsistent")
             }
