@@ -117,7 +117,7 @@ let package = Package(
         // Runs the real `taly` binary as a child process: flags, exit codes, signals.
         .testTarget(
             name: "TalyCLITests",
-            dependencies: ["taly", "TalyTestSupport"],
+            dependencies: ["taly", "TalyIndex", "TalyTestSupport"],
             swiftSettings: strictSettings
         ),
     ]

@@ -20,6 +20,15 @@ public enum Zstd {
 
     /// Decompresses one zstd frame whose raw size must be exactly `expectedSize` bytes.
     public static func decompress(_ frame: UnsafeRawBufferPointer, expectedSize: Int) throws(ZstdError) -> [UInt8] {
+        // A frame that declares its size (ours always do) is checked before allocating, so a
+        // damaged size in a block index cannot make us reserve gigabytes for nothing.
+        let declared = ZSTD_getFrameContentSize(frame.baseAddress, frame.count)
+        if declared == contentSizeError {
+            throw ZstdError.corruptFrame(reason: "not a zstd frame header")
+        }
+        if declared != contentSizeUnknown, declared != UInt64(expectedSize) {
+            throw ZstdError.sizeMismatch(expected: expectedSize, found: Int(clamping: declared))
+        }
         var output = [UInt8](repeating: 0, count: expectedSize)
         let written = output.withUnsafeMutableBytes { out in
             ZSTD_decompress(out.baseAddress, out.count, frame.baseAddress, frame.count)
@@ -32,6 +41,10 @@ public enum Zstd {
         }
         return output
     }
+
+    // zstd.h's ZSTD_CONTENTSIZE_UNKNOWN and ZSTD_CONTENTSIZE_ERROR, macros Swift does not import.
+    private static let contentSizeUnknown = UInt64.max
+    private static let contentSizeError = UInt64.max - 1
 
     private static func errorName(_ code: Int) -> String {
         String(cString: ZSTD_getErrorName(code))

@@ -79,11 +79,6 @@ struct FieldInverter: ~Copyable {
         return id
     }
 
-    /// The last document that contains `term`, if any.
-    func lastDocument(of term: UnsafeRawBufferPointer) -> UInt32? {
-        terms.lookup(term).map { lastDocument[Int($0)] }
-    }
-
     /// Term ids in dictionary order.
     func sortedTermIDs() -> [UInt32] { terms.sortedIDs() }
 

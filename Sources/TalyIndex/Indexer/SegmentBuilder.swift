@@ -31,8 +31,9 @@ final class SegmentBuilder {
     /// The stored payloads of every document back to back, and where each ends.
     private(set) var storedBytes: [UInt8] = []
     private(set) var storedEnds: [UInt32] = []
-    /// Documents of this segment replaced by a later document with the same id.
-    private(set) var replacedDocuments: [UInt32] = []
+    /// The writer's operation sequence number of each document, which decides whether a delete
+    /// by id (with its own sequence number) applies to it: only to documents added before it.
+    private(set) var documentSequences: [UInt64] = []
 
     init(schema: Schema) throws(AnalysisError) {
         self.schema = schema
@@ -105,9 +106,9 @@ final class SegmentBuilder {
         return total
     }
 
-    /// Adds one validated document as the next document id. On an analysis error nothing of the
-    /// document is kept.
-    func add(_ document: ValidatedDocument) throws(AnalysisError) {
+    /// Adds one validated document as the next document id, tagged with the writer's operation
+    /// `sequence`. On an analysis error nothing of the document is kept.
+    func add(_ document: ValidatedDocument, sequence: UInt64) throws(AnalysisError) {
         // Analyze every text field first, so a failure leaves the builder untouched.
         for (number, value) in document.values.enumerated() {
             guard case .text(let text)? = value, let analyzer = analyzers[number] else { continue }
@@ -141,6 +142,7 @@ final class SegmentBuilder {
         }
         StoredFieldsCodec.encode(document, schema: schema, into: &storedBytes)
         storedEnds.append(UInt32(storedBytes.count))
+        documentSequences.append(sequence)
         documentCount += 1
     }
 
@@ -157,17 +159,44 @@ final class SegmentBuilder {
         return UInt32(buffer.tokens.count)
     }
 
+    /// The documents of this builder whose id is `id`, oldest first.
+    func documents(withID id: String) -> [UInt32] {
+        let inverter = inverters + inverterIndex[schema.idFieldNumber]
+        var id = id
+        return id.withUTF8 { utf8 -> [UInt32] in
+            guard let term = inverter.pointee.terms.lookup(UnsafeRawBufferPointer(utf8)) else { return [] }
+            var reader = inverter.pointee.postings(term, arena: arena.pointee)
+            var documents: [UInt32] = []
+            while reader.next() { documents.append(reader.document) }
+            return documents
+        }
+    }
+
+    /// Forgets every document, keeping memory for the next segment.
+    func reset() {
+        arena.pointee.reset()
+        for index in 0..<inverterCount { inverters[index].reset() }
+        documentCount = 0
+        for number in schema.fields.indices {
+            fieldLengths[number].removeAll(keepingCapacity: true)
+            keywordTermIDs[number].removeAll(keepingCapacity: true)
+            keywordOffsets[number].removeAll(keepingCapacity: true)
+            numericValues[number].removeAll(keepingCapacity: true)
+            numericPresent[number].removeAll(keepingCapacity: true)
+            if case .keyword = schema.fields[number].type { keywordOffsets[number].append(0) }
+        }
+        storedBytes.removeAll(keepingCapacity: true)
+        storedEnds.removeAll(keepingCapacity: true)
+        documentSequences.removeAll(keepingCapacity: true)
+    }
+
     private func addKeywords(_ values: [String], field number: Int, document: UInt32) {
         let inverter = inverters + inverterIndex[number]
         for (position, value) in values.enumerated() {
             var value = value
             let id = value.withUTF8 { utf8 in
-                let term = UnsafeRawBufferPointer(utf8)
-                if number == schema.idFieldNumber, let earlier = inverter.pointee.lastDocument(of: term) {
-                    replacedDocuments.append(earlier)
-                }
-                return inverter.pointee.add(
-                    term: term,
+                inverter.pointee.add(
+                    term: UnsafeRawBufferPointer(utf8),
                     document: document,
                     position: UInt32(position),
                     arena: &arena.pointee

@@ -148,3 +148,59 @@ struct DateParsingTests {
         #expect(Schema.parseISO8601(text) == milliseconds)
     }
 }
+
+@Suite("schema definitions written by people")
+struct SchemaDefinitionTests {
+    @Test("a full definition builds the schema with its defaults")
+    func full() throws {
+        let schema = try Schema(
+            definition: Data(
+                #"{"id_field": "id", "fields": [{"name": "id", "type": "keyword", "stored": false}, {"name": "title", "type": "text", "analyzer": "english"}, {"name": "body", "type": "text", "stored": false}, {"name": "tags", "type": "keyword", "multi_valued": true}, {"name": "n", "type": "int64"}, {"name": "x", "type": "double"}, {"name": "at", "type": "date"}]}"#
+                    .utf8
+            )
+        )
+        #expect(
+            schema.fields.map(\.type) == [
+                .keyword(stored: true, multiValued: false), .text(analyzer: .english, stored: true),
+                .text(analyzer: .standard, stored: false), .keyword(stored: true, multiValued: true),
+                .int64(stored: true),
+                .double(stored: true), .date(stored: true),
+            ])
+    }
+
+    @Test(
+        "mistakes are named with their location",
+        arguments: [
+            (#"{"fields": []}"#, "schema id_field: missing or not a string"),
+            (
+                #"{"id_field": "id", "fields": [{"name": "id", "type": "string"}]}"#,
+                "schema fields[0].type: \"string\" is not a field type (text, keyword, int64, double, date)"
+            ),
+            (
+                #"{"id_field": "id", "fields": [{"name": "id", "type": "keyword"}, {"name": "t", "type": "text", "analyzer": "french"}]}"#,
+                "schema fields[1].analyzer: must be one of standard, keyword, english"
+            ),
+            (
+                #"{"id_field": "id", "fields": [{"name": "id", "type": "keyword"}, {"name": "n", "type": "int64", "multi_valued": true}]}"#,
+                "schema fields[1].multi_valued: only keyword fields can be multi-valued"
+            ),
+            (
+                #"{"id_field": "id", "fields": [{"name": "id", "type": "keyword", "sorted": true}]}"#,
+                "schema fields[0].sorted: unknown key (expected one of analyzer, multi_valued, name, stored, type)"
+            ),
+            (
+                #"{"id_field": "key", "fields": [{"name": "id", "type": "keyword"}]}"#,
+                "schema fields: the id field \"key\" is not defined"
+            ),
+            ("nope", "schema: not valid JSON"),
+        ]
+    )
+    func mistakes(json: String, message: String) {
+        #expect(throws: SchemaDefinitionError.self) { _ = try Schema(definition: Data(json.utf8)) }
+        do {
+            _ = try Schema(definition: Data(json.utf8))
+        } catch {
+            #expect(error.description == message)
+        }
+    }
+}

@@ -1,0 +1,36 @@
+/// Collects the values of one keyword field, document by document, for ``ColumnsWriter``.
+///
+/// A document may have any number of values (none, one, several); duplicates within a document
+/// collapse, because a keyword column stores a set of ordinals per document.
+public struct KeywordColumnBuilder {
+    /// The field number the column belongs to.
+    public let field: UInt32
+    // Distinct values in first-seen order, and their position in `values`.
+    private var ids: [[UInt8]: UInt32] = [:]
+    private(set) var values: [[UInt8]] = []
+    // One entry per added value: the doc, and the first-seen id of the value.
+    private(set) var entryDocs: [UInt32] = []
+    private(set) var entryIDs: [UInt32] = []
+
+    /// An empty column for `field`.
+    public init(field: UInt32) { self.field = field }
+
+    /// Adds `value` to `doc`; docs must be added in non-decreasing order.
+    public mutating func add(_ value: [UInt8], doc: UInt32) {
+        precondition(entryDocs.last.map { $0 <= doc } ?? true, "doc \(doc) added after doc \(entryDocs.last!)")
+        let id: UInt32
+        if let known = ids[value] {
+            id = known
+        } else {
+            precondition(values.count < Int(UInt32.max), "too many distinct values")
+            id = UInt32(values.count)
+            ids[value] = id
+            values.append(value)
+        }
+        entryDocs.append(doc)
+        entryIDs.append(id)
+    }
+
+    /// Adds the UTF-8 bytes of `value` to `doc`.
+    public mutating func add(_ value: String, doc: UInt32) { add(Array(value.utf8), doc: doc) }
+}

@@ -1,0 +1,354 @@
+import Dispatch
+import Synchronization
+
+/// The one writer of an index directory: adds, updates and deletes documents by id, flushes
+/// segments when the RAM budget is reached, commits atomically and merges in the background.
+///
+/// - Uniqueness: adding a document replaces any earlier document with the same id, whether it
+///   is committed, flushed or still buffered. Every add and delete takes the next operation
+///   sequence number, and a delete (or replacing add) applies only to documents with a lower one.
+/// - Durability: nothing is visible to readers or survives a crash before ``commit(userData:)``
+///   returns; a commit fsyncs every new file, then publishes a new manifest atomically.
+/// - Concurrency: calls are serialized by a lock; inside ``add(_:)`` batches the analysis runs
+///   on ``IndexWriterOptions/indexingThreads`` threads, each filling its own segment. Merges run
+///   on a background thread and never block adds.
+public final class IndexWriter: @unchecked Sendable {
+    /// The index directory.
+    public let directory: String
+    /// The index's schema.
+    public let schema: Schema
+    /// The writer's settings.
+    public let options: IndexWriterOptions
+    private let writeLock: IndexLock
+    let state: Mutex<WriterState>
+    let merges: MergeScheduler
+    /// One merge at a time: with two cores, a second concurrent merge would only slow indexing.
+    let mergeQueue = DispatchQueue(label: "taly.index.merge")
+
+    /// Opens the index in `directory` for writing, creating it (and the directory) when there is
+    /// none. An existing index must have been created with the same `schema`.
+    public init(directory: String, schema: Schema, options: IndexWriterOptions = IndexWriterOptions())
+        throws(IndexError)
+    {
+        try FileSystem.createDirectory(directory)
+        writeLock = try IndexLock(directory: directory)
+        self.directory = directory
+        self.schema = schema
+        self.options = options
+        var manifest: Manifest
+        do throws(IndexError) {
+            manifest = try Manifest.load(from: directory)
+            guard manifest.schema == schema else {
+                throw IndexError.corrupt(
+                    file: Manifest.fileName,
+                    reason: "the index was created with another schema (fields: "
+                        + manifest.schema.fields.map(\.name).joined(separator: ", ") + ")"
+                )
+            }
+        } catch .noIndex {
+            manifest = Manifest(generation: 1, schema: schema)
+            try manifest.commit(to: directory)
+        }
+        var segments: [WriterSegment] = []
+        for entry in manifest.segments {
+            let reader = try SegmentReader(directory: directory, entry: entry, schema: schema)
+            segments.append(WriterSegment(reader: reader, deletesGeneration: entry.deletesGeneration))
+        }
+        var builders: [SegmentBuilder] = []
+        do {
+            for _ in 0..<options.indexingThreads { builders.append(try SegmentBuilder(schema: schema)) }
+        } catch {
+            preconditionFailure("analyzers could not be created: \(error)")
+        }
+        state = Mutex(
+            WriterState(
+                generation: manifest.generation,
+                userData: manifest.userData,
+                segments: segments,
+                builders: builders
+            )
+        )
+        merges = MergeScheduler()
+        try removeUnreferencedFiles(manifest: manifest)
+    }
+
+    deinit {
+        merges.stop()
+        mergeQueue.sync {}
+    }
+
+    // MARK: - Adding and deleting
+
+    /// Adds (or replaces, by id) a batch of documents. Each document is checked against the
+    /// schema on its own: the result has one entry per document, `nil` when it was added, the
+    /// error otherwise; the rest of the batch is unaffected.
+    @discardableResult
+    public func add(_ documents: [Document]) throws(IndexError) -> [DocumentError?] {
+        var results = [DocumentError?](repeating: nil, count: documents.count)
+        var validated: [(index: Int, document: ValidatedDocument)] = []
+        validated.reserveCapacity(documents.count)
+        for (index, document) in documents.enumerated() {
+            do {
+                validated.append((index, try schema.validate(document)))
+            } catch {
+                results[index] = error
+            }
+        }
+        let failures = try state.withLock { state throws(IndexError) in
+            try addValidated(validated, state: &state)
+        }
+        for (index, error) in failures { results[index] = error }
+        try flushIfOverBudget()
+        return results
+    }
+
+    /// Adds (or replaces, by id) documents already checked against this writer's schema (by
+    /// ``Schema/validate(_:)`` or ``Schema/document(fromJSON:)``); returns the analysis failures
+    /// as (index in `documents`, error).
+    public func add(validated documents: [ValidatedDocument]) throws(IndexError) -> [(index: Int, error: DocumentError)]
+    {
+        let failures = try state.withLock { state throws(IndexError) in
+            try addValidated(
+                Array(documents.enumerated().map { (index: $0.offset, document: $0.element) }), state: &state)
+        }
+        try flushIfOverBudget()
+        return failures.map { (index: $0.0, error: $0.1) }
+    }
+
+    /// Adds (or replaces) one document.
+    public func add(_ document: Document) throws(IndexError) -> DocumentError? {
+        try add([document])[0]
+    }
+
+    /// Deletes the document with id `id`, wherever it is; deleting an unknown id does nothing.
+    public func delete(id: String) {
+        state.withLock { state in
+            state.sequence += 1
+            state.pendingDeletes[id] = state.sequence
+        }
+    }
+
+    /// Documents buffered in RAM and not yet flushed.
+    public var bufferedDocumentCount: Int {
+        state.withLock { state in state.builders.reduce(0) { $0 + Int($1.documentCount) } }
+    }
+
+    private func addValidated(
+        _ documents: [(index: Int, document: ValidatedDocument)],
+        state: inout WriterState
+    ) throws(IndexError) -> [(Int, DocumentError)] {
+        guard !documents.isEmpty else { return [] }
+        let firstSequence = state.sequence + 1
+        state.sequence += UInt64(documents.count)
+        // Small batches are not worth waking a second thread for.
+        let builders = documents.count < 64 ? [state.builders[0]] : state.builders
+        // Contiguous slices per thread keep each builder's documents in sequence order.
+        let chunk = (documents.count + builders.count - 1) / builders.count
+        let failures = Mutex<[(Int, DocumentError)]>([])
+        let work = { (thread: Int) in
+            let builder = builders[thread]
+            let start = thread * chunk
+            let end = min(start + chunk, documents.count)
+            guard start < end else { return }
+            for position in start..<end {
+                let (index, document) = documents[position]
+                do throws(AnalysisError) {
+                    try builder.add(document, sequence: firstSequence + UInt64(position))
+                } catch {
+                    failures.withLock {
+                        $0.append((index, DocumentError(field: "", problem: String(describing: error))))
+                    }
+                }
+            }
+        }
+        runConcurrently(builders.count, work)
+        let failed = failures.withLock { $0 }
+        let failedIndexes = Set(failed.map(\.0))
+        for (position, (index, document)) in documents.enumerated() where !failedIndexes.contains(index) {
+            // The newest operation on an id wins; an add replaces older copies.
+            state.pendingDeletes[document.id] = firstSequence + UInt64(position)
+        }
+        return failed
+    }
+
+    // MARK: - Flushing and committing
+
+    private func flushIfOverBudget() throws(IndexError) {
+        try state.withLock { state throws(IndexError) in
+            let used = state.builders.reduce(0) { $0 + $1.reservedBytes } + state.pendingDeletes.count * 64
+            if used >= options.ramBudgetBytes { try flush(state: &state) }
+        }
+    }
+
+    /// Writes every buffered document as new segments (one per indexing thread) and applies the
+    /// buffered deletes to all segments. Flushed segments become visible at the next commit.
+    private func flush(state: inout WriterState) throws(IndexError) {
+        let builders = state.builders.filter { $0.documentCount > 0 }
+        var flushed: [WriterSegment] = []
+        if !builders.isEmpty {
+            let results = Mutex<[Result<WriterSegment, IndexError>]>([])
+            let directory = self.directory
+            let level = options.storedCompressionLevel
+            let schema = self.schema
+            let pending = state.pendingDeletes
+            let work = { (index: Int) in
+                let builder = builders[index]
+                let segment = SegmentID.random()
+                let result = Result { () throws(IndexError) -> WriterSegment in
+                    let info = try builder.flush(directory: directory, segment: segment, compressionLevel: level)
+                    let entry = Manifest.SegmentEntry(id: segment, documentCount: info.documentCount)
+                    let reader = try SegmentReader(directory: directory, entry: entry, schema: schema)
+                    var writerSegment = WriterSegment(reader: reader, deletesGeneration: 0)
+                    // Deletes issued after a document was added remove it before it is ever seen.
+                    for (id, sequence) in pending {
+                        for document in builder.documents(withID: id)
+                        where builder.documentSequences[Int(document)] < sequence {
+                            writerSegment.delete(document)
+                        }
+                    }
+                    return writerSegment
+                }
+                results.withLock { $0.append(result) }
+            }
+            runConcurrently(builders.count, work)
+            for result in results.withLock({ $0 }) {
+                switch result {
+                case .success(let segment): flushed.append(segment)
+                case .failure(let error): throw error
+                }
+            }
+            for builder in builders { builder.reset() }
+        }
+        // Every document in an older segment predates every pending operation.
+        if !state.pendingDeletes.isEmpty && !state.segments.isEmpty {
+            let sortedIDs = state.pendingDeletes.keys.map { Array($0.utf8) }.sorted { $0.lexicographicallyPrecedes($1) }
+            for index in state.segments.indices {
+                for (_, document) in try state.segments[index].reader.documents(withSortedIDs: sortedIDs) {
+                    state.segments[index].delete(document)
+                }
+            }
+        }
+        state.pendingDeletes.removeAll(keepingCapacity: true)
+        state.segments.append(contentsOf: flushed)
+    }
+
+    /// Makes every add and delete so far durable and visible to new readers, storing `userData`
+    /// with the commit (replacing the previous commit's); returns the commit's generation.
+    @discardableResult
+    public func commit(userData: [String: String]? = nil) throws(IndexError) -> UInt64 {
+        let manifest = try state.withLock { state throws(IndexError) -> Manifest in
+            if let failure = state.mergeFailure {
+                state.mergeFailure = nil
+                throw failure
+            }
+            try flush(state: &state)
+            let generation = state.generation + 1
+            var entries: [Manifest.SegmentEntry] = []
+            var kept: [WriterSegment] = []
+            for var segment in state.segments {
+                let deleted = segment.liveDocuments?.deletedCount ?? 0
+                // A segment with every document deleted is dropped whole.
+                if deleted == segment.reader.documentCount { continue }
+                if segment.deletesDirty, let live = segment.liveDocuments {
+                    let name = LiveDocuments.fileName(segment: segment.reader.id, generation: generation)
+                    try live.write(to: directory + "/" + name, segment: segment.reader.id, sync: true)
+                    segment.deletesGeneration = generation
+                    segment.deletesDirty = false
+                }
+                entries.append(
+                    Manifest.SegmentEntry(
+                        id: segment.reader.id,
+                        documentCount: segment.reader.documentCount,
+                        deletedCount: deleted,
+                        deletesGeneration: segment.deletesGeneration
+                    )
+                )
+                kept.append(segment)
+            }
+            if let userData { state.userData = userData }
+            let manifest = Manifest(generation: generation, schema: schema, segments: entries, userData: state.userData)
+            try manifest.commit(to: directory)
+            state.generation = generation
+            state.segments = kept
+            return manifest
+        }
+        try removeUnreferencedFiles(manifest: manifest)
+        scheduleBackgroundMerges()
+        return manifest.generation
+    }
+
+    /// Removes files of this index that the manifest does not reference: segments merged away or
+    /// dropped, older live-documents generations, leftovers of a crash. Open readers keep their
+    /// mappings, which stay valid after the files are unlinked.
+    private func removeUnreferencedFiles(manifest: Manifest) throws(IndexError) {
+        var referenced: Set<String> = [Manifest.fileName, IndexLock.fileName]
+        for entry in manifest.segments {
+            for kind in IndexFileKind.allCases where kind != .manifest && kind != .liveDocuments {
+                referenced.insert(
+                    SegmentInfo.path(directory: "", segment: entry.id, kind: kind).dropFirst().description)
+            }
+            if entry.deletesGeneration > 0 {
+                referenced.insert(LiveDocuments.fileName(segment: entry.id, generation: entry.deletesGeneration))
+            }
+        }
+        // Segments flushed but not yet committed, and merges in progress, are not garbage.
+        let live = state.withLock { state in Set(state.segments.map(\.reader.id)) }.union(merges.segmentsInProgress)
+        for name in try FileSystem.listDirectory(directory) where !referenced.contains(name) {
+            if let stem = name.split(separator: ".").first, let id = SegmentID(stem.prefix(32)), live.contains(id),
+                !name.hasSuffix(".live")
+            {
+                continue
+            }
+            guard Self.isIndexFile(name) else { continue }
+            try FileSystem.removeFile(directory + "/" + name)
+        }
+    }
+
+    /// Whether `name` looks like a file this library writes (never remove anything else).
+    static func isIndexFile(_ name: String) -> Bool {
+        if name == Manifest.fileName + ".tmp" { return true }
+        guard let dot = name.lastIndex(of: "."), SegmentID(name.prefix(32)) != nil else { return false }
+        let fileExtension = String(name[name.index(after: dot)...])
+        return IndexFileKind.allCases.contains { $0.fileExtension == fileExtension }
+    }
+
+    /// The committed generation.
+    public var generation: UInt64 { state.withLock { $0.generation } }
+
+    /// The user data of the last commit.
+    public var userData: [String: String] { state.withLock { $0.userData } }
+}
+
+/// A segment as the writer tracks it: its reader and the deletes not yet committed.
+struct WriterSegment {
+    var reader: SegmentReader
+    var liveDocuments: LiveDocuments?
+    var deletesGeneration: UInt64
+    var deletesDirty = false
+
+    init(reader: SegmentReader, deletesGeneration: UInt64) {
+        self.reader = reader
+        self.liveDocuments = reader.liveDocuments
+        self.deletesGeneration = deletesGeneration
+    }
+
+    mutating func delete(_ document: UInt32) {
+        var live = liveDocuments ?? LiveDocuments(documentCount: reader.documentCount)
+        if live.delete(document) {
+            deletesDirty = true
+        }
+        liveDocuments = live
+    }
+}
+
+/// What the lock protects.
+struct WriterState {
+    var generation: UInt64
+    var userData: [String: String]
+    var segments: [WriterSegment]
+    var builders: [SegmentBuilder]
+    var sequence: UInt64 = 0
+    var pendingDeletes: [String: UInt64] = [:]
+    /// The error of a background merge, reported by the next commit.
+    var mergeFailure: IndexError?
+}

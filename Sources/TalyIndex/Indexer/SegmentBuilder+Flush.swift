@@ -1,0 +1,164 @@
+/// Writing a builder's documents as the files of one immutable segment.
+extension SegmentBuilder {
+    /// Writes every file of segment `segment` into `directory`, each fsynced so a later manifest
+    /// may name it, and returns the segment's metadata. The builder is left as it was; call
+    /// ``reset()`` afterwards.
+    func flush(directory: String, segment: SegmentID, compressionLevel: Int32) throws(IndexError) -> SegmentInfo {
+        precondition(documentCount > 0, "an empty builder has nothing to flush")
+        let path = { (kind: IndexFileKind) in SegmentInfo.path(directory: directory, segment: segment, kind: kind) }
+        let docCount = Int(documentCount)
+
+        // Norms first: the postings writer records each block's competitive (frequency, norm) pairs.
+        var norms = FieldNormsWriter(docCount: docCount)
+        var normBytes: [[UInt8]] = Array(repeating: [], count: schema.fields.count)
+        for (number, field) in schema.fields.enumerated() {
+            guard case .text = field.type else { continue }
+            normBytes[number] = fieldLengths[number].map { SmallFloat.intToByte4($0) }
+            norms.setNorms(normBytes[number], field: UInt32(number))
+        }
+        try norms.write(to: path(.fieldNorms), segment: segment, sync: true)
+
+        let statistics = try writeInvertedFields(
+            postingsPath: path(.postings),
+            positionsPath: path(.positions),
+            termsPath: path(.termDictionary),
+            segment: segment,
+            normBytes: normBytes
+        )
+        try writeColumns(path: path(.columns), segment: segment)
+
+        let store = try StoredDocumentsWriter(path: path(.storedDocuments), segment: segment, level: compressionLevel)
+        try storedBytes.withIndexBytes { bytes throws(IndexError) in
+            var start = 0
+            for end in storedEnds {
+                try store.add(UnsafeRawBufferPointer(rebasing: bytes[start..<Int(end)]))
+                start = Int(end)
+            }
+        }
+        try store.finish(sync: true)
+
+        let info = SegmentInfo(
+            id: segment,
+            documentCount: documentCount,
+            schemaFieldCount: schema.fields.count,
+            fields: statistics
+        )
+        try info.write(directory: directory, sync: true)
+        return info
+    }
+
+    /// Writes the term dictionary, postings and positions of every indexed field.
+    private func writeInvertedFields(
+        postingsPath: String,
+        positionsPath: String,
+        termsPath: String,
+        segment: SegmentID,
+        normBytes: [[UInt8]]
+    ) throws(IndexError) -> [SegmentInfo.FieldStatistics] {
+        let postings = try PostingsWriter(postingsPath: postingsPath, positionsPath: positionsPath, segment: segment)
+        let dictionary = try TermDictionaryWriter(path: termsPath, segment: segment)
+        // Keyword fields carry no norms; they score as fields of length 1.
+        let keywordNorm = SmallFloat.intToByte4(1)
+        var positions = [UInt32](repeating: 0, count: 256)
+        var statistics: [SegmentInfo.FieldStatistics] = []
+        for (number, field) in schema.fields.enumerated() where field.type.isIndexed {
+            guard let inverter = inverterPointer(field: number) else { continue }
+            let withPositions = inverter.pointee.recordsPositions
+            let fieldNorms = normBytes[number]
+            dictionary.startField(UInt32(number))
+            var sumTotal: UInt64 = 0
+            var sumDocuments: UInt64 = 0
+            let termIDs = inverter.pointee.sortedTermIDs()
+            for termID in termIDs {
+                postings.startTerm(withPositions: withPositions)
+                var reader = inverter.pointee.postings(termID, arena: arena.pointee)
+                while reader.next() {
+                    let frequency = Int(reader.frequency)
+                    let norm = withPositions ? fieldNorms[Int(reader.document)] : keywordNorm
+                    if withPositions {
+                        if frequency > positions.count { positions = [UInt32](repeating: 0, count: frequency * 2) }
+                        positions.withUnsafeMutableBufferPointer { buffer in
+                            reader.readPositions(into: buffer.baseAddress!)
+                            postings.add(
+                                doc: reader.document,
+                                frequency: reader.frequency,
+                                norm: norm,
+                                positions: UnsafeBufferPointer(rebasing: buffer[0..<frequency])
+                            )
+                        }
+                    } else {
+                        postings.add(doc: reader.document, frequency: reader.frequency, norm: norm, positions: nil)
+                    }
+                }
+                let info = postings.finishTerm()
+                sumTotal += info.totalTermFrequency
+                sumDocuments += UInt64(info.documentFrequency)
+                dictionary.add(term: inverter.pointee.terms.term(Int(termID)), info: info)
+            }
+            dictionary.finishField()
+            statistics.append(
+                SegmentInfo.FieldStatistics(
+                    field: UInt32(number),
+                    documentCount: UInt64(documentsWithField(number)),
+                    sumTotalTermFrequency: sumTotal,
+                    sumDocumentFrequency: sumDocuments,
+                    termCount: UInt64(termIDs.count)
+                )
+            )
+        }
+        try postings.finish(sync: true)
+        try dictionary.finish(sync: true)
+        return statistics
+    }
+
+    /// Documents with at least one token (text) or value (keyword) in field `number`.
+    private func documentsWithField(_ number: Int) -> Int {
+        if case .text = schema.fields[number].type {
+            return fieldLengths[number].reduce(0) { $0 + ($1 > 0 ? 1 : 0) }
+        }
+        let offsets = keywordOffsets[number]
+        var count = 0
+        for document in 0..<Int(documentCount) where offsets[document + 1] > offsets[document] { count += 1 }
+        return count
+    }
+
+    private func writeColumns(path: String, segment: SegmentID) throws(IndexError) {
+        let columns = try ColumnsWriter(path: path, segment: segment, docCount: Int(documentCount))
+        for (number, field) in schema.fields.enumerated() {
+            switch field.type {
+            case .text:
+                continue
+            case .keyword:
+                guard let inverter = inverterPointer(field: number) else { continue }
+                var builder = KeywordColumnBuilder(field: UInt32(number))
+                let offsets = keywordOffsets[number]
+                let ids = keywordTermIDs[number]
+                for document in 0..<Int(documentCount) {
+                    for index in Int(offsets[document])..<Int(offsets[document + 1]) {
+                        builder.add(Array(inverter.pointee.terms.term(Int(ids[index]))), doc: UInt32(document))
+                    }
+                }
+                try columns.add(builder)
+            case .int64, .date, .double:
+                let valueType: NumericValueType =
+                    switch field.type {
+                    case .double: .double
+                    case .date: .date
+                    default: .int64
+                    }
+                var builder = NumericColumnBuilder(field: UInt32(number), valueType: valueType)
+                let values = numericValues[number]
+                for (document, present) in numericPresent[number].enumerated() where present {
+                    if valueType == .double {
+                        builder.add(
+                            double: Double(bitPattern: UInt64(bitPattern: values[document])), doc: UInt32(document))
+                    } else {
+                        builder.add(values[document], doc: UInt32(document))
+                    }
+                }
+                try columns.add(builder)
+            }
+        }
+        try columns.finish(sync: true)
+    }
+}

@@ -1,0 +1,276 @@
+/// The sorted terms of one field of a segment: exact lookup by binary search over the in-memory
+/// sparse index and a scan of one block, ordinals, and cursors over all terms, a prefix or a range.
+///
+/// Lookups decode nothing they do not need: the block scan compares front-coded entries against
+/// the key using shared-prefix lengths alone (below), and only the found term's statistics are
+/// decoded.
+public struct FieldTerms: Sendable {
+    /// The field's number.
+    public let fieldNumber: UInt32
+    /// The number of distinct terms in the field.
+    public let termCount: Int
+    /// The length of the field's longest term, in bytes.
+    public let maxTermLength: Int
+    /// The file the terms are read from.
+    let file: IndexFile
+    /// One entry per block, in term order.
+    let blocks: [TermBlockEntry]
+    /// The first eight bytes of each block's first term, big-endian and zero-padded: the binary
+    /// search walks this dense array (8 bytes per block) and reads a mapped first term only on a
+    /// tie, instead of taking a cache miss into the file at every step.
+    let heads: [UInt64]
+    /// Body offset where the last block ends.
+    let blocksEnd: Int
+
+    /// The number of blocks the terms are grouped in.
+    public var blockCount: Int { blocks.count }
+
+    init(
+        file: IndexFile, fieldNumber: UInt32, termCount: Int, maxTermLength: Int, blocks: [TermBlockEntry],
+        blocksEnd: Int
+    ) {
+        self.file = file
+        self.fieldNumber = fieldNumber
+        self.termCount = termCount
+        self.maxTermLength = maxTermLength
+        self.blocks = blocks
+        self.blocksEnd = blocksEnd
+        let base = file.mapping.bytes.baseAddress! + file.bodyOffset
+        heads = blocks.map { TermBytes.head(base + $0.keyOffset, Int($0.keyLength)) }
+    }
+
+    /// The statistics and offsets of `term`, or nil when the field does not contain it.
+    public func lookup(_ term: UnsafeRawBufferPointer) throws(IndexError) -> TermInfo? {
+        let base = bodyBase
+        guard let found = try locate(term, base: base) else { return nil }
+        var position = found.infoStart
+        var info = TermInfo(documentFrequency: 0, totalTermFrequency: 0, postingsOffset: 0, positionsOffset: 0)
+        for index in 0...found.index {
+            info = try readInfo(
+                base, at: &position, end: found.blockEnd, previous: info, first: index == 0,
+                block: found.block)
+        }
+        return info
+    }
+
+    /// The statistics and offsets of `term`, or nil when the field does not contain it.
+    public func lookup(_ term: [UInt8]) throws(IndexError) -> TermInfo? {
+        // `withUnsafeBytes` rethrows untyped errors, so carry the typed error out in a `Result`.
+        try term.withUnsafeBytes { bytes in Result { () throws(IndexError) in try lookup(bytes) } }.get()
+    }
+
+    /// The position of `term` in the field's sorted order, or nil when the field does not contain it.
+    public func ordinal(of term: UnsafeRawBufferPointer) throws(IndexError) -> Int? {
+        guard let found = try locate(term, base: bodyBase) else { return nil }
+        return blocks[found.block].ordinal + found.index
+    }
+
+    /// The term at `ordinal` (0 ..< `termCount`), copied out; a cursor reads terms without copying.
+    public func term(atOrdinal ordinal: Int) throws(IndexError) -> [UInt8] {
+        precondition(ordinal >= 0 && ordinal < termCount, "ordinal \(ordinal) outside 0..<\(termCount)")
+        var cursor = makeCursor()
+        _ = try cursor.seek(toOrdinal: ordinal)
+        return Array(cursor.term)
+    }
+
+    /// A cursor over every term of the field, in order.
+    public func makeCursor() -> TermCursor { TermCursor(terms: self, lower: nil, upper: nil) }
+
+    /// A cursor over the terms between `lower` and `upper` (nil = unbounded), in order.
+    public func makeCursor(from lower: TermBound?, to upper: TermBound?) -> TermCursor {
+        TermCursor(terms: self, lower: lower, upper: upper)
+    }
+
+    /// A cursor over the terms that start with `prefix`, in order.
+    public func makeCursor(prefix: [UInt8]) -> TermCursor {
+        // The terms with a prefix are those in [prefix, successor), where the successor drops
+        // trailing 0xFF bytes and increments the last byte; all-0xFF prefixes have no upper end.
+        var successor = prefix
+        while let last = successor.last, last == 0xFF { successor.removeLast() }
+        if !successor.isEmpty { successor[successor.count - 1] += 1 }
+        return TermCursor(
+            terms: self, lower: .inclusive(prefix), upper: successor.isEmpty ? nil : .exclusive(successor))
+    }
+
+    // MARK: - Decoding shared with TermCursor
+
+    /// The first byte of the file body: non-nil, since a readable body holds at least its trailer.
+    var bodyBase: UnsafeRawPointer { file.mapping.bytes.baseAddress! + file.bodyOffset }
+
+    /// The index of the last block whose first term is at most `key`, or -1 if `key` precedes them all.
+    @inline(__always)
+    func lastBlock(atMost key: UnsafeRawPointer, _ keyCount: Int, base: UnsafeRawPointer) -> Int {
+        let keyHead = TermBytes.head(key, keyCount)
+        var low = 0
+        var high = blocks.count
+        // Invariant: blocks below `low` start at or before `key`, blocks from `high` after it.
+        // Heads order like their terms where they differ; equal heads need the whole terms.
+        heads.withUnsafeBufferPointer { heads in
+            while low < high {
+                let middle = (low &+ high) &>> 1
+                let head = heads[middle]
+                let atMost: Bool
+                if head != keyHead {
+                    atMost = head < keyHead
+                } else {
+                    let entry = blocks[middle]
+                    atMost = TermBytes.compare(base + entry.keyOffset, Int(entry.keyLength), key, keyCount) <= 0
+                }
+                if atMost { low = middle &+ 1 } else { high = middle }
+            }
+        }
+        return low &- 1
+    }
+
+    /// The byte range of block `block`'s term section and where the block ends.
+    @inline(__always)
+    func blockBounds(_ block: Int, base: UnsafeRawPointer) throws(IndexError) -> (
+        termsStart: Int, termsEnd: Int, end: Int
+    ) {
+        let start = blocks[block].blockOffset
+        let end = block &+ 1 < blocks.count ? blocks[block &+ 1].blockOffset : blocksEnd
+        var position = start
+        guard let length = TermBytes.readVarint(base, at: &position, end: end), length <= UInt64(end &- position)
+        else {
+            throw corruption(block, at: start, "term section length runs past the block end \(end)")
+        }
+        return (position, position &+ Int(length), end)
+    }
+
+    /// Reads the shared-prefix and suffix lengths of the next term entry and checks them against
+    /// the previous term's length, the field's longest term and the term section's end; `position`
+    /// is left on the suffix bytes.
+    @inline(__always)
+    func readTermEntry(
+        _ base: UnsafeRawPointer, at position: inout Int, termsEnd: Int, previousLength: Int, block: Int
+    ) throws(IndexError) -> (shared: Int, suffix: Int) {
+        let start = position
+        guard let shared = TermBytes.readVarint(base, at: &position, end: termsEnd),
+            let suffix = TermBytes.readVarint(base, at: &position, end: termsEnd)
+        else { throw corruption(block, at: start, "term entry runs past the term section") }
+        guard shared <= UInt64(previousLength) else {
+            throw corruption(
+                block, at: start,
+                "shared prefix length \(shared) exceeds previous term length "
+                    + "\(previousLength)")
+        }
+        guard suffix >= 1, suffix <= UInt64(maxTermLength &- Int(shared)) else {
+            throw corruption(
+                block, at: start,
+                "suffix length \(suffix) after a \(shared)-byte prefix is outside "
+                    + "1...\(maxTermLength - Int(shared)) (terms must strictly increase)")
+        }
+        guard suffix <= UInt64(termsEnd &- position) else {
+            throw corruption(block, at: start, "suffix of \(suffix) bytes runs past the term section")
+        }
+        return (Int(shared), Int(suffix))
+    }
+
+    /// Reads one info entry; `previous` is the entry before it in the block (ignored if `first`).
+    @inline(__always)
+    func readInfo(
+        _ base: UnsafeRawPointer, at position: inout Int, end: Int, previous: TermInfo, first: Bool, block: Int
+    ) throws(IndexError) -> TermInfo {
+        let start = position
+        guard let frequency = TermBytes.readVarint(base, at: &position, end: end),
+            let extra = TermBytes.readVarint(base, at: &position, end: end),
+            let postingsDelta = TermBytes.readVarint(base, at: &position, end: end),
+            let positionsDelta = TermBytes.readVarint(base, at: &position, end: end)
+        else { throw corruption(block, at: start, "term statistics run past the block end \(end)") }
+        guard frequency <= UInt64(UInt32.max) else {
+            throw corruption(block, at: start, "document frequency \(frequency) exceeds UInt32")
+        }
+        let total = frequency.addingReportingOverflow(extra)
+        let postings = (first ? 0 : previous.postingsOffset).addingReportingOverflow(postingsDelta)
+        let positions = (first ? 0 : previous.positionsOffset).addingReportingOverflow(positionsDelta)
+        guard !total.overflow, !postings.overflow, !positions.overflow else {
+            throw corruption(block, at: start, "term frequency or offset overflows 64 bits")
+        }
+        return TermInfo(
+            documentFrequency: UInt32(truncatingIfNeeded: frequency), totalTermFrequency: total.partialValue,
+            postingsOffset: postings.partialValue, positionsOffset: positions.partialValue)
+    }
+
+    /// A corruption found in block `block` at body offset `position`, naming both.
+    @inline(never)
+    func corruption(_ block: Int, at position: Int, _ reason: String) -> IndexError {
+        .corrupt(
+            file: file.fileName,
+            reason: "field \(fieldNumber) block \(block) at byte \(file.bodyOffset + position): \(reason)")
+    }
+
+    /// Finds `key`: its block, its index in the block, where the block's info section starts and
+    /// where the block ends.
+    ///
+    /// The scan never rebuilds terms. With `matched` = the bytes the current term (which sorts
+    /// before `key`) shares with `key`, the next term, sharing `shared` bytes with the current one,
+    /// still sorts before `key` when `shared > matched` (it keeps the smaller byte at `matched`),
+    /// sorts after it when `shared < matched` (it has a greater byte at `shared`), and only when
+    /// the two are equal must its suffix be compared — the classic front-coding search.
+    func locate(_ key: UnsafeRawBufferPointer, base: UnsafeRawPointer) throws(IndexError) -> (
+        block: Int, index: Int, infoStart: Int, blockEnd: Int
+    )? {
+        guard !blocks.isEmpty else { return nil }
+        // An empty key may have no base address; any valid pointer serves, as nothing is read.
+        let keyBase = key.baseAddress ?? base
+        let keyCount = key.count
+        let block = lastBlock(atMost: keyBase, keyCount, base: base)
+        guard block >= 0 else { return nil }
+        let entry = blocks[block]
+        let bounds = try blockBounds(block, base: base)
+        var matched = TermBytes.commonPrefixLength(base + entry.keyOffset, Int(entry.keyLength), keyBase, keyCount)
+        if matched == keyCount && matched == Int(entry.keyLength) {
+            return (block, 0, bounds.termsEnd, bounds.end)
+        }
+        var previousLength = Int(entry.keyLength)
+        var position = bounds.termsStart
+        let count = Int(entry.termCount)
+        var index = 1
+        while index < count {
+            let (shared, suffix) = try readTermEntry(
+                base, at: &position, termsEnd: bounds.termsEnd, previousLength: previousLength, block: block)
+            let suffixStart = position
+            position &+= suffix
+            previousLength = shared &+ suffix
+            if shared < matched { return nil }
+            if shared == matched {
+                let rest = keyCount &- matched
+                let common = TermBytes.commonPrefixLength(base + suffixStart, suffix, keyBase + matched, rest)
+                if common == rest {
+                    // The key is exhausted: equal if the suffix is too, else the term is longer.
+                    return common == suffix ? (block, index, bounds.termsEnd, bounds.end) : nil
+                }
+                if common < suffix
+                    && base.load(fromByteOffset: suffixStart &+ common, as: UInt8.self)
+                        > keyBase.load(fromByteOffset: matched &+ common, as: UInt8.self)
+                {
+                    return nil
+                }
+                matched &+= common
+            }
+            index &+= 1
+        }
+        return nil
+    }
+}
+
+/// One end of a term range.
+public enum TermBound: Hashable, Sendable {
+    /// The range includes this term.
+    case inclusive([UInt8])
+    /// The range stops just short of this term.
+    case exclusive([UInt8])
+
+    /// The bound's term.
+    public var term: [UInt8] {
+        switch self {
+        case .inclusive(let term), .exclusive(let term): term
+        }
+    }
+
+    /// Whether the bound's term itself is in the range.
+    public var isInclusive: Bool {
+        if case .inclusive = self { return true }
+        return false
+    }
+}

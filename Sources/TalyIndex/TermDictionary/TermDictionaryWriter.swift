@@ -1,0 +1,203 @@
+/// Writes the `.terms` file of one segment: for each indexed field, its terms in increasing byte
+/// order, front-coded in blocks, with a sparse index of each block's first term.
+///
+/// Usage: `startField`, `add` every term of the field in strictly increasing byte order,
+/// `finishField`; repeat for each field in increasing field number; then `finish(sync:)`.
+/// Misuse (unsorted terms, fields out of order, offsets going backwards) stops the process: the
+/// caller owns the order, and a file written out of order would answer lookups wrongly.
+public final class TermDictionaryWriter {
+    /// The path being written.
+    public var path: String { output.path }
+
+    private let output: IndexOutput
+    private let blockSize: Int
+    private var directory: [FieldSummary] = []
+    private var field: FieldState?
+
+    /// What the directory records of one finished field.
+    private struct FieldSummary {
+        var number: UInt32
+        var termCount: Int
+        var blockCount: Int
+        var maxTermLength: Int
+        var blocksOffset: Int
+        var indexOffset: Int
+        var indexLength: Int
+    }
+
+    /// The field being written and its pending block.
+    private struct FieldState {
+        var number: UInt32
+        var termCount = 0
+        var blockCount = 0
+        var maxTermLength = 0
+        var blocksOffset: Int
+        /// The previous term of the field, for the order check and front coding.
+        var previousTerm: [UInt8] = []
+        var previousInfo = TermInfo(documentFrequency: 0, totalTermFrequency: 0, postingsOffset: 0, positionsOffset: 0)
+        /// The pending block: its first term (kept only in the sparse index), its term and info
+        /// sections and its count.
+        var blockFirstTerm: [UInt8] = []
+        var blockTerms: [UInt8] = []
+        var blockInfos: [UInt8] = []
+        var blockTermCount = 0
+        /// The sparse index of the blocks written so far.
+        var index: [UInt8] = []
+    }
+
+    /// Creates `path` (truncating it) for `segment`; `blockSize` terms go in each block.
+    public init(
+        path: String, segment: SegmentID, blockSize: Int = TermDictionaryLayout.defaultBlockSize
+    ) throws(IndexError) {
+        precondition(
+            (1...TermDictionaryLayout.maxBlockSize).contains(blockSize),
+            "block size \(blockSize) is outside 1...\(TermDictionaryLayout.maxBlockSize)")
+        output = try IndexOutput(path: path, kind: .termDictionary, segment: segment)
+        self.blockSize = blockSize
+    }
+
+    /// Body-relative offset of the next byte written.
+    private var bodyOffset: Int { output.offset - IndexFileLayout.headerSize }
+
+    /// Starts the section of field `number`, which must exceed every field number written before.
+    public func startField(_ number: UInt32) {
+        precondition(field == nil, "startField(\(number)) while field \(field!.number) is open")
+        if let last = directory.last {
+            precondition(number > last.number, "field \(number) after field \(last.number): numbers must increase")
+        }
+        field = FieldState(number: number, blocksOffset: bodyOffset)
+    }
+
+    /// Adds the next term of the open field, with its statistics and postings offsets.
+    ///
+    /// Terms must be strictly increasing in unsigned byte order; offsets must not decrease from
+    /// one term to the next, since they are delta-coded; `totalTermFrequency` must be at least
+    /// `documentFrequency`.
+    public func add(term: UnsafeRawBufferPointer, info: TermInfo) {
+        guard var state = field else { preconditionFailure("add(term:info:) outside startField/finishField") }
+        // Move the state out so its arrays are uniquely referenced while they grow.
+        field = nil
+        defer { field = state }
+        precondition(
+            term.count <= TermDictionaryLayout.maxTermLength,
+            "term of \(term.count) bytes exceeds \(TermDictionaryLayout.maxTermLength)")
+        precondition(
+            info.totalTermFrequency >= UInt64(info.documentFrequency),
+            "total term frequency \(info.totalTermFrequency) below document frequency \(info.documentFrequency)")
+        let shared = state.termCount == 0 ? 0 : commonPrefixLength(state.previousTerm, term)
+        if state.termCount > 0 {
+            precondition(
+                isGreater(term, than: state.previousTerm, sharing: shared),
+                "terms must be added in strictly increasing byte order (field \(state.number), term \(state.termCount))"
+            )
+            precondition(
+                info.postingsOffset >= state.previousInfo.postingsOffset
+                    && info.positionsOffset >= state.previousInfo.positionsOffset,
+                "postings and positions offsets must not decrease (field \(state.number), term \(state.termCount))")
+        }
+
+        if state.blockTermCount == 0 {
+            // The first term of a block lives only in the sparse index; offsets restart absolute.
+            state.blockFirstTerm.removeAll(keepingCapacity: true)
+            state.blockFirstTerm.append(contentsOf: term)
+            appendVarint(UInt64(info.documentFrequency), to: &state.blockInfos)
+            appendVarint(info.totalTermFrequency - UInt64(info.documentFrequency), to: &state.blockInfos)
+            appendVarint(info.postingsOffset, to: &state.blockInfos)
+            appendVarint(info.positionsOffset, to: &state.blockInfos)
+        } else {
+            appendVarint(UInt64(shared), to: &state.blockTerms)
+            appendVarint(UInt64(term.count - shared), to: &state.blockTerms)
+            state.blockTerms.append(contentsOf: UnsafeRawBufferPointer(rebasing: term[shared...]))
+            appendVarint(UInt64(info.documentFrequency), to: &state.blockInfos)
+            appendVarint(info.totalTermFrequency - UInt64(info.documentFrequency), to: &state.blockInfos)
+            appendVarint(info.postingsOffset - state.previousInfo.postingsOffset, to: &state.blockInfos)
+            appendVarint(info.positionsOffset - state.previousInfo.positionsOffset, to: &state.blockInfos)
+        }
+        state.blockTermCount += 1
+        state.termCount += 1
+        state.maxTermLength = max(state.maxTermLength, term.count)
+        state.previousTerm.removeAll(keepingCapacity: true)
+        state.previousTerm.append(contentsOf: term)
+        state.previousInfo = info
+        if state.blockTermCount == blockSize { flushBlock(&state) }
+    }
+
+    /// Adds the next term of the open field; see ``add(term:info:)-(UnsafeRawBufferPointer,_)``.
+    public func add(term: [UInt8], info: TermInfo) {
+        term.withUnsafeBytes { add(term: $0, info: info) }
+    }
+
+    /// Ends the open field: writes its last block and its sparse index.
+    public func finishField() {
+        guard var state = field else { preconditionFailure("finishField() without startField") }
+        field = nil
+        flushBlock(&state)
+        let indexOffset = bodyOffset
+        output.writeBytes(state.index)
+        directory.append(
+            FieldSummary(
+                number: state.number, termCount: state.termCount, blockCount: state.blockCount,
+                maxTermLength: state.maxTermLength, blocksOffset: state.blocksOffset, indexOffset: indexOffset,
+                indexLength: state.index.count))
+    }
+
+    /// Writes the field directory and the footer, fsyncs when `sync` is set, and closes the file.
+    public func finish(sync: Bool) throws(IndexError) {
+        precondition(field == nil, "finish(sync:) while field \(field!.number) is open")
+        let directoryOffset = bodyOffset
+        output.writeVarUInt64(UInt64(directory.count))
+        for summary in directory {
+            output.writeVarUInt64(UInt64(summary.number))
+            output.writeVarUInt64(UInt64(summary.termCount))
+            output.writeVarUInt64(UInt64(summary.blockCount))
+            output.writeVarUInt64(UInt64(summary.maxTermLength))
+            output.writeVarUInt64(UInt64(summary.blocksOffset))
+            output.writeVarUInt64(UInt64(summary.indexOffset))
+            output.writeVarUInt64(UInt64(summary.indexLength))
+        }
+        output.writeUInt64(UInt64(directoryOffset))
+        try output.finish(sync: sync)
+    }
+
+    /// Writes the pending block, if any, and its sparse-index entry.
+    private func flushBlock(_ state: inout FieldState) {
+        guard state.blockTermCount > 0 else { return }
+        let blockOffset = bodyOffset
+        output.writeVarUInt64(UInt64(state.blockTerms.count))
+        output.writeBytes(state.blockTerms)
+        output.writeBytes(state.blockInfos)
+        appendVarint(UInt64(state.blockFirstTerm.count), to: &state.index)
+        state.index.append(contentsOf: state.blockFirstTerm)
+        appendVarint(UInt64(bodyOffset - blockOffset), to: &state.index)
+        appendVarint(UInt64(state.blockTermCount), to: &state.index)
+        state.blockCount += 1
+        state.blockTermCount = 0
+        state.blockTerms.removeAll(keepingCapacity: true)
+        state.blockInfos.removeAll(keepingCapacity: true)
+    }
+}
+
+/// The number of leading bytes `a` and `b` share.
+private func commonPrefixLength(_ a: [UInt8], _ b: UnsafeRawBufferPointer) -> Int {
+    let limit = min(a.count, b.count)
+    var index = 0
+    while index < limit && a[index] == b[index] { index += 1 }
+    return index
+}
+
+/// Whether `term` sorts after `previous`, given that they share their first `shared` bytes.
+private func isGreater(_ term: UnsafeRawBufferPointer, than previous: [UInt8], sharing shared: Int) -> Bool {
+    if shared == term.count { return false }  // equal, or a prefix of `previous`
+    if shared == previous.count { return true }  // `previous` is a proper prefix of `term`
+    return term[shared] > previous[shared]
+}
+
+/// Appends the LEB128 encoding of `value` (as `IndexOutput.writeVarUInt64` writes it).
+private func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
+    var rest = value
+    while rest >= 0x80 {
+        bytes.append(UInt8(truncatingIfNeeded: rest) | 0x80)
+        rest >>= 7
+    }
+    bytes.append(UInt8(rest))
+}
