@@ -8,7 +8,7 @@ struct IndexCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "index",
         abstract: "Create, load, merge and inspect a search index directory.",
-        subcommands: [Create.self, Add.self, Merge.self, Stats.self, Get.self]
+        subcommands: [Create.self, Add.self, Delete.self, Merge.self, Stats.self, Get.self]
     )
 
     struct Location: ParsableArguments {
@@ -153,4 +153,23 @@ func orFail<Result, Failure: Error & CustomStringConvertible>(_ body: () throws(
 /// Writes one line to standard error.
 func printError(_ line: String) {
     FileHandle.standardError.write(Data((line + "\n").utf8))
+}
+
+extension IndexCommand {
+    struct Delete: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete documents by id and commit.")
+        @OptionGroup var location: Location
+        @Argument(help: "The ids to delete.")
+        var ids: [String]
+
+        func run() throws {
+            let manifest = try orFail { () throws(IndexError) in try Manifest.load(from: location.index) }
+            let writer = try orFail { () throws(IndexError) in
+                try IndexWriter(directory: location.index, schema: manifest.schema)
+            }
+            for id in ids { writer.delete(id: id) }
+            try orFail { () throws(IndexError) in try writer.commit() }
+            print("deleted \(ids.count) ids")
+        }
+    }
 }
