@@ -105,6 +105,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "TalyIngestTests",
+            dependencies: ["TalyIngest", "TalyIndex", "TalyTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "TalyAPITests",
             dependencies: [
                 "TalyAPI",
