@@ -15,6 +15,19 @@ public struct KeywordColumnBuilder {
     /// An empty column for `field`.
     public init(field: UInt32) { self.field = field }
 
+    /// A column from values already made distinct (by the segment builder's term hash, which
+    /// has interned them): `documents[i]` holds value `distinctValues[valueIDs[i]]`, documents
+    /// in non-decreasing order. Skips the per-value hashing of ``add(_:doc:)``.
+    public init(field: UInt32, distinctValues: [[UInt8]], documents: [UInt32], valueIDs: [UInt32]) {
+        precondition(documents.count == valueIDs.count, "one value id per entry")
+        precondition(zip(documents, documents.dropFirst()).allSatisfy { $0 <= $1 }, "documents out of order")
+        precondition(valueIDs.allSatisfy { Int($0) < distinctValues.count }, "value id out of range")
+        self.field = field
+        values = distinctValues
+        entryDocs = documents
+        entryIDs = valueIDs
+    }
+
     /// Adds `value` to `doc`; docs must be added in non-decreasing order.
     public mutating func add(_ value: [UInt8], doc: UInt32) {
         precondition(entryDocs.last.map { $0 <= doc } ?? true, "doc \(doc) added after doc \(entryDocs.last!)")

@@ -11,22 +11,25 @@ struct FieldInverter: ~Copyable {
     /// Whether positions are recorded (text fields) or not (keyword fields).
     let recordsPositions: Bool
     private(set) var terms = TermHash()
-    private var documentStreams: [ByteSliceArena.StreamCursor] = []
-    private var positionStreams: [ByteSliceArena.StreamCursor] = []
-    private var lastDocument: [UInt32] = []
-    private var frequencyInDocument: [UInt32] = []
-    private var lastPosition: [UInt32] = []
-    private var documentFrequency: [UInt32] = []
-    private var totalFrequency: [UInt64] = []
+    /// Everything one term's next occurrence touches, together in one cache line.
+    private var states = GrowableBuffer<TermState>()
+
+    struct TermState {
+        var documents: ByteSliceArena.StreamCursor
+        var positions: ByteSliceArena.StreamCursor
+        var lastDocument: UInt32
+        var frequencyInDocument: UInt32
+        var lastPosition: UInt32
+        var documentFrequency: UInt32
+        var totalFrequency: UInt64
+    }
 
     init(recordsPositions: Bool) {
         self.recordsPositions = recordsPositions
     }
 
     /// Bytes reserved outside the arena, for the RAM budget.
-    var reservedBytes: Int {
-        terms.reservedBytes + documentStreams.capacity * 13 * (recordsPositions ? 2 : 1) + lastDocument.capacity * 24
-    }
+    var reservedBytes: Int { terms.reservedBytes + states.reservedBytes }
 
     /// Records one occurrence of `term` in `document` at `position` (ignored without positions)
     /// and returns the term's id.
@@ -40,41 +43,46 @@ struct FieldInverter: ~Copyable {
     ) -> UInt32 {
         let (id, isNew) = terms.intern(term)
         if isNew {
-            var docs = arena.startStream()
-            arena.appendVarUInt32(document, to: &docs)
-            documentStreams.append(docs)
-            lastDocument.append(document)
-            frequencyInDocument.append(1)
-            documentFrequency.append(1)
-            totalFrequency.append(1)
+            var documents = arena.startStream()
+            arena.appendVarUInt32(document, to: &documents)
+            var positions = documents
             if recordsPositions {
-                var positions = arena.startStream()
+                positions = arena.startStream()
                 arena.appendVarUInt32(position, to: &positions)
-                positionStreams.append(positions)
-                lastPosition.append(position)
             }
+            states.append(
+                TermState(
+                    documents: documents,
+                    positions: positions,
+                    lastDocument: document,
+                    frequencyInDocument: 1,
+                    lastPosition: position,
+                    documentFrequency: 1,
+                    totalFrequency: 1
+                )
+            )
             return id
         }
-        let index = Int(id)
-        totalFrequency[index] += 1
-        if lastDocument[index] == document {
-            frequencyInDocument[index] += 1
+        let state = states.base + Int(id)
+        state.pointee.totalFrequency &+= 1
+        if state.pointee.lastDocument == document {
+            state.pointee.frequencyInDocument &+= 1
             if recordsPositions {
-                precondition(position >= lastPosition[index], "positions must not decrease within a document")
-                arena.appendVarUInt32(position - lastPosition[index], to: &positionStreams[index])
-                lastPosition[index] = position
+                precondition(position >= state.pointee.lastPosition, "positions must not decrease within a document")
+                arena.appendVarUInt32(position &- state.pointee.lastPosition, to: &state.pointee.positions)
+                state.pointee.lastPosition = position
             }
             return id
         }
-        precondition(document > lastDocument[index], "documents must arrive in increasing order")
-        arena.appendVarUInt32(frequencyInDocument[index], to: &documentStreams[index])
-        arena.appendVarUInt32(document - lastDocument[index], to: &documentStreams[index])
-        lastDocument[index] = document
-        frequencyInDocument[index] = 1
-        documentFrequency[index] += 1
+        precondition(document > state.pointee.lastDocument, "documents must arrive in increasing order")
+        arena.appendVarUInt32(state.pointee.frequencyInDocument, to: &state.pointee.documents)
+        arena.appendVarUInt32(document &- state.pointee.lastDocument, to: &state.pointee.documents)
+        state.pointee.lastDocument = document
+        state.pointee.frequencyInDocument = 1
+        state.pointee.documentFrequency &+= 1
         if recordsPositions {
-            arena.appendVarUInt32(position, to: &positionStreams[index])
-            lastPosition[index] = position
+            arena.appendVarUInt32(position, to: &state.pointee.positions)
+            state.pointee.lastPosition = position
         }
         return id
     }
@@ -84,30 +92,24 @@ struct FieldInverter: ~Copyable {
 
     /// Statistics of term `id`.
     func statistics(_ id: UInt32) -> (documentFrequency: UInt32, totalFrequency: UInt64) {
-        (documentFrequency[Int(id)], totalFrequency[Int(id)])
+        (states[Int(id)].documentFrequency, states[Int(id)].totalFrequency)
     }
 
     /// A reader over the postings of term `id`; valid until the arena or this inverter changes.
     func postings(_ id: UInt32, arena: borrowing ByteSliceArena) -> InvertedPostingsReader {
-        let index = Int(id)
+        let state = states[Int(id)]
         return InvertedPostingsReader(
-            documents: arena.reader(for: documentStreams[index]),
-            positions: recordsPositions ? arena.reader(for: positionStreams[index]) : nil,
-            remaining: documentFrequency[index],
-            lastFrequency: frequencyInDocument[index]
+            documents: arena.reader(for: state.documents),
+            positions: recordsPositions ? arena.reader(for: state.positions) : nil,
+            remaining: state.documentFrequency,
+            lastFrequency: state.frequencyInDocument
         )
     }
 
     /// Forgets every term, keeping memory for the next segment.
     mutating func reset() {
         terms.reset()
-        documentStreams.removeAll(keepingCapacity: true)
-        positionStreams.removeAll(keepingCapacity: true)
-        lastDocument.removeAll(keepingCapacity: true)
-        frequencyInDocument.removeAll(keepingCapacity: true)
-        lastPosition.removeAll(keepingCapacity: true)
-        documentFrequency.removeAll(keepingCapacity: true)
-        totalFrequency.removeAll(keepingCapacity: true)
+        states.removeAll()
     }
 }
 

@@ -130,14 +130,18 @@ extension SegmentBuilder {
                 continue
             case .keyword:
                 guard let inverter = inverterPointer(field: number) else { continue }
-                var builder = KeywordColumnBuilder(field: UInt32(number))
                 let offsets = keywordOffsets[number]
-                let ids = keywordTermIDs[number]
+                var documents: [UInt32] = []
+                documents.reserveCapacity(keywordTermIDs[number].count)
                 for document in 0..<Int(documentCount) {
-                    for index in Int(offsets[document])..<Int(offsets[document + 1]) {
-                        builder.add(Array(inverter.pointee.terms.term(Int(ids[index]))), doc: UInt32(document))
-                    }
+                    for _ in Int(offsets[document])..<Int(offsets[document + 1]) { documents.append(UInt32(document)) }
                 }
+                let builder = KeywordColumnBuilder(
+                    field: UInt32(number),
+                    distinctValues: (0..<inverter.pointee.terms.count).map { Array(inverter.pointee.terms.term($0)) },
+                    documents: documents,
+                    valueIDs: keywordTermIDs[number]
+                )
                 try columns.add(builder)
             case .int64, .date, .double:
                 let valueType: NumericValueType =

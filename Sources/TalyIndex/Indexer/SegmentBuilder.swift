@@ -149,11 +149,17 @@ final class SegmentBuilder {
     /// Adds the tokens of one text value; returns the field length (tokens kept).
     private func invert(_ buffer: TokenBuffer, field number: Int, document: UInt32) -> UInt32 {
         let inverter = inverters + inverterIndex[number]
+        let arena = self.arena
         buffer.termBytes.withUnsafeBytes { bytes in
-            for token in buffer.tokens {
-                let term = UnsafeRawBufferPointer(
-                    rebasing: bytes[Int(token.termStart)..<Int(token.termStart + token.termLength)])
-                inverter.pointee.add(term: term, document: document, position: token.position, arena: &arena.pointee)
+            buffer.tokens.withUnsafeBufferPointer { tokens in
+                for token in tokens {
+                    let term = UnsafeRawBufferPointer(
+                        start: bytes.baseAddress.map { $0 + Int(token.termStart) },
+                        count: Int(token.termLength)
+                    )
+                    inverter.pointee.add(
+                        term: term, document: document, position: token.position, arena: &arena.pointee)
+                }
             }
         }
         return UInt32(buffer.tokens.count)

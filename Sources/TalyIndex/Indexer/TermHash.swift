@@ -8,22 +8,24 @@
 /// bytes in one arena and its full 64-bit hash, so probes compare hashes before bytes and
 /// rehashing never rereads terms. No allocation per lookup or per new term (amortized).
 struct TermHash: ~Copyable {
-    private static let empty = UInt32.max
-
-    private var table: UnsafeMutablePointer<UInt32>
+    /// A slot holds the term id + 1 in its low 32 bits (0 = empty) and the high 32 bits of the
+    /// term's hash, so most probes are decided without touching the term's entry.
+    private var table: UnsafeMutablePointer<UInt64>
     private var tableMask: Int
     private var bytes: UnsafeMutableRawPointer
     private var bytesCapacity: Int
     private var bytesUsed = 0
-    /// Per term id: offset of its bytes in the arena, its length, its hash.
-    private(set) var starts: [Int32] = []
-    private(set) var lengths: [UInt16] = []
-    private var hashes: [UInt64] = []
+    private var entries = GrowableBuffer<Entry>()
+
+    private struct Entry {
+        var start: UInt32
+        var length: UInt32
+    }
 
     init(initialTableSize: Int = 1 << 12) {
         precondition(initialTableSize > 0 && initialTableSize & (initialTableSize - 1) == 0)
-        table = UnsafeMutablePointer<UInt32>.allocate(capacity: initialTableSize)
-        table.initialize(repeating: Self.empty, count: initialTableSize)
+        table = UnsafeMutablePointer<UInt64>.allocate(capacity: initialTableSize)
+        table.initialize(repeating: 0, count: initialTableSize)
         tableMask = initialTableSize - 1
         bytesCapacity = 1 << 16
         bytes = UnsafeMutableRawPointer.allocate(byteCount: bytesCapacity, alignment: 8)
@@ -35,46 +37,50 @@ struct TermHash: ~Copyable {
     }
 
     /// Number of distinct terms.
-    var count: Int { starts.count }
+    var count: Int { entries.count }
 
     /// Bytes reserved, for the RAM budget.
-    var reservedBytes: Int {
-        (tableMask + 1) * 4 + bytesCapacity + starts.capacity * 4 + lengths.capacity * 2 + hashes.capacity * 8
-    }
+    var reservedBytes: Int { (tableMask + 1) * 8 + bytesCapacity + entries.reservedBytes }
 
     /// The id of `term`, adding it when new; `isNew` tells which.
     @inline(__always)
     mutating func intern(_ term: UnsafeRawBufferPointer) -> (id: UInt32, isNew: Bool) {
-        precondition(term.count <= Int(UInt16.max), "terms are limited to 65535 bytes")
         let hash = Self.hash(term)
+        let tag = hash & 0xFFFF_FFFF_0000_0000
         var slot = Int(truncatingIfNeeded: hash) & tableMask
         while true {
-            let id = table[slot]
-            if id == Self.empty { break }
-            if hashes[Int(id)] == hash && equals(Int(id), term) { return (id, false) }
+            let value = table[slot]
+            if value == 0 { break }
+            if value & 0xFFFF_FFFF_0000_0000 == tag {
+                let id = UInt32(truncatingIfNeeded: value) &- 1
+                if equals(Int(id), term) { return (id, false) }
+            }
             slot = (slot + 1) & tableMask
         }
-        let id = UInt32(starts.count)
+        precondition(bytesUsed + term.count <= Int(UInt32.max), "the term arena exceeds 4 GiB: flush earlier")
+        let id = UInt32(entries.count)
         if bytesUsed + term.count > bytesCapacity { growBytes(minimum: bytesUsed + term.count) }
         if term.count > 0 { (bytes + bytesUsed).copyMemory(from: term.baseAddress!, byteCount: term.count) }
-        starts.append(Int32(bytesUsed))
-        lengths.append(UInt16(term.count))
-        hashes.append(hash)
+        entries.append(Entry(start: UInt32(bytesUsed), length: UInt32(term.count)))
         bytesUsed += term.count
-        table[slot] = id
+        table[slot] = tag | UInt64(id + 1)
         // Keep the load factor under 1/2 so probe runs stay short.
-        if starts.count * 2 > tableMask + 1 { growTable() }
+        if entries.count * 2 > tableMask + 1 { growTable() }
         return (id, true)
     }
 
     /// The id of `term` when it is known.
     func lookup(_ term: UnsafeRawBufferPointer) -> UInt32? {
         let hash = Self.hash(term)
+        let tag = hash & 0xFFFF_FFFF_0000_0000
         var slot = Int(truncatingIfNeeded: hash) & tableMask
         while true {
-            let id = table[slot]
-            if id == Self.empty { return nil }
-            if hashes[Int(id)] == hash && equals(Int(id), term) { return id }
+            let value = table[slot]
+            if value == 0 { return nil }
+            if value & 0xFFFF_FFFF_0000_0000 == tag {
+                let id = UInt32(truncatingIfNeeded: value) &- 1
+                if equals(Int(id), term) { return id }
+            }
             slot = (slot + 1) & tableMask
         }
     }
@@ -82,7 +88,8 @@ struct TermHash: ~Copyable {
     /// The bytes of term `id`; valid until the next `intern`.
     @inline(__always)
     func term(_ id: Int) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(start: bytes + Int(starts[id]), count: Int(lengths[id]))
+        let entry = entries[id]
+        return UnsafeRawBufferPointer(start: bytes + Int(entry.start), count: Int(entry.length))
     }
 
     /// Term ids ordered by their bytes (unsigned lexicographic), the order of the dictionary.
@@ -94,11 +101,9 @@ struct TermHash: ~Copyable {
 
     /// Forgets every term, keeping memory.
     mutating func reset() {
-        table.update(repeating: Self.empty, count: tableMask + 1)
+        table.update(repeating: 0, count: tableMask + 1)
         bytesUsed = 0
-        starts.removeAll(keepingCapacity: true)
-        lengths.removeAll(keepingCapacity: true)
-        hashes.removeAll(keepingCapacity: true)
+        entries.removeAll()
     }
 
     /// Unsigned byte-wise order, shorter prefix first.
@@ -113,8 +118,9 @@ struct TermHash: ~Copyable {
 
     @inline(__always)
     private func equals(_ id: Int, _ term: UnsafeRawBufferPointer) -> Bool {
-        guard Int(lengths[id]) == term.count else { return false }
-        return term.count == 0 || memcmp(bytes + Int(starts[id]), term.baseAddress!, term.count) == 0
+        let entry = entries[id]
+        guard Int(entry.length) == term.count else { return false }
+        return term.count == 0 || memcmp(bytes + Int(entry.start), term.baseAddress!, term.count) == 0
     }
 
     /// A fast multiplicative hash over 8-byte words (the FxHash construction, as in rustc and
@@ -140,16 +146,21 @@ struct TermHash: ~Copyable {
     }
 
     private mutating func growTable() {
-        let newSize = (tableMask + 1) * 2
-        table.deallocate()
-        table = UnsafeMutablePointer<UInt32>.allocate(capacity: newSize)
-        table.initialize(repeating: Self.empty, count: newSize)
+        let oldTable = table
+        let oldSize = tableMask + 1
+        let newSize = oldSize * 2
+        table = UnsafeMutablePointer<UInt64>.allocate(capacity: newSize)
+        table.initialize(repeating: 0, count: newSize)
         tableMask = newSize - 1
-        for id in 0..<starts.count {
-            var slot = Int(truncatingIfNeeded: hashes[id]) & tableMask
-            while table[slot] != Self.empty { slot = (slot + 1) & tableMask }
-            table[slot] = UInt32(id)
+        for oldSlot in 0..<oldSize where oldTable[oldSlot] != 0 {
+            let value = oldTable[oldSlot]
+            let id = Int(UInt32(truncatingIfNeeded: value) &- 1)
+            // The slot needs the low hash bits, which only the term itself still has.
+            var slot = Int(truncatingIfNeeded: Self.hash(term(id))) & tableMask
+            while table[slot] != 0 { slot = (slot + 1) & tableMask }
+            table[slot] = value
         }
+        oldTable.deallocate()
     }
 
     private mutating func growBytes(minimum: Int) {

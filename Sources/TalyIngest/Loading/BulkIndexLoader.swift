@@ -34,67 +34,107 @@ public struct BulkIndexLoader {
         public var bytes = 0
     }
 
-    /// Reads `handle` to its end. `rejected(line, problem)` hears about each bad line;
-    /// `progress` is called after each batch.
+    /// One batch of parsed lines, handed from the reading thread to the indexing thread.
+    struct ParsedBatch: Sendable {
+        var documents: [ValidatedDocument] = []
+        var lineNumbers: [Int] = []
+        /// Lines refused while reading (bad JSON, schema violations, too long).
+        var rejected: [(line: Int, problem: String)] = []
+        var lines = 0
+        var bytes = 0
+        /// A read error that ended the input early.
+        var readFailure: String?
+    }
+
+    /// Reads `handle` to its end. A reading thread parses and validates lines while the calling
+    /// thread indexes the previous batch, so JSON parsing overlaps analysis. `rejected(line,
+    /// problem)` hears about each bad line; `progress` is called after each batch; both run on
+    /// the calling thread.
     public func load(
         from handle: FileHandle,
         rejected: (Int, String) -> Void,
         progress: (Report) -> Void = { _ in }
     ) throws -> Report {
-        var reader = LineReader(handle: handle)
-        var report = Report()
-        var batch: [ValidatedDocument] = []
-        var batchLines: [Int] = []
-        var sinceCommit = 0
         let schema = writer.schema
         // A commit can only follow a batch, so batches never outgrow the commit interval.
         let batchLimit = min(batchSize, commitEvery ?? batchSize)
+        let queue = BoundedQueue<ParsedBatch>(capacity: 2)
+        let reading = Thread {
+            Self.read(handle, schema: schema, batchLimit: batchLimit, into: queue)
+        }
+        reading.stackSize = 1 << 20
+        reading.start()
 
-        func flushBatch() throws {
-            guard !batch.isEmpty else { return }
-            let failures = try writer.add(validated: batch)
-            for failure in failures { rejected(batchLines[failure.index], failure.error.description) }
-            report.rejected += failures.count
-            report.added += batch.count - failures.count
-            sinceCommit += batch.count - failures.count
-            batch.removeAll(keepingCapacity: true)
-            batchLines.removeAll(keepingCapacity: true)
+        var report = Report()
+        var sinceCommit = 0
+        var readFailure: String?
+        while let batch = queue.take() {
+            report.lines += batch.lines
+            report.bytes += batch.bytes
+            for (line, problem) in batch.rejected { rejected(line, problem) }
+            report.rejected += batch.rejected.count
+            if !batch.documents.isEmpty {
+                let failures = try writer.add(validated: batch.documents)
+                for failure in failures { rejected(batch.lineNumbers[failure.index], failure.error.description) }
+                report.rejected += failures.count
+                report.added += batch.documents.count - failures.count
+                sinceCommit += batch.documents.count - failures.count
+            }
             if let commitEvery, sinceCommit >= commitEvery {
                 try writer.commit()
                 report.commits += 1
                 sinceCommit = 0
             }
             progress(report)
+            if let failure = batch.readFailure { readFailure = failure }
         }
-
-        while let line = try reader.next() {
-            report.lines += 1
-            switch line {
-            case .tooLong(let length):
-                report.bytes += length + 1
-                report.rejected += 1
-                rejected(
-                    reader.lineNumber, "line is \(length) bytes, longer than the \(reader.maximumLineLength)-byte limit"
-                )
-            case .line(let bytes):
-                report.bytes += bytes.count + 1
-                if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
-                do {
-                    batch.append(try Self.document(bytes, schema: schema))
-                    batchLines.append(reader.lineNumber)
-                } catch {
-                    report.rejected += 1
-                    rejected(reader.lineNumber, error.description)
-                }
-                if batch.count >= batchLimit { try flushBatch() }
-            }
-        }
-        try flushBatch()
         if sinceCommit > 0 || report.commits == 0 {
             try writer.commit()
             report.commits += 1
         }
+        if let readFailure { throw LoadError.readFailed(readFailure) }
         return report
+    }
+
+    /// The reading thread: lines to parsed batches until the end of the input or a read error.
+    private static func read(
+        _ handle: FileHandle, schema: Schema, batchLimit: Int, into queue: BoundedQueue<ParsedBatch>
+    ) {
+        defer { queue.close() }
+        var reader = LineReader(handle: handle)
+        var batch = ParsedBatch()
+        do {
+            while let line = try reader.next() {
+                batch.lines += 1
+                switch line {
+                case .tooLong(let length):
+                    batch.bytes += length + 1
+                    batch.rejected.append(
+                        (
+                            reader.lineNumber,
+                            "line is \(length) bytes, longer than the \(reader.maximumLineLength)-byte limit"
+                        )
+                    )
+                case .line(let bytes):
+                    batch.bytes += bytes.count + 1
+                    if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+                    do {
+                        batch.documents.append(try document(bytes, schema: schema))
+                        batch.lineNumbers.append(reader.lineNumber)
+                    } catch {
+                        batch.rejected.append((reader.lineNumber, error.description))
+                    }
+                }
+                if batch.documents.count >= batchLimit {
+                    queue.put(batch)
+                    batch = ParsedBatch()
+                }
+            }
+        } catch {
+            batch.readFailure =
+                "reading the input failed after line \(reader.lineNumber): \(error.localizedDescription)"
+        }
+        queue.put(batch)
     }
 
     /// One line as a document: flat objects of strings take the fast parser when every member
@@ -116,5 +156,17 @@ public struct BulkIndexLoader {
             if fast && document.values.count == members.count { return try schema.validate(document) }
         }
         return try schema.document(fromJSON: Data(bytes))
+    }
+}
+
+/// Why a load stopped before the end of its input.
+public enum LoadError: Error, CustomStringConvertible {
+    /// The input could not be read; everything read before was indexed and committed.
+    case readFailed(String)
+
+    public var description: String {
+        switch self {
+        case .readFailed(let reason): reason
+        }
     }
 }
