@@ -34,11 +34,11 @@ release: deps
 
 ## lint: the formatting check CI runs
 lint:
-	swift format lint --strict --recursive --parallel Package.swift Sources Tests
+	swift format lint --strict --recursive --parallel Package.swift Sources Tests Benchmarks/Package.swift Benchmarks/Benchmarks
 
 ## format: rewrite the sources in the checked-in style
 format:
-	swift format --in-place --recursive --parallel Package.swift Sources Tests
+	swift format --in-place --recursive --parallel Package.swift Sources Tests Benchmarks/Package.swift Benchmarks/Benchmarks
 
 clean:
 	rm -rf .build

@@ -62,7 +62,7 @@ public final class StandardAnalyzer: Analyzer {
 
     /// Analyzes `text` with ICU even when it is ASCII: the oracle for the fast path, and a
     /// baseline for benchmarks.
-    package func analyzeWithICU(_ text: String, into tokens: inout TokenBuffer) throws(AnalysisError) {
+    public func analyzeWithICU(_ text: String, into tokens: inout TokenBuffer) throws(AnalysisError) {
         try text.withAnalysisBytes { (bytes) throws(AnalysisError) in
             try UTF8Bytes.checkLength(bytes)
             tokens.reset()

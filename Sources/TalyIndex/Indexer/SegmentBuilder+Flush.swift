@@ -129,7 +129,7 @@ extension SegmentBuilder {
             case .text:
                 continue
             case .keyword:
-                guard let inverter = inverterPointer(field: number) else { continue }
+                guard schema.hasColumn(number), let inverter = inverterPointer(field: number) else { continue }
                 let offsets = keywordOffsets[number]
                 var documents: [UInt32] = []
                 documents.reserveCapacity(keywordTermIDs[number].count)

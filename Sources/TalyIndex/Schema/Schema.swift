@@ -50,6 +50,11 @@ public struct Schema: Sendable, Hashable, Codable {
     /// The number of the id field.
     public var idFieldNumber: Int { numbersByName[idField]! }
 
+    /// Whether field `number` gets a column: keyword and numeric fields do, except the id field,
+    /// which is looked up through the term dictionary and never filtered, faceted or sorted on
+    /// (its column would cost as much as the ids themselves).
+    public func hasColumn(_ number: Int) -> Bool { fields[number].type.hasColumn && number != idFieldNumber }
+
     /// Field names are 1–64 bytes of ASCII letters, digits, `_`, `-` and `.`, starting with a
     /// letter or `_`: safe in query syntax (`field:term`), file names and JSON keys.
     public static func isValidName(_ name: String) -> Bool {

@@ -198,6 +198,7 @@ struct SegmentMerger {
             case .text:
                 continue
             case .keyword:
+                guard schema.hasColumn(number) else { continue }
                 var builder = KeywordColumnBuilder(field: UInt32(number))
                 for (source, map) in zip(sources, documentMaps) {
                     guard let column = source.columns.keywordColumn(field: UInt32(number)) else { continue }
