@@ -38,7 +38,7 @@ struct BenchGameCommand: ParsableCommand {
         func run() throws {
             guard threads >= 1, ramMb >= 1 else { fail("--threads and --ram-mb must be positive") }
             let options = IndexWriterOptions(ramBudgetBytes: ramMb << 20, indexingThreads: threads)
-            let writer = try orFail { () throws(IndexError) in
+            let writer = orFail { () throws(IndexError) in
                 try IndexWriter(directory: directory, schema: BenchGameCommand.schema, options: options)
             }
             let loader = BulkIndexLoader(writer: writer, batchSize: 4096)
@@ -46,7 +46,7 @@ struct BenchGameCommand: ParsableCommand {
                 printError("line \(line): \(problem)")
             }
             writer.waitForMerges()
-            try orFail { () throws(IndexError) in try writer.commit() }
+            orFail { () throws(IndexError) in try writer.commit() }
             printError("indexed \(report.added) documents, rejected \(report.rejected)")
         }
     }

@@ -31,11 +31,11 @@ struct IndexCommand: ParsableCommand {
 
         func run() throws {
             let definition = try readFile(schema)
-            let parsed = try orFail { () throws(SchemaDefinitionError) in try Schema(definition: definition) }
+            let parsed = orFail { () throws(SchemaDefinitionError) in try Schema(definition: definition) }
             if FileSystem.exists(location.index + "/" + Manifest.fileName) {
                 fail("\(location.index) already holds an index")
             }
-            _ = try orFail { () throws(IndexError) in try IndexWriter(directory: location.index, schema: parsed) }
+            _ = orFail { () throws(IndexError) in try IndexWriter(directory: location.index, schema: parsed) }
             print("created \(location.index) with \(parsed.fields.count) fields")
         }
     }
@@ -59,9 +59,9 @@ struct IndexCommand: ParsableCommand {
             guard threads >= 1, ramMb >= 1, batchSize >= 1, (commitEvery ?? 1) >= 1 else {
                 fail("--threads, --ram-mb, --batch-size and --commit-every must be positive")
             }
-            let manifest = try orFail { () throws(IndexError) in try Manifest.load(from: location.index) }
+            let manifest = orFail { () throws(IndexError) in try Manifest.load(from: location.index) }
             let options = IndexWriterOptions(ramBudgetBytes: ramMb << 20, indexingThreads: threads)
-            let writer = try orFail { () throws(IndexError) in
+            let writer = orFail { () throws(IndexError) in
                 try IndexWriter(directory: location.index, schema: manifest.schema, options: options)
             }
             let progress = ProgressLine(unit: "docs")
@@ -85,13 +85,13 @@ struct IndexCommand: ParsableCommand {
 
         func run() throws {
             guard maxSegments >= 1 else { fail("--max-segments must be at least 1") }
-            let manifest = try orFail { () throws(IndexError) in try Manifest.load(from: location.index) }
-            let writer = try orFail { () throws(IndexError) in
+            let manifest = orFail { () throws(IndexError) in try Manifest.load(from: location.index) }
+            let writer = orFail { () throws(IndexError) in
                 try IndexWriter(directory: location.index, schema: manifest.schema)
             }
-            try orFail { () throws(IndexError) in try writer.forceMerge(maximumSegments: maxSegments) }
+            orFail { () throws(IndexError) in try writer.forceMerge(maximumSegments: maxSegments) }
             print(
-                "merged to \(try orFail { () throws(IndexError) in try IndexReader.open(directory: location.index) }.segments.count) segments"
+                "merged to \(orFail { () throws(IndexError) in try IndexReader.open(directory: location.index) }.segments.count) segments"
             )
         }
     }
@@ -101,7 +101,7 @@ struct IndexCommand: ParsableCommand {
         @OptionGroup var location: Location
 
         func run() throws {
-            let reader = try orFail { () throws(IndexError) in try IndexReader.open(directory: location.index) }
+            let reader = orFail { () throws(IndexError) in try IndexReader.open(directory: location.index) }
             print(
                 "generation \(reader.manifest.generation), \(reader.documentCount) live documents, \(reader.segments.count) segments"
             )
@@ -123,8 +123,8 @@ struct IndexCommand: ParsableCommand {
         var id: String
 
         func run() throws {
-            let reader = try orFail { () throws(IndexError) in try IndexReader.open(directory: location.index) }
-            guard let document = try orFail({ () throws(IndexError) in try reader.document(withID: id) }) else {
+            let reader = orFail { () throws(IndexError) in try IndexReader.open(directory: location.index) }
+            guard let document = orFail({ () throws(IndexError) in try reader.document(withID: id) }) else {
                 fail("no document with id \(id)")
             }
             print(document.jsonText())
@@ -142,6 +142,7 @@ func readFile(_ path: String) throws -> Data {
 }
 
 /// Runs `body`, turning its typed error into the one-line failure every command prints.
+@discardableResult
 func orFail<Result, Failure: Error & CustomStringConvertible>(_ body: () throws(Failure) -> Result) -> Result {
     do {
         return try body()
@@ -163,12 +164,12 @@ extension IndexCommand {
         var ids: [String]
 
         func run() throws {
-            let manifest = try orFail { () throws(IndexError) in try Manifest.load(from: location.index) }
-            let writer = try orFail { () throws(IndexError) in
+            let manifest = orFail { () throws(IndexError) in try Manifest.load(from: location.index) }
+            let writer = orFail { () throws(IndexError) in
                 try IndexWriter(directory: location.index, schema: manifest.schema)
             }
             for id in ids { writer.delete(id: id) }
-            try orFail { () throws(IndexError) in try writer.commit() }
+            orFail { () throws(IndexError) in try writer.commit() }
             print("deleted \(ids.count) ids")
         }
     }
