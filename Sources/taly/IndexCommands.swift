@@ -72,6 +72,7 @@ struct IndexCommand: ParsableCommand {
                 progress: { report in progress.update(count: report.added, bytes: report.bytes) }
             )
             writer.waitForMerges()
+            orFail { () throws(IndexError) in try writer.commit() }  // publishes the merges
             progress.finish(count: report.added, bytes: report.bytes)
             print("added \(report.added) documents, rejected \(report.rejected), \(report.commits) commits")
         }

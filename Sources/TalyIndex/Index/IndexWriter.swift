@@ -174,10 +174,14 @@ public final class IndexWriter: @unchecked Sendable {
     // MARK: - Flushing and committing
 
     private func flushIfOverBudget() throws(IndexError) {
-        try state.withLock { state throws(IndexError) in
+        let flushed = try state.withLock { state throws(IndexError) -> Bool in
             let used = state.builders.reduce(0) { $0 + $1.reservedBytes } + state.pendingDeletes.count * 64
-            if used >= options.ramBudgetBytes { try flush(state: &state) }
+            guard used >= options.ramBudgetBytes else { return false }
+            try flush(state: &state)
+            return true
         }
+        // Long loads merge as they go rather than facing hundreds of segments at the end.
+        if flushed { scheduleBackgroundMerges() }
     }
 
     /// Writes every buffered document as new segments (one per indexing thread) and applies the
