@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
     ],
     targets: [
         // C libraries from Debian, reached through pkg-config.
@@ -53,6 +54,11 @@ let package = Package(
             ]
         ),
 
+        // Argon2id password hashing from Debian's libargon2; its header has no pkg-config file.
+        .systemLibrary(
+            name: "CArgon2",
+            providers: [.apt(["libargon2-dev"])]
+        ),
         // CRC-32C for index file footers, hardware instruction chosen at run time.
         .target(name: "CTalyChecksum"),
         .target(
@@ -63,7 +69,9 @@ let package = Package(
         .target(
             name: "TalyStore",
             dependencies: [
+                "CArgon2",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -106,7 +114,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TalyStoreTests",
-            dependencies: ["TalyStore", "TalyTestSupport"],
+            dependencies: ["TalyStore", "TalyTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
         .testTarget(

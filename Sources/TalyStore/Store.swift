@@ -8,11 +8,14 @@ import GRDB
 public final class Store: Sendable {
     /// The file the store lives in.
     public let path: String
+    /// Where the store reads the time for timestamps and expiry.
+    public let clock: any StoreClock
     let pool: DatabasePool
 
     /// Opens (creating if needed) the database at `path` and applies every pending migration.
-    public init(path: String) throws(StoreError) {
+    public init(path: String, clock: any StoreClock = SystemStoreClock()) throws(StoreError) {
         self.path = path
+        self.clock = clock
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         // Writers queue behind one another instead of failing with SQLITE_BUSY at once.

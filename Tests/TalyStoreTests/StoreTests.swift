@@ -12,7 +12,7 @@ struct StoreTests {
         let path = dir.url.appendingPathComponent("taly.sqlite").path
         let store = try Store(path: path)
         #expect(FileManager.default.fileExists(atPath: path))
-        #expect(try store.appliedMigrations() == ["v1_tenant"])
+        #expect(try store.appliedMigrations() == ["v1_tenant", "v2_accounts"])
         try store.checkReadiness()
     }
 
@@ -22,7 +22,7 @@ struct StoreTests {
         let path = dir.url.appendingPathComponent("taly.sqlite").path
         _ = try Store(path: path)
         let again = try Store(path: path)
-        #expect(try again.appliedMigrations() == ["v1_tenant"])
+        #expect(try again.appliedMigrations() == ["v1_tenant", "v2_accounts"])
     }
 
     @Test("a path inside a regular file is a cannotOpen error naming the path")

@@ -1,0 +1,60 @@
+import Foundation
+import GRDB
+
+/// The only door to one tenant's records: every read and write of tenant-owned data is a method
+/// of this type and filters on its `tenantID`.
+///
+/// A scope is obtained from `Store.tenant(_:)` (which checks that the tenant exists) and cannot be
+/// built outside the module, so code above the store cannot touch a tenant-owned row without
+/// naming the tenant. A record id from another tenant is simply not found through this scope.
+public struct TenantScope: Sendable {
+    /// The tenant every method works in.
+    public let tenantID: TenantID
+    let store: Store
+
+    init(tenantID: TenantID, store: Store) {
+        self.tenantID = tenantID
+        self.store = store
+    }
+
+    /// The tenant's own record.
+    public func tenant() throws(StoreError) -> TenantRecord {
+        let id = tenantID
+        let found = try store.read { db in try TenantRecord.fetchOne(db, key: id) }
+        guard let found else { throw .notFound(entity: "tenant", key: id.description) }
+        return found
+    }
+
+    /// The current time, from the store's clock.
+    var now: Date { store.clock.now() }
+
+    /// Appends an audit entry in the caller's transaction.
+    func audit(
+        _ db: Database, actor: Actor, action: String, targetType: String, targetID: Int64?,
+        details: [String: String] = [:], at time: Date
+    ) throws {
+        let (actorType, actorID): (String, Int64?) =
+            switch actor {
+            case .system: ("system", nil)
+            case .user(let id): ("user", id.rawValue)
+            case .apiKey(let id): ("api_key", id.rawValue)
+            }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        var entry = AuditLogRecord(
+            id: nil, tenantID: tenantID, actorType: actorType, actorID: actorID, action: action,
+            targetType: targetType, targetID: targetID, occurredAt: time,
+            details: String(decoding: try encoder.encode(details), as: UTF8.self))
+        try entry.insert(db)
+    }
+
+    /// The audit log, oldest first, after `cursor` (exclusive), at most `limit` entries.
+    public func auditLog(after cursor: AuditEntryID? = nil, limit: Int = 100) throws(StoreError) -> [AuditLogRecord] {
+        let tenantID = tenantID
+        return try store.read { db in
+            var request = AuditLogRecord.filter(AuditLogRecord.Columns.tenantID == tenantID)
+            if let cursor { request = request.filter(AuditLogRecord.Columns.id > cursor) }
+            return try request.order(AuditLogRecord.Columns.id).limit(max(0, limit)).fetchAll(db)
+        }
+    }
+}
