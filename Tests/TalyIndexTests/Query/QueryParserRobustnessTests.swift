@@ -45,10 +45,8 @@ struct QueryParserRobustnessTests {
 
     @Test("every query of the search-benchmark-game parses strictly into its tagged shape")
     func benchmarkGameQueries() throws {
-        let repository = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        let file = repository.appendingPathComponent("../shared/data/search-benchmark-game/queries.txt").standardized
+        let shared = try #require(TestEnvironment.sharedDirectory, "the shared material (../shared) is missing")
+        let file = shared.appendingPathComponent("data/search-benchmark-game/queries.txt")
         let contents = try #require(
             try? String(contentsOf: file, encoding: .utf8), "missing \(file.path)")
         struct Line: Decodable {
