@@ -99,6 +99,9 @@ let package = Package(
             name: "taly",
             dependencies: [
                 "TalyAPI",
+                "TalyStore",
+                "TalyIndex",
+                "TalyIngest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -135,7 +138,7 @@ let package = Package(
         // Runs the real `taly` binary as a child process: flags, exit codes, signals.
         .testTarget(
             name: "TalyCLITests",
-            dependencies: ["taly", "TalyIndex", "TalyTestSupport"],
+            dependencies: ["taly", "TalyIndex", "TalyStore", "TalyTestSupport"],
             swiftSettings: strictSettings
         ),
     ]

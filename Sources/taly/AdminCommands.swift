@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import TalyAPI
+import TalyStore
+
+/// `taly admin …`: operator tasks on the record store in the data directory.
+struct AdminCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "admin",
+        abstract: "Administer tenants and the record store.",
+        subcommands: [CreateTenant.self]
+    )
+
+    struct CreateTenant: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "create-tenant",
+            abstract: "Create a tenant with its owner account and an admin API key.",
+            discussion: """
+                Prints the owner's generated password and the API key once: they are stored only \
+                as hashes. The data directory comes from --data-dir, TALY_DATA_DIR or ./data.
+                """
+        )
+        @OptionGroup var data: DataDirectoryOption
+        @Option(help: "The tenant's unique name.")
+        var name: String
+        @Option(help: "The owner's email address.")
+        var adminEmail: String
+        @Flag(help: "Print one JSON object with tenant, email, password and api_key.")
+        var json = false
+
+        func run() throws {
+            let store = openStore(data)
+            let created = orFail { () throws(StoreError) in try store.createTenant(name: name, adminEmail: adminEmail) }
+            if json {
+                let object: [String: Any] = [
+                    "tenant": created.tenant.name, "tenant_id": (created.tenant.id?.rawValue ?? 0),
+                    "email": created.owner.email,
+                    "password": created.password, "api_key": created.apiKey,
+                ]
+                let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+                print(String(decoding: data, as: UTF8.self))
+            } else {
+                print("created tenant \(created.tenant.name) (id \((created.tenant.id?.rawValue ?? 0)))")
+                print("owner:    \(created.owner.email)")
+                print("password: \(created.password)   (shown once)")
+                print("api key:  \(created.apiKey)   (shown once)")
+            }
+        }
+    }
+}
+
+/// Opens the store in the configured data directory (flag, then environment, then default).
+func openStore(_ option: DataDirectoryOption) -> Store {
+    let configuration = orFail { () throws(ConfigurationError) in
+        try TalyConfiguration.resolve(
+            flags: try ConfigurationLayer(dataDirectory: option.dataDir),
+            configFile: nil,
+            environment: ProcessInfo.processInfo.environment
+        )
+    }
+    _ = orFail { () throws(DataDirectoryError) in try DataDirectory(preparing: configuration.dataDirectory) }
+    return orFail { () throws(StoreError) in try Store(path: configuration.databasePath) }
+}
