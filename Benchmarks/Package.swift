@@ -30,5 +30,14 @@ let package = Package(
             path: "Benchmarks/Codec",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "Indexing",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "TalyIndex", package: "Taly"),
+            ],
+            path: "Benchmarks/Indexing",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )

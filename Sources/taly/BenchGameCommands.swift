@@ -9,7 +9,7 @@ struct BenchGameCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench-game",
         abstract: "The search-benchmark-game engine protocol.",
-        subcommands: [Index.self]
+        subcommands: [Index.self, Serve.self]
     )
 
     /// The benchmark's index: one text field (standard analyzer, no stemming, no stop words)

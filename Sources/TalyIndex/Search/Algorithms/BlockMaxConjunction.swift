@@ -1,0 +1,85 @@
+/// Top-k of a conjunction of terms, optionally with `should` terms that only add to the score and
+/// excluded clauses: leapfrog from the rarest term (Lucene's `ConjunctionDISI`) with block-max skipping
+/// (Lucene's `BlockMaxConjunctionScorer`, Ding & Suel 2011).
+///
+/// Windows end where the first clause's current block ends; a window whose summed block bounds (required
+/// and optional) cannot beat the threshold is skipped without decoding. Matches add the optional terms in
+/// order while the partial score plus their remaining bounds can still beat the threshold.
+enum BlockMaxConjunction {
+    /// Collects the top hits of documents on every `required` term (non-empty) in one segment.
+    static func collect(
+        required unsorted: [TermScorer], optional ownedOptional: [TermScorer], excluded: [any DocScorer],
+        segment: SegmentReader, index: Int, into heap: inout TopKHeap
+    ) throws(IndexError) {
+        let owned = unsorted.sorted { $0.cost < $1.cost }
+        defer { withExtendedLifetime((owned, ownedOptional)) {} }
+        let required = owned.map(UnretainedTermScorer.init)
+        let optional = ownedOptional.map(UnretainedTermScorer.init)
+        let lead = owned[0]
+        let live = segment.liveDocuments
+        // remaining[i] = the sum of the optional bounds from i on.
+        var remaining = [Double](repeating: 0, count: optional.count + 1)
+        var target = lead.doc
+        while target != PostingsCursor.exhausted {
+            var windowEnd = PostingsCursor.exhausted
+            var requiredBound: Double = 0
+            for clause in owned {
+                let block = try clause.blockMax(at: max(target, clause.doc))
+                requiredBound += Double(block.score)
+                windowEnd = min(windowEnd, block.lastDoc)
+            }
+            for position in stride(from: optional.count - 1, through: 0, by: -1) {
+                let clause = optional[position]
+                var bound: Float = 0
+                if clause.doc != PostingsCursor.exhausted {
+                    let block = try clause.blockMax(at: max(target, clause.doc))
+                    bound = block.score
+                    windowEnd = min(windowEnd, block.lastDoc)
+                }
+                remaining[position] = remaining[position + 1] + Double(bound)
+            }
+            let threshold = heap.threshold
+            if Float(requiredBound + remaining[0]) <= threshold {
+                if windowEnd == PostingsCursor.exhausted { return }
+                target = try lead.advance(to: windowEnd &+ 1)
+                continue
+            }
+            var doc = try lead.advance(to: target)
+            leapfrog: while doc <= windowEnd && doc != PostingsCursor.exhausted {
+                for reference in required.dropFirst() {
+                    let found = try reference.advance(to: doc)
+                    if found != doc {
+                        doc = try lead.advance(to: found)
+                        continue leapfrog
+                    }
+                }
+                if live?.isLive(doc) ?? true {
+                    try score(
+                        doc, required: required, optional: optional, remaining: remaining, excluded: excluded,
+                        index: index, heap: &heap)
+                }
+                doc = try lead.next()
+            }
+            target = doc
+        }
+    }
+
+    @inline(__always)
+    private static func score(
+        _ doc: UInt32, required: [UnretainedTermScorer], optional: [UnretainedTermScorer], remaining: [Double],
+        excluded: [any DocScorer], index: Int, heap: inout TopKHeap
+    ) throws(IndexError) {
+        var score: Double = 0
+        for clause in required { score += Double(clause.score()) }
+        let threshold = heap.threshold
+        for position in optional.indices {
+            if Float(score + remaining[position]) <= threshold { return }
+            let clause = optional[position]
+            if clause.doc < doc { _ = try clause.advance(to: doc) }
+            if clause.doc == doc { score += Double(clause.score()) }
+        }
+        guard Float(score) > threshold else { return }
+        for clause in excluded where try clause.advance(to: doc) == doc { return }
+        heap.offer(score: Float(score), segment: index, document: doc)
+    }
+}

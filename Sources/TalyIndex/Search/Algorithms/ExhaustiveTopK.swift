@@ -1,0 +1,20 @@
+/// The exhaustive oracle: scores every live match of a scorer tree and keeps the k best in a heap; also
+/// counts the matches (TOP_k_COUNT). Every pruning algorithm must return exactly its hits.
+enum ExhaustiveTopK {
+    /// Scores every live match of `scorer` (segment number `index`) into `heap`; returns the matches counted.
+    static func collect<Scorer: DocScorer>(
+        _ scorer: Scorer, segment: SegmentReader, index: Int, into heap: inout TopKHeap
+    ) throws(IndexError) -> Int {
+        var count = 0
+        var doc = scorer.doc
+        let live = segment.liveDocuments
+        while doc != PostingsCursor.exhausted {
+            if live?.isLive(doc) ?? true {
+                count &+= 1
+                heap.offer(score: try scorer.score(), segment: index, document: doc)
+            }
+            doc = try scorer.next()
+        }
+        return count
+    }
+}

@@ -1,0 +1,157 @@
+/// Runs ``Query`` values over one ``IndexReader`` snapshot: BM25 top-k (pruned or exhaustive) and counts.
+///
+/// Scoring is Lucene 9's `BM25Similarity` (see ``BM25Parameters``) with statistics summed over every
+/// segment of the snapshot; deleted documents still count in them until merged away, as in Lucene.
+/// A leaf without a field searches the default fields: a disjunction of the leaf over each, with the
+/// field's weight as a boost (Lucene's `MultiFieldQueryParser`). Immutable and `Sendable`: one per
+/// snapshot, shared by any number of threads.
+public final class IndexSearcher: Sendable {
+    /// A field searched by leaves without a field, with its boost.
+    public struct DefaultField: Sendable, Hashable {
+        /// The field's name.
+        public var name: String
+        /// The field's number in the schema.
+        public var number: Int
+        /// Multiplies the field's scores.
+        public var weight: Float
+    }
+
+    /// How ``search(_:limit:countTotal:strategy:)`` finds the top hits.
+    public enum Strategy: Sendable, Hashable {
+        /// Block-max pruning where the query shape allows it, else exhaustive.
+        case automatic
+        /// Score every match (the oracle the pruned algorithms are tested against).
+        case exhaustive
+    }
+
+    /// The snapshot searched.
+    public let reader: IndexReader
+    /// The fields of field-less leaves.
+    public let defaultFields: [DefaultField]
+    /// BM25's parameters.
+    public let parameters: BM25Parameters
+    /// Per schema field, its statistics summed over the snapshot's segments.
+    let statistics: [FieldStatistics]
+
+    /// A searcher over `reader` whose field-less leaves search every text field with weight 1.
+    public convenience init(reader: IndexReader, bm25: BM25Parameters = .init()) {
+        let textFields = reader.schema.fields.enumerated().compactMap { number, field -> DefaultField? in
+            if case .text = field.type { return DefaultField(name: field.name, number: number, weight: 1) }
+            return nil
+        }
+        self.init(reader: reader, resolvedDefaultFields: textFields, bm25: bm25)
+    }
+
+    /// A searcher over `reader` whose field-less leaves search `defaultFields` (name, weight).
+    public convenience init(
+        reader: IndexReader, defaultFields: [(name: String, weight: Float)], bm25: BM25Parameters = .init()
+    ) throws(SearchError) {
+        let schema = reader.schema
+        var resolved: [DefaultField] = []
+        for (name, weight) in defaultFields {
+            guard let number = schema.fieldNumber(name) else { throw .unknownField(name) }
+            let type = schema.fields[number].type
+            guard type.isIndexed else { throw .fieldNotSearchable(name, type: type.name) }
+            resolved.append(DefaultField(name: name, number: number, weight: weight))
+        }
+        self.init(reader: reader, resolvedDefaultFields: resolved, bm25: bm25)
+    }
+
+    private init(reader: IndexReader, resolvedDefaultFields: [DefaultField], bm25: BM25Parameters) {
+        self.reader = reader
+        parameters = bm25
+        defaultFields = resolvedDefaultFields
+        var statistics = [FieldStatistics](repeating: FieldStatistics(), count: reader.schema.fields.count)
+        for segment in reader.segments {
+            for stats in segment.info.fields where Int(stats.field) < statistics.count {
+                statistics[Int(stats.field)].documentCount += stats.documentCount
+                statistics[Int(stats.field)].sumTotalTermFrequency += stats.sumTotalTermFrequency
+            }
+        }
+        self.statistics = statistics
+    }
+
+    /// The `limit` best live matches of `query`, best first (ties: older (segment, document) first), and
+    /// their exact total when `countTotal` is set (for prunable shapes a pruned top-k plus a separate count,
+    /// else one exhaustive pass that scores and counts every match).
+    public func search(_ query: Query, limit: Int, countTotal: Bool = false, strategy: Strategy = .automatic)
+        throws(SearchError) -> TopHits
+    {
+        precondition(limit >= 0, "the limit must not be negative")
+        var compiler = QueryCompiler(searcher: self)
+        let plan = try compiler.compile(query)
+        var heap = TopKHeap(capacity: limit)
+        var total = 0
+        do throws(IndexError) {
+            for index in reader.segments.indices {
+                let segment = reader.segments[index]
+                // TOP_k_COUNT on a prunable shape: a pruned top-k plus a count without scores beats scoring
+                // every match (ALGORITHMS.md section 5: apart they cost less than together for unions).
+                if strategy == .automatic, try collectPruned(plan, segment: index, into: &heap) {
+                    if countTotal { total += try MatchCounter.count(plan, segment: index, of: reader) }
+                    continue
+                }
+                guard let scorer = try plan.scorer(segment: index, of: reader) else { continue }
+                total += try ExhaustiveTopK.collect(scorer, segment: segment, index: index, into: &heap)
+            }
+        } catch {
+            throw .index(error)
+        }
+        return TopHits(hits: heap.sortedHits(), totalCount: countTotal ? total : nil)
+    }
+
+    /// The number of live documents matching `query`.
+    public func count(_ query: Query) throws(SearchError) -> Int {
+        var compiler = QueryCompiler(searcher: self)
+        let plan = try compiler.compile(query)
+        var total = 0
+        do throws(IndexError) {
+            for index in reader.segments.indices {
+                total += try MatchCounter.count(plan, segment: index, of: reader)
+            }
+        } catch {
+            throw .index(error)
+        }
+        return total
+    }
+
+    /// Runs a pruned algorithm on segment `index` when the plan's shape has one; false otherwise.
+    private func collectPruned(_ plan: QueryPlan, segment index: Int, into heap: inout TopKHeap) throws(IndexError)
+        -> Bool
+    {
+        let segment = reader.segments[index]
+        switch plan {
+        case .term(let leaf):
+            if let scorer = try leaf.scorer(in: segment, index: index) {
+                try BlockMaxMaxScore.collect([scorer], excluded: [], segment: segment, index: index, into: &heap)
+            }
+            return true
+        case .boolean(let boolean)
+        where boolean.filter.isEmpty && boolean.should.allSatisfy(\.isTerm) && boolean.must.allSatisfy(\.isTerm):
+            var excluded: [any DocScorer] = []
+            for clause in boolean.mustNot {
+                if let scorer = try clause.scorer(segment: index, of: reader) { excluded.append(scorer) }
+            }
+            var optional: [TermScorer] = []
+            for case .term(let leaf) in boolean.should {
+                if let scorer = try leaf.scorer(in: segment, index: index) { optional.append(scorer) }
+            }
+            if boolean.must.isEmpty {
+                guard boolean.minimumShouldMatch <= 1 else { return false }
+                try BlockMaxMaxScore.collect(optional, excluded: excluded, segment: segment, index: index, into: &heap)
+                return true
+            }
+            var required: [TermScorer] = []
+            for case .term(let leaf) in boolean.must {
+                guard let scorer = try leaf.scorer(in: segment, index: index) else { return true }
+                required.append(scorer)
+            }
+            try BlockMaxConjunction.collect(
+                required: required, optional: optional, excluded: excluded, segment: segment, index: index,
+                into: &heap)
+            return true
+        default:
+            return false
+        }
+    }
+}

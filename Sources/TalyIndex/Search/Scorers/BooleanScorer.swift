@@ -1,0 +1,111 @@
+/// The generic boolean scorer of one segment, for any mix of clauses (Lucene's `ConjunctionScorer`,
+/// `DisjunctionSumScorer`, `ReqExclScorer` and `ReqOptSumScorer` in one class).
+///
+/// With required clauses (must and filter) the required ones are leapfrogged, rarest first, and `should`
+/// clauses only add to the score. Without, the document is the smallest among the `should` clauses and
+/// at least `minimumShouldMatch` of them must be on it. A document on any excluded clause is skipped.
+/// Scores are summed in `Double` and rounded to `Float`, as Lucene's sum scorers do.
+final class BooleanScorer: DocScorer {
+    private let required: [any DocScorer]
+    /// Whether each required clause scores (must) or only filters.
+    private let requiredScores: [Bool]
+    private let optional: [any DocScorer]
+    private let excluded: [any DocScorer]
+    private let minimumShouldMatch: Int
+    private(set) var doc: UInt32 = PostingsCursor.exhausted
+    let cost: UInt64
+
+    /// `required` must be non-empty or `optional` must be; `minimumShouldMatch` applies without required ones.
+    init(
+        required: [(any DocScorer, scores: Bool)], optional: [any DocScorer], excluded: [any DocScorer],
+        minimumShouldMatch: Int
+    ) throws(IndexError) {
+        let sorted = required.sorted { $0.0.cost < $1.0.cost }
+        self.required = sorted.map(\.0)
+        requiredScores = sorted.map(\.scores)
+        self.optional = optional
+        self.excluded = excluded
+        self.minimumShouldMatch = max(1, minimumShouldMatch)
+        cost = sorted.first?.0.cost ?? optional.reduce(0) { $0 + $1.cost }
+        _ = try settle(from: required.isEmpty ? minimumOptional() : sorted[0].0.doc)
+    }
+
+    func next() throws(IndexError) -> UInt32 {
+        if doc == PostingsCursor.exhausted { return doc }
+        if required.isEmpty {
+            for clause in optional where clause.doc == doc { _ = try clause.next() }
+            return try settle(from: minimumOptional())
+        }
+        return try settle(from: try required[0].next())
+    }
+
+    func advance(to target: UInt32) throws(IndexError) -> UInt32 {
+        if target <= doc { return doc }
+        if required.isEmpty {
+            for clause in optional where clause.doc < target { _ = try clause.advance(to: target) }
+            return try settle(from: minimumOptional())
+        }
+        return try settle(from: try required[0].advance(to: target))
+    }
+
+    func score() throws(IndexError) -> Float {
+        var sum: Double = 0
+        for (index, clause) in required.enumerated() where requiredScores[index] {
+            sum += Double(try clause.score())
+        }
+        for clause in optional {
+            if clause.doc < doc { _ = try clause.advance(to: doc) }
+            if clause.doc == doc { sum += Double(try clause.score()) }
+        }
+        return Float(sum)
+    }
+
+    private func minimumOptional() -> UInt32 {
+        var smallest = PostingsCursor.exhausted
+        for clause in optional { smallest = min(smallest, clause.doc) }
+        return smallest
+    }
+
+    /// Finds the first match at or after `start` (the lead's document, or the smallest optional one).
+    private func settle(from start: UInt32) throws(IndexError) -> UInt32 {
+        var candidate = start
+        while candidate != PostingsCursor.exhausted {
+            if required.isEmpty {
+                var matching = 0
+                for clause in optional where clause.doc == candidate { matching += 1 }
+                var rejected = matching < minimumShouldMatch
+                if !rejected { rejected = try isExcluded(candidate) }
+                if rejected {
+                    for clause in optional where clause.doc == candidate { _ = try clause.next() }
+                    candidate = minimumOptional()
+                    continue
+                }
+                doc = candidate
+                return candidate
+            }
+            var agreed = true
+            for clause in required.dropFirst() {
+                let found = try clause.advance(to: candidate)
+                if found != candidate {
+                    candidate = try required[0].advance(to: found)
+                    agreed = false
+                    break
+                }
+            }
+            if !agreed { continue }
+            if try isExcluded(candidate) {
+                candidate = try required[0].next()
+                continue
+            }
+            doc = candidate
+            return candidate
+        }
+        doc = PostingsCursor.exhausted
+        return doc
+    }
+
+    private func isExcluded(_ candidate: UInt32) throws(IndexError) -> Bool {
+        for clause in excluded where try clause.advance(to: candidate) == candidate { return true }
+        return false
+    }
+}

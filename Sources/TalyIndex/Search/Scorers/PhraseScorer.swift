@@ -1,0 +1,149 @@
+/// A phrase in one segment (Lucene's `PhraseScorer`): a conjunction of the terms' postings, rarest first
+/// (the two-phase approximation of LUCENE-6198), confirmed per document from positions.
+///
+/// Positions are loaded per document into reused arrays and intersected as sorted lists (Tantivy's
+/// `PhraseScorer`), which gives the same frequency as Lucene's `ExactPhraseMatcher`: the number of
+/// start positions where every term sits at its offset. Sloppy phrases (slop ≥ 1) follow Lucene's
+/// `SloppyPhraseMatcher` for phrases without repeated terms: the frequency is the sum of
+/// `1 / (1 + matchLength)` over the minimal matches found by its priority-queue walk. Deviation: phrases
+/// that repeat a term are walked the same way, without Lucene's repeat groups, so one document position
+/// can serve two phrase terms.
+final class PhraseScorer: DocScorer {
+    private let cursors: [PostingsCursor]
+    /// `offsets[i]`: the position of term i in the phrase relative to the first term.
+    private let offsets: [Int32]
+    /// Cursor indices by increasing document frequency (the conjunction's order).
+    private let order: [Int]
+    private let slop: Int32
+    private let bm25: BM25Weight
+    private let norms: FieldNorms?
+    private var positions: [[UInt32]]
+    /// The phrase frequency of the current document.
+    private var frequency: Float = 0
+    private(set) var doc: UInt32 = PostingsCursor.exhausted
+    var cost: UInt64 { UInt64(cursors[order[0]].documentFrequency) }
+
+    init(cursors: [PostingsCursor], offsets: [Int32], slop: Int, bm25: BM25Weight, norms: FieldNorms?)
+        throws(IndexError)
+    {
+        self.cursors = cursors
+        self.offsets = offsets
+        self.order = cursors.indices.sorted { cursors[$0].documentFrequency < cursors[$1].documentFrequency }
+        self.slop = Int32(clamping: slop)
+        self.bm25 = bm25
+        self.norms = norms
+        positions = Array(repeating: [], count: cursors.count)
+        _ = try settle(cursors[order[0]].doc)
+    }
+
+    func next() throws(IndexError) -> UInt32 {
+        try settle(try cursors[order[0]].next())
+    }
+
+    func advance(to target: UInt32) throws(IndexError) -> UInt32 {
+        if target <= doc { return doc }
+        return try settle(try cursors[order[0]].advance(to: target))
+    }
+
+    func score() -> Float {
+        bm25.score(frequency: frequency, norm: norms.map { $0[doc] } ?? 1)
+    }
+
+    /// From the lead on `candidate`, finds the first document at or after it containing the phrase.
+    private func settle(_ start: UInt32) throws(IndexError) -> UInt32 {
+        var candidate = start
+        while candidate != PostingsCursor.exhausted {
+            var agreed = true
+            for index in order.dropFirst() {
+                let found = try cursors[index].advance(to: candidate)
+                if found != candidate {
+                    candidate = try cursors[order[0]].advance(to: found)
+                    agreed = false
+                    break
+                }
+            }
+            if !agreed { continue }
+            frequency = try phraseFrequency()
+            if frequency > 0 {
+                doc = candidate
+                return candidate
+            }
+            candidate = try cursors[order[0]].next()
+        }
+        doc = PostingsCursor.exhausted
+        return doc
+    }
+
+    private func phraseFrequency() throws(IndexError) -> Float {
+        for index in cursors.indices { try cursors[index].positions(into: &positions[index]) }
+        return slop == 0 ? exactFrequency() : sloppyFrequency()
+    }
+
+    /// The number of start positions p (relative to the first term) such that every term i occurs at
+    /// p + offsets[i]: a merge of the sorted lists.
+    private func exactFrequency() -> Float {
+        var cursorsAt = [Int](repeating: 0, count: positions.count)
+        var count = 0
+        outer: for start in positions[0] {
+            let phraseStart = Int64(start) - Int64(offsets[0])
+            for index in 1..<positions.count {
+                let wanted = phraseStart + Int64(offsets[index])
+                let list = positions[index]
+                var at = cursorsAt[index]
+                while at < list.count && Int64(list[at]) < wanted { at += 1 }
+                cursorsAt[index] = at
+                if at == list.count { break outer }
+                if Int64(list[at]) != wanted { continue outer }
+            }
+            count += 1
+        }
+        return Float(count)
+    }
+
+    /// Lucene's `SloppyPhraseMatcher.nextMatch` loop (no repeat groups): each term's "phrase position" is its
+    /// position minus its offset; repeatedly pop the smallest, advance it while it does not pass the second
+    /// smallest, shrinking the match length `end - smallest`; a match within `slop` adds 1 / (1 + length).
+    private func sloppyFrequency() -> Float {
+        let count = positions.count
+        var at = [Int](repeating: 0, count: count)
+        var current = [Int64](repeating: 0, count: count)
+        var end = Int64.min
+        for index in 0..<count {
+            current[index] = Int64(positions[index][0]) - Int64(offsets[index])
+            end = max(end, current[index])
+        }
+        // The queue order of Lucene's `PhraseQueue`: position, then offset, then ordinal.
+        func smallest(excluding excluded: Int) -> Int {
+            var best = -1
+            for index in 0..<count where index != excluded {
+                if best < 0 || current[index] < current[best]
+                    || (current[index] == current[best] && offsets[index] < offsets[best])
+                {
+                    best = index
+                }
+            }
+            return best
+        }
+        var frequency: Float = 0
+        var lead = smallest(excluding: -1)
+        var matchLength = end - current[lead]
+        var next = current[smallest(excluding: lead)]
+        while true {
+            // advancePP
+            at[lead] += 1
+            if at[lead] >= positions[lead].count { break }
+            current[lead] = Int64(positions[lead][at[lead]]) - Int64(offsets[lead])
+            if current[lead] > end { end = current[lead] }
+            if current[lead] > next {
+                if matchLength <= Int64(slop) { frequency += 1 / (1 + Float(matchLength)) }
+                lead = smallest(excluding: -1)
+                next = current[smallest(excluding: lead)]
+                matchLength = end - current[lead]
+            } else {
+                matchLength = min(matchLength, end - current[lead])
+            }
+        }
+        if matchLength <= Int64(slop) { frequency += 1 / (1 + Float(matchLength)) }
+        return frequency
+    }
+}

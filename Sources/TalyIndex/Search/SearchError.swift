@@ -1,0 +1,27 @@
+/// Why a search could not run.
+public enum SearchError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// A query or the searcher's default fields name a field the schema does not have.
+    case unknownField(String)
+    /// The field exists but has no terms to search (numeric and date fields have only columns).
+    case fieldNotSearchable(String, type: String)
+    /// A query form the searcher does not execute yet.
+    case unsupported(String)
+    /// A prefix or fuzzy query expanded into more terms than the searcher allows.
+    case tooManyExpansions(query: String, limit: Int)
+    /// The query text could not be analyzed.
+    case analysis(AnalysisError)
+    /// Reading the index failed (corrupt or truncated files).
+    case index(IndexError)
+
+    /// One line for people.
+    public var description: String {
+        switch self {
+        case .unknownField(let name): "unknown field \"\(name)\""
+        case .fieldNotSearchable(let name, let type): "field \"\(name)\" (\(type)) has no terms to search"
+        case .unsupported(let what): "\(what) queries are not supported yet"
+        case .tooManyExpansions(let query, let limit): "\(query) matches more than \(limit) terms"
+        case .analysis(let error): "cannot analyze the query: \(error)"
+        case .index(let error): "index error: \(error)"
+        }
+    }
+}

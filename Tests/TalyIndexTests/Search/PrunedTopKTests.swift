@@ -1,0 +1,126 @@
+import TalyTestSupport
+import Testing
+
+@testable import TalyIndex
+
+@Suite("pruned top-k equals the exhaustive oracle", .serialized)
+struct PrunedTopKTests {
+    static let vocabulary = (0..<60).map { "w\($0)" }
+
+    /// A word with Zipf-like frequencies: word i is drawn with probability ∝ 1 / (i + 1).
+    static func word(_ random: inout SplitMix64) -> String {
+        let weights = vocabulary.indices.map { 1.0 / Double($0 + 1) }
+        var pick = Double.random(in: 0..<weights.reduce(0, +), using: &random)
+        for (index, weight) in weights.enumerated() {
+            pick -= weight
+            if pick < 0 { return vocabulary[index] }
+        }
+        return vocabulary[vocabulary.count - 1]
+    }
+
+    /// Documents of 1 to 8, 9 to 40 or 41 to 300 words (lengths past 24 exercise quantized norms).
+    static func corpus(_ random: inout SplitMix64, segments: Int, perSegment: ClosedRange<Int>) -> [[Document]] {
+        var next = 0
+        return (0..<segments).map { _ in
+            (0..<Int.random(in: perSegment, using: &random)).map { _ in
+                let length =
+                    switch Int.random(in: 0..<10, using: &random) {
+                    case 0..<4: Int.random(in: 1...8, using: &random)
+                    case 4..<9: Int.random(in: 9...40, using: &random)
+                    default: Int.random(in: 41...300, using: &random)
+                    }
+                let body = (0..<length).map { _ in word(&random) }.joined(separator: " ")
+                let title = (0..<Int.random(in: 0...3, using: &random)).map { _ in word(&random) }
+                defer { next += 1 }
+                return SearchFixtures.document(
+                    "doc\(next)", body: body, title: title.isEmpty ? nil : title.joined(separator: " "))
+            }
+        }
+    }
+
+    static func leaf(_ random: inout SplitMix64) -> Query {
+        let field: String? = Int.random(in: 0..<5, using: &random) == 0 ? nil : "body"
+        var query: Query =
+            Int.random(in: 0..<8, using: &random) == 0
+            ? .phrase(
+                field: field, text: "\(word(&random)) \(word(&random))", slop: Int.random(in: 0...2, using: &random))
+            : .term(field: field, text: word(&random))
+        if Int.random(in: 0..<4, using: &random) == 0 {
+            query = .boost(query, [0.5, 1.5, 2, 3.25].randomElement(using: &random)!)
+        }
+        return query
+    }
+
+    /// 1–5 leaves as should, must or mustNot clauses (or a single leaf).
+    static func query(_ random: inout SplitMix64) -> Query {
+        let count = Int.random(in: 1...5, using: &random)
+        if count == 1 && Bool.random(using: &random) { return leaf(&random) }
+        var must: [Query] = []
+        var should: [Query] = []
+        var mustNot: [Query] = []
+        let shape = Int.random(in: 0..<4, using: &random)
+        for _ in 0..<count {
+            let clause = leaf(&random)
+            switch (shape, Int.random(in: 0..<10, using: &random)) {
+            case (0, _): should.append(clause)
+            case (1, _): must.append(clause)
+            case (_, 0..<2): mustNot.append(clause)
+            case (2, _): should.append(clause)
+            default: if Bool.random(using: &random) { must.append(clause) } else { should.append(clause) }
+            }
+        }
+        if must.isEmpty && should.isEmpty { should.append(leaf(&random)) }
+        return .boolean(must: must, should: should, mustNot: mustNot, filter: [], minimumShouldMatch: 1)
+    }
+
+    static func check(seed: UInt64, segments: Int, perSegment: ClosedRange<Int>, queries: Int) throws {
+        var random = SplitMix64(seed: seed)
+        let directory = try TemporaryDirectory()
+        let batches = corpus(&random, segments: segments, perSegment: perSegment)
+        let total = batches.reduce(0) { $0 + $1.count }
+        let deletes = (0..<total / 20).map { _ in "doc\(Int.random(in: 0..<total, using: &random))" }
+        let reader = try SearchFixtures.index(in: directory, batches: batches, deletes: deletes)
+        let searcher = IndexSearcher(reader: reader)
+        for round in 0..<queries {
+            let query = query(&random)
+            for limit in [1, 10, 100, 1000] {
+                let oracle = try searcher.search(query, limit: limit, countTotal: true, strategy: .exhaustive)
+                let pruned = try searcher.search(query, limit: limit)
+                #expect(
+                    pruned.hits == oracle.hits,
+                    "seed \(seed) round \(round) k \(limit) query \(query): \(pruned.hits.prefix(3)) vs \(oracle.hits.prefix(3))"
+                )
+                if pruned.hits != oracle.hits { return }
+                if limit == 10 {
+                    #expect(try searcher.count(query) == oracle.totalCount, "seed \(seed) round \(round) \(query)")
+                    #expect(
+                        try searcher.search(query, limit: limit, countTotal: true) == oracle,
+                        "top-k with count, seed \(seed) round \(round) \(query)")
+                }
+            }
+        }
+    }
+
+    @Test("random corpora (several segments, deletes, Zipf terms) and random boolean queries")
+    func randomized() throws {
+        let seed = SplitMix64.testSeed()
+        try Self.check(seed: seed, segments: 3, perSegment: 300...900, queries: 60)
+        if TestEnvironment.longTests {
+            for round in 1...20 {
+                try Self.check(seed: seed &+ UInt64(round), segments: 5, perSegment: 100...2000, queries: 100)
+            }
+        }
+    }
+
+    @Test("k = 0 returns nothing; a limit above the matches returns them all")
+    func limits() throws {
+        var random = SplitMix64(seed: 7)
+        let directory = try TemporaryDirectory()
+        let reader = try SearchFixtures.index(
+            in: directory, batches: Self.corpus(&random, segments: 2, perSegment: 50...50))
+        let searcher = IndexSearcher(reader: reader)
+        let query = Query.term(field: "body", text: "w0")
+        #expect(try searcher.search(query, limit: 0).hits.isEmpty)
+        #expect(try searcher.search(query, limit: 1000).hits.count == searcher.count(query))
+    }
+}
