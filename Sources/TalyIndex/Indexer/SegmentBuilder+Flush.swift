@@ -144,12 +144,7 @@ extension SegmentBuilder {
                 )
                 try columns.add(builder)
             case .int64, .date, .double:
-                let valueType: NumericValueType =
-                    switch field.type {
-                    case .double: .double
-                    case .date: .date
-                    default: .int64
-                    }
+                let valueType = NumericValueType(field.type)
                 var builder = NumericColumnBuilder(field: UInt32(number), valueType: valueType)
                 let values = numericValues[number]
                 for (document, present) in numericPresent[number].enumerated() where present {

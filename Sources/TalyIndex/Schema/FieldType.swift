@@ -48,3 +48,15 @@ public enum FieldType: Sendable, Hashable, Codable {
         }
     }
 }
+
+extension NumericValueType {
+    /// The column encoding of a numeric field type (int64 for anything else, which has no
+    /// numeric column).
+    init(_ type: FieldType) {
+        switch type {
+        case .double: self = .double
+        case .date: self = .date
+        default: self = .int64
+        }
+    }
+}

@@ -210,12 +210,7 @@ struct SegmentMerger {
                 }
                 try columns.add(builder)
             case .int64, .date, .double:
-                let valueType: NumericValueType =
-                    switch field.type {
-                    case .double: .double
-                    case .date: .date
-                    default: .int64
-                    }
+                let valueType = NumericValueType(field.type)
                 var builder = NumericColumnBuilder(field: UInt32(number), valueType: valueType)
                 for (source, map) in zip(sources, documentMaps) {
                     guard let column = source.columns.numericColumn(field: UInt32(number)) else { continue }

@@ -47,22 +47,7 @@ struct GoldenIndexTests {
             }
         }
         for (number, expected) in expectedPostings {
-            var found: [String: [String: Int]] = [:]
-            for segment in reader.segments {
-                let terms = try #require(segment.terms.terms(forField: UInt32(number)))
-                var cursor = terms.makeCursor()
-                while try cursor.next() {
-                    let term = String(decoding: cursor.term, as: UTF8.self)
-                    let postings = try segment.postings.cursor(for: try cursor.info())
-                    var document = postings.doc
-                    while document != PostingsCursor.exhausted {
-                        if segment.isLive(document), case .keyword(let id)? = try segment.storedFields(document)["id"] {
-                            found[term, default: [:]][id[0]] = Int(postings.frequency)
-                        }
-                        document = try postings.next()
-                    }
-                }
-            }
+            let found = try IndexWriterTests.livePostings(reader, field: UInt32(number))
             let wrong = Set(found.keys).union(expected.keys).filter { found[$0] != expected[$0] }.sorted()
             #expect(wrong.isEmpty, "field \(number): postings differ for \(wrong.prefix(5))")
         }

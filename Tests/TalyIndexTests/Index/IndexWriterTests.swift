@@ -41,7 +41,14 @@ struct IndexWriterTests {
                 expected[String(term), default: [:]][id, default: 0] += 1
             }
         }
-        var seen: [String: [String: Int]] = [:]
+        let seen = try livePostings(reader, field: number)
+        let wrong = Set(seen.keys).union(expected.keys).filter { seen[$0] != expected[$0] }.sorted()
+        #expect(wrong.isEmpty, "terms whose postings differ: \(wrong.prefix(5))")
+    }
+
+    /// term → id → frequency over the live documents of every segment, read from the postings.
+    static func livePostings(_ reader: IndexReader, field number: UInt32) throws -> [String: [String: Int]] {
+        var found: [String: [String: Int]] = [:]
         for segment in reader.segments {
             guard let terms = segment.terms.terms(forField: number) else { continue }
             var cursor = terms.makeCursor()
@@ -51,14 +58,13 @@ struct IndexWriterTests {
                 var document = postings.doc
                 while document != PostingsCursor.exhausted {
                     if segment.isLive(document), case .keyword(let ids)? = try segment.storedFields(document)["id"] {
-                        seen[term, default: [:]][ids[0]] = Int(postings.frequency)
+                        found[term, default: [:]][ids[0]] = Int(postings.frequency)
                     }
                     document = try postings.next()
                 }
             }
         }
-        let wrong = Set(seen.keys).union(expected.keys).filter { seen[$0] != expected[$0] }.sorted()
-        #expect(wrong.isEmpty, "terms whose postings differ: \(wrong.prefix(5))")
+        return found
     }
 
     @Test("committed documents read back by id with their stored fields, and postings match the text")
