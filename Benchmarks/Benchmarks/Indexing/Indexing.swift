@@ -80,7 +80,8 @@ let benchmarks: @Sendable () -> Void = {
                 benchmark.startMeasurement()
                 try index(into: directory, threads: threads)
                 benchmark.stopMeasurement()
-                precondition(try IndexReader.open(directory: directory).documentCount == documents.count)
+                let committed = try IndexReader.open(directory: directory).documentCount
+                precondition(committed == documents.count)
             }
         }
     }
