@@ -21,13 +21,22 @@ public final class StandardAnalyzer: Analyzer {
     /// The longest kept token, in bytes of its folded UTF-8 form.
     public let maximumTokenLength: Int
 
-    private let icu: ICUWordTokenizer
+    /// Opened on the first non-ASCII value: most values (and nearly all queries) never need it,
+    /// and opening an ICU break iterator costs microseconds, which a per-query analyzer would pay.
+    private var icuTokenizer: ICUWordTokenizer?
 
     /// Creates an analyzer keeping tokens of at most `maximumTokenLength` folded bytes.
     public init(maximumTokenLength: Int = StandardAnalyzer.defaultMaximumTokenLength) throws(AnalysisError) {
         precondition(maximumTokenLength > 0, "maximumTokenLength must be positive")
         self.maximumTokenLength = maximumTokenLength
-        icu = try ICUWordTokenizer()
+    }
+
+    /// The ICU tokenizer, opened on first use.
+    private func icu() throws(AnalysisError) -> ICUWordTokenizer {
+        if let icuTokenizer { return icuTokenizer }
+        let opened = try ICUWordTokenizer()
+        icuTokenizer = opened
+        return opened
     }
 
     /// Replaces `tokens`' contents with the tokens of `text`.
@@ -47,7 +56,7 @@ public final class StandardAnalyzer: Analyzer {
             return
         }
         try UTF8Bytes.validate(utf8)
-        try icu.tokenize(utf8, maximumTokenLength: maximumTokenLength, into: &tokens)
+        try icu().tokenize(utf8, maximumTokenLength: maximumTokenLength, into: &tokens)
     }
 
     /// Analyzes bytes known to be valid UTF-8 of a supported length, choosing the path.
@@ -56,7 +65,7 @@ public final class StandardAnalyzer: Analyzer {
         if UTF8Bytes.isASCII(bytes) {
             ASCIIWordTokenizer.tokenize(bytes, maximumTokenLength: maximumTokenLength, into: &tokens)
         } else {
-            try icu.tokenize(bytes, maximumTokenLength: maximumTokenLength, into: &tokens)
+            try icu().tokenize(bytes, maximumTokenLength: maximumTokenLength, into: &tokens)
         }
     }
 
@@ -66,7 +75,7 @@ public final class StandardAnalyzer: Analyzer {
         try text.withAnalysisBytes { (bytes) throws(AnalysisError) in
             try UTF8Bytes.checkLength(bytes)
             tokens.reset()
-            try icu.tokenize(bytes, maximumTokenLength: maximumTokenLength, into: &tokens)
+            try icu().tokenize(bytes, maximumTokenLength: maximumTokenLength, into: &tokens)
         }
     }
 }
