@@ -288,8 +288,7 @@ public final class IndexWriter: @unchecked Sendable {
         var referenced: Set<String> = [Manifest.fileName, IndexLock.fileName]
         for entry in manifest.segments {
             for kind in IndexFileKind.allCases where kind != .manifest && kind != .liveDocuments {
-                referenced.insert(
-                    SegmentInfo.path(directory: "", segment: entry.id, kind: kind).dropFirst().description)
+                referenced.insert(SegmentInfo.fileName(segment: entry.id, kind: kind))
             }
             if entry.deletesGeneration > 0 {
                 referenced.insert(LiveDocuments.fileName(segment: entry.id, generation: entry.deletesGeneration))

@@ -32,31 +32,13 @@ extension QueryCompiler {
                 number: number, terms: [target], offsets: [0], hasNorms: reader.schema.fields[number].type.hasNorms,
                 slop: 0, boost: boost)
         }
-        var expansions = Set<[UInt8]>()
-        var tooMany = false
-        do throws(IndexError) {
-            segments: for segment in reader.segments {
-                guard let fieldTerms = segment.terms.terms(forField: UInt32(number)) else { continue }
-                var cursor = fieldTerms.makeCursor()
-                while try cursor.next() {
-                    let term = cursor.term
-                    // A UTF-8 term of n bytes has between n / 4 and n scalars.
-                    guard term.count / 4 <= scalars.count + edits, term.count + edits >= scalars.count else { continue }
-                    let candidate = Array(String(decoding: term, as: UTF8.self).unicodeScalars.map(\.value))
-                    guard Self.levenshtein(scalars, candidate, limit: edits) <= edits else { continue }
-                    expansions.insert(Array(term))
-                    if expansions.count > Self.maximumExpansions {
-                        tooMany = true
-                        break segments
-                    }
-                }
-            }
-        } catch {
-            throw .index(error)
-        }
-        if tooMany {
-            throw .tooManyExpansions(
-                query: "fuzzy \"\(text)\" on \(reader.schema.fields[number].name)", limit: Self.maximumExpansions)
+        let expansions = try expand(number: number, describing: "fuzzy \"\(text)\"") { fieldTerms in
+            fieldTerms.makeCursor()
+        } accepting: { term in
+            // A UTF-8 term of n bytes has between n / 4 and n scalars.
+            guard term.count / 4 <= scalars.count + edits, term.count + edits >= scalars.count else { return false }
+            let candidate = Array(String(decoding: term, as: UTF8.self).unicodeScalars.map(\.value))
+            return Self.levenshtein(scalars, candidate, limit: edits) <= edits
         }
         return try constantUnion(number: number, terms: expansions, boost: boost)
     }

@@ -19,13 +19,30 @@ extension QueryCompiler {
         default:
             folded = Array(prefix.utf8)
         }
+        let expansions = try expand(number: number, describing: "prefix \"\(prefix)\"") { fieldTerms in
+            fieldTerms.makeCursor(prefix: folded)
+        } accepting: { _ in
+            true
+        }
+        return try constantUnion(number: number, terms: expansions, boost: boost)
+    }
+
+    /// The distinct terms of field `number`, over every segment, that the cursor `makeCursor`
+    /// walks and `accept` keeps; more than ``maximumExpansions`` is an error naming `description`.
+    func expand(
+        number: Int,
+        describing description: String,
+        cursor makeCursor: (FieldTerms) -> TermCursor,
+        accepting accept: (UnsafeRawBufferPointer) -> Bool
+    ) throws(SearchError) -> Set<[UInt8]> {
         var expansions = Set<[UInt8]>()
         var tooMany = false
         do throws(IndexError) {
             segments: for segment in reader.segments {
                 guard let fieldTerms = segment.terms.terms(forField: UInt32(number)) else { continue }
-                var cursor = fieldTerms.makeCursor(prefix: folded)
+                var cursor = makeCursor(fieldTerms)
                 while try cursor.next() {
+                    guard accept(cursor.term) else { continue }
                     expansions.insert(Array(cursor.term))
                     if expansions.count > Self.maximumExpansions {
                         tooMany = true
@@ -38,9 +55,9 @@ extension QueryCompiler {
         }
         if tooMany {
             throw .tooManyExpansions(
-                query: "prefix \"\(prefix)\" on \(reader.schema.fields[number].name)", limit: Self.maximumExpansions)
+                query: "\(description) on \(reader.schema.fields[number].name)", limit: Self.maximumExpansions)
         }
-        return try constantUnion(number: number, terms: expansions, boost: boost)
+        return expansions
     }
 
     /// The documents of any of `terms` (field `number`), all scoring `boost`.

@@ -56,9 +56,14 @@ public struct SegmentInfo: Sendable, Hashable {
     /// The statistics of `field`, if the segment has it.
     public func statistics(field: UInt32) -> FieldStatistics? { fields.first { $0.field == field } }
 
+    /// The name of one of the segment's files: `<32 hex digits>.<extension>`.
+    public static func fileName(segment: SegmentID, kind: IndexFileKind) -> String {
+        "\(segment).\(kind.fileExtension)"
+    }
+
     /// The path of one of the segment's files in `directory`.
     public static func path(directory: String, segment: SegmentID, kind: IndexFileKind) -> String {
-        "\(directory)/\(segment).\(kind.fileExtension)"
+        directory + "/" + fileName(segment: segment, kind: kind)
     }
 
     /// Writes `<id>.seg` in `directory`.

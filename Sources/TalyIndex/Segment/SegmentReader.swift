@@ -92,17 +92,7 @@ public final class SegmentReader: Sendable {
 
     /// Every document (live or not) whose id is `id`.
     public func documents(withID id: String) throws(IndexError) -> [UInt32] {
-        guard let fieldTerms = terms.terms(forField: UInt32(schema.idFieldNumber)),
-            let info = try fieldTerms.lookup(Array(id.utf8))
-        else { return [] }
-        let cursor = try postings.cursor(for: info)
-        var documents: [UInt32] = []
-        var document = cursor.doc
-        while document != PostingsCursor.exhausted {
-            documents.append(document)
-            document = try cursor.next()
-        }
-        return documents
+        try documents(withSortedIDs: [Array(id.utf8)]).map(\.document)
     }
 
     /// The documents (live or not) of the ids in `sortedIDs` (byte order, no duplicates), as
