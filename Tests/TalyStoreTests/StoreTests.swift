@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import TalyTestSupport
 import Testing
 
@@ -12,7 +13,7 @@ struct StoreTests {
         let path = dir.url.appendingPathComponent("taly.sqlite").path
         let store = try Store(path: path)
         #expect(FileManager.default.fileExists(atPath: path))
-        #expect(try store.appliedMigrations() == ["v1_tenant", "v2_accounts"])
+        #expect(try store.appliedMigrations() == StoreMigrations.migrator.migrations)
         try store.checkReadiness()
     }
 
@@ -22,7 +23,7 @@ struct StoreTests {
         let path = dir.url.appendingPathComponent("taly.sqlite").path
         _ = try Store(path: path)
         let again = try Store(path: path)
-        #expect(try again.appliedMigrations() == ["v1_tenant", "v2_accounts"])
+        #expect(try again.appliedMigrations() == StoreMigrations.migrator.migrations)
     }
 
     @Test("a path inside a regular file is a cannotOpen error naming the path")

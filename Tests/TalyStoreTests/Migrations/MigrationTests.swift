@@ -7,6 +7,15 @@ import Testing
 
 @Suite("schema migrations")
 struct MigrationTests {
+    /// Every migration that has landed on main, in order: they are never renamed, reordered or removed.
+    static let landedMigrations = ["v1_tenant", "v2_accounts"]
+
+    @Test("landed migrations keep their names and order; new ones only follow them")
+    func appendOnly() {
+        let known = StoreMigrations.migrator.migrations
+        #expect(Array(known.prefix(Self.landedMigrations.count)) == Self.landedMigrations)
+    }
+
     @Test("an empty database migrates to the latest schema with every table")
     func fromEmpty() throws {
         let fixture = try StoreFixture()
@@ -36,7 +45,7 @@ struct MigrationTests {
             }
         }
         let store = try Store(path: path)
-        #expect(try store.appliedMigrations() == ["v1_tenant", "v2_accounts"])
+        #expect(try store.appliedMigrations() == StoreMigrations.migrator.migrations)
         let tenant = try #require(try store.tenants().first)
         #expect(tenant.name == "acme")
         #expect(tenant.createdAt == Date(timeIntervalSince1970: 1_735_787_045))
@@ -45,5 +54,37 @@ struct MigrationTests {
         #expect(roles.map(\.name) == BuiltInRole.allCases.map(\.rawValue))
         #expect(roles.allSatisfy { $0.isBuiltIn })
         #expect(try scope.role(.owner).permissions == Set(Permission.allCases))
+    }
+
+    @Test("the v2 fixture migrates to the latest schema and its accounts still work")
+    func fromV2Fixture() throws {
+        if ProcessInfo.processInfo.environment["TALY_WRITE_FIXTURES"] == "1" {
+            try? FileManager.default.removeItem(at: V2AccountsFixture.url)
+            try V2AccountsFixture.write(to: V2AccountsFixture.url.path)
+        }
+        let directory = try TemporaryDirectory()
+        let path = directory.path("v2.sqlite")
+        try FileManager.default.copyItem(atPath: V2AccountsFixture.url.path, toPath: path)
+        let before = try DatabaseQueue(path: path).read { db in
+            try StoreMigrations.migrator.appliedMigrations(db)
+        }
+        #expect(before == ["v1_tenant", "v2_accounts"])
+
+        let store = try Store(path: path)
+        #expect(try store.appliedMigrations() == StoreMigrations.migrator.migrations)
+        #expect(try store.tenants().map(\.name) == V2AccountsFixture.tenants)
+        let acme = try store.tenant(named: "acme")
+        let user = try acme.authenticate(email: V2AccountsFixture.userEmail, password: V2AccountsFixture.userPassword)
+        #expect(user.displayName == "Fixture Editor")
+        #expect(user.version == 3)
+        #expect(try acme.roles(of: user.id!).map(\.name) == ["editor"])
+        #expect(try acme.role(named: "reviewer")?.permissions == [.contentRead, .search])
+        #expect(try acme.authenticateAPIKey(V2AccountsFixture.apiKey).name == "fixture key")
+        #expect(try acme.auditLog().map(\.action) == ["user.create"])
+        let globex = try store.tenant(named: "globex")
+        #expect(try globex.roles().map(\.name) == BuiltInRole.allCases.map(\.rawValue))
+        #expect(try globex.users().isEmpty)
+        let foreignKeyErrors = try store.pool.read { db in try Row.fetchAll(db, sql: "PRAGMA foreign_key_check") }
+        #expect(foreignKeyErrors.isEmpty)
     }
 }
