@@ -28,6 +28,8 @@ extension Store {
         "role.tenant_id, role.name": ("role", "name"),
         "api_key.prefix": ("api key", "prefix"),
         "session.prefix": ("session", "prefix"),
+        "content_type.tenant_id, content_type.name": ("content type", "name"),
+        "content_item.tenant_id, content_item.content_type_id, content_item.slug": ("content item", "slug"),
     ]
 
     /// Turns a thrown error into a `StoreError`; store errors pass through.

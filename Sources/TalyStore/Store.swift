@@ -10,12 +10,25 @@ public final class Store: Sendable {
     public let path: String
     /// Where the store reads the time for timestamps and expiry.
     public let clock: any StoreClock
+    /// How long outbox events are kept before `pruneOutbox()` deletes them, in seconds.
+    public let outboxRetention: TimeInterval
     let pool: DatabasePool
+    /// Wakes in-process outbox subscriptions after a commit that wrote events.
+    let outboxNotifier = OutboxNotifier()
+
+    /// Seven days: long enough for a consumer to survive a weekend outage.
+    public static let defaultOutboxRetention: TimeInterval = 7 * 24 * 3600
 
     /// Opens (creating if needed) the database at `path` and applies every pending migration.
-    public init(path: String, clock: any StoreClock = SystemStoreClock()) throws(StoreError) {
+    public init(
+        path: String, clock: any StoreClock = SystemStoreClock(), outboxRetention: TimeInterval = defaultOutboxRetention
+    ) throws(StoreError) {
+        guard outboxRetention > 0, outboxRetention.isFinite else {
+            throw .invalid(field: "outboxRetention", reason: "must be a positive number of seconds")
+        }
         self.path = path
         self.clock = clock
+        self.outboxRetention = outboxRetention
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         // Writers queue behind one another instead of failing with SQLITE_BUSY at once.

@@ -18,6 +18,9 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case constraintViolation(reason: String)
     /// Credentials were refused; the reason never tells whether an account exists.
     case authenticationFailed(AuthenticationFailure)
+    /// The outbox consumer's checkpoint is older than the retention horizon: events it never saw
+    /// were pruned. It must rebuild its state from the store, then reset its checkpoint.
+    case outboxConsumerBehind(consumer: String, checkpoint: Int64, prunedThrough: Int64)
 
     /// Why credentials were refused.
     public enum AuthenticationFailure: String, Sendable, Equatable {
@@ -43,6 +46,9 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case .versionConflict(let entity, let id, let expected, let actual):
             "\(entity) \(id) was changed by someone else: expected version \(expected), found \(actual)"
         case .constraintViolation(let reason): "refused by the database: \(reason)"
+        case .outboxConsumerBehind(let consumer, let checkpoint, let prunedThrough):
+            "outbox consumer \(consumer) is at event \(checkpoint) but events through \(prunedThrough) were pruned: "
+                + "rebuild from the store and reset its checkpoint"
         case .authenticationFailed(let failure):
             switch failure {
             case .invalidCredentials: "authentication failed: invalid credentials"

@@ -15,6 +15,7 @@ enum StoreMigrations {
             }
         }
         migrator.registerMigration("v2_accounts", migrate: migrateAccounts)
+        migrator.registerMigration("v3_content_outbox", migrate: migrateContentOutbox)
         return migrator
     }
 

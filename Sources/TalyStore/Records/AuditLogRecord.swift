@@ -26,13 +26,7 @@ public struct AuditLogRecord: Codable, Sendable, Equatable, FetchableRecord, Mut
     public internal(set) var details: String
 
     /// Who acted.
-    public var actor: Actor {
-        switch (actorType, actorID) {
-        case ("user", let id?): .user(UserID(id))
-        case ("api_key", let id?): .apiKey(APIKeyID(id))
-        default: .system
-        }
-    }
+    public var actor: Actor { Actor(type: actorType, id: actorID) }
 
     enum CodingKeys: String, CodingKey {
         case id
@@ -70,4 +64,24 @@ public enum Actor: Sendable, Equatable {
     case user(UserID)
     /// An API key of the tenant.
     case apiKey(APIKeyID)
+}
+
+extension Actor {
+    /// The actor from its `actor_type` and `actor_id` columns.
+    init(type: String, id: Int64?) {
+        switch (type, id) {
+        case ("user", let id?): self = .user(UserID(id))
+        case ("api_key", let id?): self = .apiKey(APIKeyID(id))
+        default: self = .system
+        }
+    }
+
+    /// The `actor_type` and `actor_id` columns.
+    var columns: (type: String, id: Int64?) {
+        switch self {
+        case .system: ("system", nil)
+        case .user(let id): ("user", id.rawValue)
+        case .apiKey(let id): ("api_key", id.rawValue)
+        }
+    }
 }

@@ -48,3 +48,5 @@ public typealias APIKeyID = RecordID<APIKeyRecord>
 public typealias SessionID = RecordID<SessionRecord>
 /// The id of an audit log entry; ids grow with time.
 public typealias AuditEntryID = RecordID<AuditLogRecord>
+/// The id of an outbox event: its position in the log, growing in commit order.
+public typealias OutboxEventID = RecordID<OutboxEvent>

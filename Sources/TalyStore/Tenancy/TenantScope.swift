@@ -33,18 +33,10 @@ public struct TenantScope: Sendable {
         _ db: Database, actor: Actor, action: String, targetType: String, targetID: Int64?,
         details: [String: String] = [:], at time: Date
     ) throws {
-        let (actorType, actorID): (String, Int64?) =
-            switch actor {
-            case .system: ("system", nil)
-            case .user(let id): ("user", id.rawValue)
-            case .apiKey(let id): ("api_key", id.rawValue)
-            }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
+        let (actorType, actorID) = actor.columns
         var entry = AuditLogRecord(
             id: nil, tenantID: tenantID, actorType: actorType, actorID: actorID, action: action,
-            targetType: targetType, targetID: targetID, occurredAt: time,
-            details: String(decoding: try encoder.encode(details), as: UTF8.self))
+            targetType: targetType, targetID: targetID, occurredAt: time, details: try Self.json(details))
         try entry.insert(db)
     }
 

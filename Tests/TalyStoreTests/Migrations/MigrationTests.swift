@@ -8,7 +8,7 @@ import Testing
 @Suite("schema migrations")
 struct MigrationTests {
     /// Every migration that has landed on main, in order: they are never renamed, reordered or removed.
-    static let landedMigrations = ["v1_tenant", "v2_accounts"]
+    static let landedMigrations = ["v1_tenant", "v2_accounts", "v3_content_outbox"]
 
     @Test("landed migrations keep their names and order; new ones only follow them")
     func appendOnly() {
@@ -22,7 +22,11 @@ struct MigrationTests {
         let tables = try fixture.store.pool.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
         }
-        for table in ["tenant", "user", "credential", "role", "user_role", "api_key", "session", "audit_log"] {
+        let expected = [
+            "tenant", "user", "credential", "role", "user_role", "api_key", "session", "audit_log", "outbox_event",
+            "outbox_consumer", "outbox_horizon", "content_type", "content_item", "content_revision",
+        ]
+        for table in expected {
             #expect(tables.contains(table), "missing table \(table)")
         }
         let foreignKeyErrors = try fixture.store.pool.read { db in try Row.fetchAll(db, sql: "PRAGMA foreign_key_check")

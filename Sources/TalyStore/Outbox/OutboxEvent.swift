@@ -1,0 +1,97 @@
+import Foundation
+import GRDB
+
+/// One thing that happened to a tenant's record, written in the transaction of the change
+/// (table `outbox_event`).
+///
+/// Ids grow in commit order (SQLite has one writer, and the id is assigned under its lock), and
+/// are never reused, so a consumer's checkpoint is just the last id it handled.
+public struct OutboxEvent: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    /// The table name.
+    public static let databaseTableName = "outbox_event"
+
+    /// The event's position in the log; nil before insertion.
+    public internal(set) var id: OutboxEventID?
+    /// The tenant whose record changed.
+    public internal(set) var tenantID: TenantID
+    /// The kind of record, such as `content_item`.
+    public internal(set) var aggregateType: String
+    /// The record's id.
+    public internal(set) var aggregateID: Int64
+    /// What happened, such as `content_item.published`.
+    public internal(set) var eventType: String
+    /// A JSON object describing the record after the change.
+    public internal(set) var payload: String
+    /// When the change committed (the store clock at the time of the write).
+    public internal(set) var createdAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case id
+        case tenantID = "tenant_id"
+        case aggregateType = "aggregate_type"
+        case aggregateID = "aggregate_id"
+        case eventType = "event_type"
+        case payload
+        case createdAt = "created_at"
+    }
+
+    /// The table's columns, for the query interface.
+    public enum Columns {
+        /// `id`.
+        public static let id = Column(CodingKeys.id)
+        /// `tenant_id`.
+        public static let tenantID = Column(CodingKeys.tenantID)
+        /// `aggregate_type`.
+        public static let aggregateType = Column(CodingKeys.aggregateType)
+        /// `aggregate_id`.
+        public static let aggregateID = Column(CodingKeys.aggregateID)
+        /// `event_type`.
+        public static let eventType = Column(CodingKeys.eventType)
+        /// `created_at`.
+        public static let createdAt = Column(CodingKeys.createdAt)
+    }
+
+    /// Takes the id SQLite assigned.
+    mutating public func didInsert(_ inserted: InsertionSuccess) { id = OutboxEventID(inserted.rowID) }
+
+    /// The payload decoded as `T`.
+    public func decodePayload<T: Decodable>(_ type: T.Type) throws(StoreError) -> T {
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(payload.utf8))
+        } catch {
+            throw .invalid(field: "payload", reason: "event \(id?.description ?? "?"): \(error)")
+        }
+    }
+}
+
+/// A named reader of the outbox and how far it has got (table `outbox_consumer`).
+struct OutboxConsumerRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "outbox_consumer"
+
+    var id: Int64?
+    /// nil: a platform consumer reading every tenant.
+    var tenantID: TenantID?
+    var name: String
+    /// The last event the consumer acknowledged; 0 before the first.
+    var lastEventID: Int64
+    var createdAt: Date
+    var updatedAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case id
+        case tenantID = "tenant_id"
+        case name
+        case lastEventID = "last_event_id"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+    }
+
+    enum Columns {
+        static let id = Column(CodingKeys.id)
+        static let tenantID = Column(CodingKeys.tenantID)
+        static let name = Column(CodingKeys.name)
+        static let lastEventID = Column(CodingKeys.lastEventID)
+    }
+
+    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
