@@ -50,3 +50,9 @@ public typealias SessionID = RecordID<SessionRecord>
 public typealias AuditEntryID = RecordID<AuditLogRecord>
 /// The id of an outbox event: its position in the log, growing in commit order.
 public typealias OutboxEventID = RecordID<OutboxEvent>
+/// The id of a content type.
+public typealias ContentTypeID = RecordID<ContentTypeRecord>
+/// The id of a content item.
+public typealias ContentItemID = RecordID<ContentItemRecord>
+/// The id of a content revision.
+public typealias ContentRevisionID = RecordID<ContentRevisionRecord>

@@ -1,0 +1,102 @@
+import Foundation
+
+/// Checks items' field values against their content type; errors name the field as
+/// `fields.<name>` (and `fields.<name>[index]` inside lists).
+enum ContentValidation {
+    static let maximumTextBytes = 1 << 20
+    static let maximumKeywordCharacters = 256
+    static let maximumListElements = 1000
+
+    /// The values to store (nulls of optional fields dropped) and the item ids they reference.
+    struct Checked {
+        var fields: [String: ContentValue]
+        var references: [(field: String, id: Int64)]
+    }
+
+    static func check(_ input: [String: ContentValue], against type: ContentTypeRecord) throws(StoreError) -> Checked {
+        let definitions = Dictionary(uniqueKeysWithValues: type.fields.map { ($0.name, $0) })
+        for name in input.keys.sorted() where definitions[name] == nil {
+            throw .invalid(field: "fields.\(name)", reason: "content type \(type.name) has no such field")
+        }
+        var checked = Checked(fields: [:], references: [])
+        for definition in type.fields {
+            let path = "fields.\(definition.name)"
+            guard let value = input[definition.name], value != .null else {
+                if definition.required { throw .invalid(field: path, reason: "is required") }
+                continue
+            }
+            checked.fields[definition.name] = try check(
+                value, as: definition.type, path: path, references: &checked.references)
+        }
+        return checked
+    }
+
+    private static func check(
+        _ value: ContentValue, as type: ContentFieldType, path: String, references: inout [(field: String, id: Int64)]
+    ) throws(StoreError) -> ContentValue {
+        switch (type, value) {
+        case (.text, .string(let text)), (.richText, .string(let text)):
+            guard text.utf8.count <= maximumTextBytes else {
+                throw .invalid(field: path, reason: "longer than \(maximumTextBytes) bytes")
+            }
+        case (.keyword, .string(let text)):
+            guard (1...maximumKeywordCharacters).contains(text.count) else {
+                throw .invalid(field: path, reason: "a keyword is 1 to \(maximumKeywordCharacters) characters")
+            }
+            guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                throw .invalid(field: path, reason: "a keyword cannot contain control characters")
+            }
+        case (.number, .number(let number)):
+            guard number.isFinite else { throw .invalid(field: path, reason: "must be a finite number") }
+        case (.date, .string(let text)):
+            guard isISO8601(text) else {
+                throw .invalid(
+                    field: path,
+                    reason: "expected an ISO 8601 date or date-time with a zone, got \"\(text.prefix(40))\"")
+            }
+        case (.boolean, .bool):
+            break
+        case (.reference, .number(let number)):
+            guard number >= 1, number < 9.0e15, number.rounded() == number else {
+                throw .invalid(field: path, reason: "expected a content item id, got \(number)")
+            }
+            references.append((path, Int64(number)))
+        case (.list(let element), .array(let values)):
+            guard values.count <= maximumListElements else {
+                throw .invalid(field: path, reason: "at most \(maximumListElements) elements")
+            }
+            var checked: [ContentValue] = []
+            checked.reserveCapacity(values.count)
+            for (index, value) in values.enumerated() {
+                checked.append(try check(value, as: element, path: "\(path)[\(index)]", references: &references))
+            }
+            return .array(checked)
+        default:
+            throw .invalid(field: path, reason: "expected \(expectation(type)), got \(value.kind)")
+        }
+        return value
+    }
+
+    private static func expectation(_ type: ContentFieldType) -> String {
+        switch type {
+        case .text, .richText, .keyword: "a string"
+        case .number: "a number"
+        case .date: "a date string"
+        case .boolean: "a boolean"
+        case .reference: "a content item id"
+        case .list: "an array"
+        }
+    }
+
+    private static func isISO8601(_ text: String) -> Bool {
+        guard text.utf8.count <= 40 else { return false }
+        let dateOnly = ISO8601DateFormatter()
+        dateOnly.formatOptions = [.withFullDate]
+        if text.utf8.count == 10, dateOnly.date(from: text) != nil { return true }
+        let dateTime = ISO8601DateFormatter()
+        dateTime.formatOptions = [.withInternetDateTime]
+        if dateTime.date(from: text) != nil { return true }
+        dateTime.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return dateTime.date(from: text) != nil
+    }
+}
