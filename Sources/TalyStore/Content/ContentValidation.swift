@@ -88,15 +88,44 @@ enum ContentValidation {
         }
     }
 
-    private static func isISO8601(_ text: String) -> Bool {
-        guard text.utf8.count <= 40 else { return false }
-        let dateOnly = ISO8601DateFormatter()
-        dateOnly.formatOptions = [.withFullDate]
-        if text.utf8.count == 10, dateOnly.date(from: text) != nil { return true }
-        let dateTime = ISO8601DateFormatter()
-        dateTime.formatOptions = [.withInternetDateTime]
-        if dateTime.date(from: text) != nil { return true }
-        dateTime.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return dateTime.date(from: text) != nil
+    /// `YYYY-MM-DD`, or an RFC 3339 date-time `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`, with
+    /// real calendar dates. Parsed by hand: a formatter per value costs more than the save.
+    static func isISO8601(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        func number(_ start: Int, _ count: Int) -> Int? {
+            guard start + count <= bytes.count else { return nil }
+            var value = 0
+            for byte in bytes[start..<start + count] {
+                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
+                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+            }
+            return value
+        }
+        func byte(_ index: Int, is expected: Character) -> Bool {
+            index < bytes.count && bytes[index] == expected.asciiValue
+        }
+        guard bytes.count <= 40, let year = number(0, 4), byte(4, is: "-"), let month = number(5, 2), byte(7, is: "-"),
+            let day = number(8, 2), (1...12).contains(month)
+        else { return false }
+        let isLeap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        let daysInMonth = [31, isLeap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+        guard (1...daysInMonth).contains(day) else { return false }
+        if bytes.count == 10 { return true }
+        guard byte(10, is: "T") || byte(10, is: "t"), let hour = number(11, 2), byte(13, is: ":"),
+            let minute = number(14, 2), byte(16, is: ":"), let second = number(17, 2),
+            hour < 24, minute < 60, second < 61
+        else { return false }
+        var index = 19
+        if byte(index, is: ".") {
+            index += 1
+            let digitsStart = index
+            while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
+            guard index > digitsStart else { return false }
+        }
+        if (byte(index, is: "Z") || byte(index, is: "z")) && index + 1 == bytes.count { return true }
+        guard byte(index, is: "+") || byte(index, is: "-"), let zoneHour = number(index + 1, 2),
+            byte(index + 3, is: ":"), let zoneMinute = number(index + 4, 2), zoneHour < 24, zoneMinute < 60
+        else { return false }
+        return index + 6 == bytes.count
     }
 }

@@ -62,15 +62,44 @@ extension TenantScope {
         let time = now
         return try store.write { db in
             let type = try fetchContentType(db, typeID)
-            let checked = try checkedFields(db, draft.fields, against: type)
-            var item = ContentItemRecord(
-                id: nil, tenantID: tenantID, contentTypeID: typeID, title: title,
-                slug: try slug ?? uniqueSlug(db, typeID: typeID, base: Self.slug(fromTitle: title)),
-                fields: checked, status: .draft, publishAt: draft.publishAt, publishedAt: nil, createdAt: time,
-                updatedAt: time, version: 1)
-            try item.insert(db)
-            try recordContentItemChange(db, item, type: type, action: "create", event: "created", by: actor, at: time)
-            return item
+            return try insertContentItem(db, draft, title: title, slug: slug, type: type, by: actor, at: time)
+        }
+    }
+
+    /// Creates draft items of type `typeID` in one transaction: all of them or none. Errors about
+    /// one draft name it: `items[3].fields.body`.
+    public func createContentItems(of typeID: ContentTypeID, _ drafts: [ContentItemDraft], by actor: Actor)
+        throws(StoreError) -> [ContentItemRecord]
+    {
+        var names: [(title: String, slug: String?)] = []
+        names.reserveCapacity(drafts.count)
+        for (index, draft) in drafts.enumerated() {
+            do {
+                names.append(
+                    (
+                        try Self.validTitle(draft.title),
+                        try draft.slug.map { slug throws(StoreError) in try Self.validSlug(slug) }
+                    ))
+            } catch {
+                throw Self.naming(error, item: index)
+            }
+        }
+        let time = now
+        return try store.write { db in
+            let type = try fetchContentType(db, typeID)
+            var items: [ContentItemRecord] = []
+            items.reserveCapacity(drafts.count)
+            for (index, draft) in drafts.enumerated() {
+                do {
+                    items.append(
+                        try insertContentItem(
+                            db, draft, title: names[index].title, slug: names[index].slug, type: type, by: actor,
+                            at: time))
+                } catch let error as StoreError {
+                    throw Self.naming(error, item: index)
+                }
+            }
+            return items
         }
     }
 
@@ -199,6 +228,29 @@ extension TenantScope {
                 entity: "content item", id: id.rawValue, expected: expectedVersion, actual: item.version)
         }
         return item
+    }
+
+    /// Inserts a draft item at version 1 with its revision, audit entry and event.
+    private func insertContentItem(
+        _ db: Database, _ draft: ContentItemDraft, title: String, slug: String?, type: ContentTypeRecord,
+        by actor: Actor, at time: Date
+    ) throws -> ContentItemRecord {
+        guard let typeID = type.id else { preconditionFailure("a stored type has an id") }
+        let checked = try checkedFields(db, draft.fields, against: type)
+        var item = ContentItemRecord(
+            id: nil, tenantID: tenantID, contentTypeID: typeID, title: title,
+            slug: try slug ?? uniqueSlug(db, typeID: typeID, base: Self.slug(fromTitle: title)),
+            fields: checked, status: .draft, publishAt: draft.publishAt, publishedAt: nil, createdAt: time,
+            updatedAt: time, version: 1)
+        try item.insert(db)
+        try recordContentItemChange(db, item, type: type, action: "create", event: "created", by: actor, at: time)
+        return item
+    }
+
+    /// `error` with the field it names prefixed by the draft's position in a batch.
+    static func naming(_ error: StoreError, item index: Int) -> StoreError {
+        guard case .invalid(let field, let reason) = error else { return error }
+        return .invalid(field: "items[\(index)].\(field)", reason: reason)
     }
 
     /// The values to store, after checking types and that every referenced item is this tenant's.
@@ -339,14 +391,17 @@ extension TenantScope {
 
     /// `base`, or `base-2`, `base-3`… : the first not taken in the type.
     func uniqueSlug(_ db: Database, typeID: ContentTypeID, base: String) throws -> String {
+        // One range on the unique index instead of LIKE, which SQLite would answer by scanning
+        // every slug of the type. Slugs hold only a-z, 0-9 and `-`, and `.` is the byte after
+        // `-`, so [base, base + ".") holds exactly `base` and `base-…`.
         let taken = Set(
             try String.fetchAll(
                 db,
                 sql: """
                     SELECT slug FROM content_item
-                    WHERE tenant_id = ? AND content_type_id = ? AND (slug = ? OR slug LIKE ?)
+                    WHERE tenant_id = ? AND content_type_id = ? AND slug >= ? AND slug < ?
                     """,
-                arguments: [tenantID, typeID, base, base + "-%"]))
+                arguments: [tenantID, typeID, base, base + "."]))
         if !taken.contains(base) { return base }
         var suffix = 2
         while taken.contains("\(base)-\(suffix)") { suffix += 1 }

@@ -112,6 +112,78 @@ struct ContentItemTests {
         #expect(try scope.contentItems(limit: 1000).allSatisfy { $0.title != "Bad" })
     }
 
+    @Test("a batch is created in one transaction: all of it, or nothing, with errors naming the draft")
+    func batch() throws {
+        let fixture = try StoreFixture()
+        let (_, scope) = try fixture.makeTenant("a")
+        let type = try ArticleType.create(in: scope)
+        let items = try scope.createContentItems(
+            of: type.id!, (0..<3).map { _ in ArticleType.draft("Same") }, by: .system)
+        #expect(items.map(\.slug) == ["same", "same-2", "same-3"])
+        #expect(try scope.contentItems(limit: 100) == items)
+        let eventsBefore = try scope.outboxEvents(limit: 1000)
+        var drafts = (0..<4).map { ArticleType.draft("Batch \($0)") }
+        drafts[2].fields["rating"] = .string("high")
+        #expect { try scope.createContentItems(of: type.id!, drafts, by: .system) } throws: {
+            isInvalid($0, field: "items[2].fields.rating")
+        }
+        drafts[2].fields["rating"] = nil
+        drafts[1].title = ""
+        #expect { try scope.createContentItems(of: type.id!, drafts, by: .system) } throws: {
+            isInvalid($0, field: "items[1].title")
+        }
+        drafts[1].title = "Batch 1"
+        drafts[3].slug = "batch-0"
+        #expect { try scope.createContentItems(of: type.id!, drafts, by: .system) } throws: {
+            ($0 as? StoreError) == .duplicate(entity: "content item", field: "slug")
+        }
+        #expect(try scope.contentItems(limit: 100) == items, "refused batches write nothing")
+        #expect(try scope.outboxEvents(limit: 1000) == eventsBefore)
+    }
+
+    @Test("writes and reads per second, single and batched, with their outbox events (figures printed)")
+    func throughput() throws {
+        let fixture = try StoreFixture()
+        let (_, scope) = try fixture.makeTenant("a")
+        let type = try ArticleType.create(in: scope)
+        let position = try fixture.store.outboxPosition()
+        let clock = ContinuousClock()
+        let single = 100
+        let singleTime = try clock.measure {
+            for index in 0..<single {
+                _ = try scope.createContentItem(of: type.id!, ArticleType.draft("Single \(index)"), by: .system)
+            }
+        }
+        let batches = 5
+        let batchSize = 200
+        let batchTime = try clock.measure {
+            for batch in 0..<batches {
+                _ = try scope.createContentItems(
+                    of: type.id!, (0..<batchSize).map { ArticleType.draft("Batch \(batch) \($0)") }, by: .system)
+            }
+        }
+        let ids = try scope.contentItems(limit: 10_000).map { $0.id! }
+        let reads = 2000
+        var found = 0
+        var random = SplitMix64(seed: 1)
+        let readTime = try clock.measure {
+            for _ in 0..<reads where try scope.contentItem(ids.randomElement(using: &random)!).version == 1 {
+                found += 1
+            }
+        }
+        let total = single + batches * batchSize
+        #expect(ids.count == total)
+        #expect(found == reads)
+        #expect(try fixture.store.outboxPosition().rawValue == position.rawValue + Int64(total))
+        func perSecond(_ count: Int, _ duration: Duration) -> Int {
+            Int(Double(count) / (Double(duration.components.attoseconds) / 1e18 + Double(duration.components.seconds)))
+        }
+        print(
+            "ContentItemTests.throughput (debug build): \(perSecond(single, singleTime)) single inserts/s, "
+                + "\(perSecond(batches * batchSize, batchTime)) batched inserts/s (\(batchSize) per transaction), "
+                + "\(perSecond(reads, readTime)) point reads/s")
+    }
+
     @Test("fields arrive as a JSON object; anything else is refused")
     func fieldsFromJSON() throws {
         let fields = try ContentValue.fields(
