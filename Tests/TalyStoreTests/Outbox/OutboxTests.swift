@@ -216,6 +216,40 @@ struct OutboxTests {
         #expect(try a.outboxEvents().allSatisfy { $0.eventType == "test.happened" })
     }
 
+    @Test("writes by another process (another Store on the file) reach a subscription by polling")
+    func pollingFallback() async throws {
+        let fixture = try StoreFixture()
+        let (_, a) = try fixture.makeTenant("a")
+        let consumer = try fixture.store.outboxConsumer(named: "live", startingAt: .latest)
+        // A second Store has its own notifier, as another process would: only polling sees it.
+        let other = try Store(path: fixture.store.path, clock: fixture.clock)
+        let otherScope = try other.tenant(a.tenantID)
+        let received = Mutex<[OutboxEventID]>([])
+        let reader = Task {
+            for try await batch in consumer.subscribe(pollInterval: .milliseconds(50)) {
+                received.withLock { $0 += batch.map { $0.id! } }
+            }
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        let id = try otherScope.appendTestEvent(sequence: 1)
+        // A hang would mean no polling: give up after 5 s (a hundred poll intervals) and fail.
+        let deadline = ContinuousClock.now + .seconds(5)
+        while ContinuousClock.now < deadline, received.withLock({ $0.isEmpty }) {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        reader.cancel()
+        _ = await reader.result
+        #expect(received.withLock { $0 } == [id])
+
+        // Not acknowledged: a new subscription (after a crash) starts from the checkpoint again.
+        var again = consumer.subscribe(pollInterval: .milliseconds(50)).makeAsyncIterator()
+        #expect(try await again.next()?.map { $0.id! } == [id])
+        try consumer.acknowledge(through: id)
+        let next = try otherScope.appendTestEvent(sequence: 2)
+        var afterAck = consumer.subscribe(pollInterval: .milliseconds(50)).makeAsyncIterator()
+        #expect(try await afterAck.next()?.map { $0.id! } == [next])
+    }
+
     @Test("with several writers at once, one consumer sees every event exactly once in id order")
     func concurrentWriters() async throws {
         let fixture = try StoreFixture()
