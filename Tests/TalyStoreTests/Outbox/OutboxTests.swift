@@ -210,7 +210,7 @@ struct OutboxTests {
         // Far below the hour-long poll interval: only the notification can explain it. The bound
         // is loose because parallel tests (Argon2 hashing) compete for the CPU; the median is
         // printed, about a millisecond on an idle machine.
-        #expect(latencies.last! < .seconds(2))
+        #expect(latencies.last! < .seconds(10))
         #expect(latencies[latencies.count / 2] < .milliseconds(200))
         #expect(received.withLock { $0.count } == 20)
         #expect(try a.outboxEvents().allSatisfy { $0.eventType == "test.happened" })
