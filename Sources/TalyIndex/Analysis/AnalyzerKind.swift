@@ -6,6 +6,10 @@ public enum AnalyzerKind: String, CaseIterable, Codable, Hashable, Sendable {
     case keyword
     /// Standard analysis, English stop words and Snowball English stemming: ``EnglishAnalyzer``.
     case english
+    /// Lucene's `EnglishAnalyzer` (possessives stripped, Lucene's English stop words, Porter's
+    /// original stemmer): ``EnglishAnalyzer`` with ``EnglishAnalyzer/Stemming/porter``, for
+    /// reproducing Lucene and Anserini figures.
+    case englishPorter = "english_porter"
 
     /// Creates a new analyzer of this kind with default options (one per thread: see ``Analyzer``).
     public func makeAnalyzer() throws(AnalysisError) -> any Analyzer {
@@ -13,6 +17,7 @@ public enum AnalyzerKind: String, CaseIterable, Codable, Hashable, Sendable {
         case .standard: try StandardAnalyzer()
         case .keyword: KeywordAnalyzer()
         case .english: try EnglishAnalyzer()
+        case .englishPorter: try EnglishAnalyzer(stemming: .porter)
         }
     }
 }

@@ -14,6 +14,23 @@ struct EnglishAnalyzerTests {
         #expect(try EnglishAnalyzer().tokens(of: word).terms == [stem])
     }
 
+    @Test(
+        "the Porter variant strips possessives, then stems with Porter's original algorithm",
+        arguments: [
+            ("generously", "gener"), ("connections", "connect"), ("John's", "john"), ("JOHN'S", "john"),
+            ("John\u{2019}s", "john"), ("John\u{FF07}s", "john"), ("ponies", "poni"), ("3.14", "3.14"),
+        ])
+    func porterStems(word: String, stem: String) throws {
+        #expect(try EnglishAnalyzer(stemming: .porter).tokens(of: word).terms == [stem])
+    }
+
+    @Test("possessives are stripped before stop words are removed, as Lucene's filter order does")
+    func possessiveStopWord() throws {
+        let tokens = try EnglishAnalyzer(stemming: .porter).tokens(of: "it's Ada's")
+        #expect(tokens.terms == ["ada"])
+        #expect(tokens.map(\.position) == [1])
+    }
+
     @Test("stop words are removed and leave position gaps")
     func stopWordsLeaveGaps() throws {
         let tokens = try EnglishAnalyzer().tokens(of: "The quick foxes are jumping over THE lazy dogs")

@@ -34,7 +34,7 @@ struct KeywordAnalyzerTests {
             switch kind {
             case .standard: ["running", "tests"]
             case .keyword: ["Running Tests"]
-            case .english: ["run", "test"]
+            case .english, .englishPorter: ["run", "test"]
             }
         #expect(tokens.terms == expected)
     }

@@ -178,7 +178,7 @@ struct SchemaDefinitionTests {
             ),
             (
                 #"{"id_field": "id", "fields": [{"name": "id", "type": "keyword"}, {"name": "t", "type": "text", "analyzer": "french"}]}"#,
-                "schema fields[1].analyzer: must be one of standard, keyword, english"
+                "schema fields[1].analyzer: must be one of standard, keyword, english, english_porter"
             ),
             (
                 #"{"id_field": "id", "fields": [{"name": "id", "type": "keyword"}, {"name": "n", "type": "int64", "multi_valued": true}]}"#,
