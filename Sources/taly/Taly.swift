@@ -6,6 +6,9 @@ struct Taly: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "taly",
         abstract: "Taly: a multi-tenant content platform around its own search engine.",
-        subcommands: [Serve.self, AdminCommand.self, IndexCommand.self, SearchCommand.self, BenchGameCommand.self]
+        subcommands: [
+            Serve.self, AdminCommand.self, IndexCommand.self, SearchCommand.self, BenchGameCommand.self,
+            EvalCommand.self,
+        ]
     )
 }

@@ -11,9 +11,12 @@ public final class EnglishAnalyzer: Analyzer {
     public enum Stemming: Sendable, Hashable {
         /// Snowball English (Porter2), which strips possessives ("John's" → "john") itself.
         case snowballEnglish
-        /// Porter's original 1980 algorithm after stripping possessives: Lucene's
-        /// `EnglishAnalyzer` (EnglishPossessiveFilter, then PorterStemFilter), which published
-        /// baselines such as Anserini's use, so their figures can be reproduced.
+        /// Porter's 1980 algorithm after stripping possessives, as Lucene's `EnglishAnalyzer`
+        /// (EnglishPossessiveFilter, then PorterStemFilter), which published baselines such as
+        /// Anserini's use, so their figures can be reproduced. libstemmer implements the algorithm
+        /// as published; Lucene ports Porter's reference code, whose two departures (-bli → -ble,
+        /// -logi → -log) stem a few words differently ("possibly": "possibli" here, "possibl"
+        /// in Lucene).
         case porter
 
         /// The libstemmer algorithm name.
