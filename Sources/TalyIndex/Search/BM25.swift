@@ -39,12 +39,21 @@ struct BM25Weight: Sendable {
     let weight: Float
     /// The 256 length factors, indexed by norm byte.
     let cache: [Float]
+    /// The parts of `weight` and `cache`, kept for ``IndexSearcher/explain(_:segment:document:)``.
+    let boost: Float
+    let idf: Float
+    let averageLength: Float
+    let parameters: BM25Parameters
 
     /// A scorer for a leaf whose idf is `idf` in a field with `statistics`.
     init(boost: Float, idf: Float, statistics: FieldStatistics, parameters: BM25Parameters) {
         weight = boost * idf
+        self.boost = boost
+        self.idf = idf
+        self.parameters = parameters
         // Lucene: (float) (sumTotalTermFreq / (double) docCount).
         let avgdl = Float(Double(statistics.sumTotalTermFrequency) / Double(max(statistics.documentCount, 1)))
+        averageLength = avgdl
         let k1 = parameters.k1
         let b = parameters.b
         cache = SmallFloat.decodeTable.map { length in 1 / (k1 * ((1 - b) + b * Float(length) / avgdl)) }

@@ -141,6 +141,7 @@ struct QueryCompiler {
         let stats = statistics[number]
         var perSegment: [[TermInfo?]] = Array(repeating: [], count: reader.segments.count)
         var idfSum: Double = 0
+        var documentFrequencies: [UInt64] = []
         for term in terms {
             var documentFrequency: UInt64 = 0
             for (index, segment) in reader.segments.enumerated() {
@@ -153,16 +154,22 @@ struct QueryCompiler {
             }
             // Lucene's TermWeight/PhraseWeight match nothing when a term is in no document.
             guard documentFrequency > 0 else { return .none }
+            documentFrequencies.append(documentFrequency)
             idfSum += Double(BM25Weight.idf(documentFrequency: documentFrequency, documentCount: stats.documentCount))
         }
         let bm25 = BM25Weight(boost: boost, idf: Float(idfSum), statistics: stats, parameters: parameters)
         if terms.count == 1 {
-            return .term(TermLeaf(field: field, hasNorms: hasNorms, infos: perSegment.map { $0[0] }, bm25: bm25))
+            return .term(
+                TermLeaf(
+                    field: field, term: terms[0], documentFrequency: documentFrequencies[0], hasNorms: hasNorms,
+                    infos: perSegment.map { $0[0] }, bm25: bm25))
         }
         let infos: [[TermInfo]?] = perSegment.map { row in
             row.contains { $0 == nil } ? nil : row.map { $0! }
         }
         return .phrase(
-            PhraseLeaf(field: field, hasNorms: hasNorms, infos: infos, offsets: offsets, slop: slop, bm25: bm25))
+            PhraseLeaf(
+                field: field, hasNorms: hasNorms, terms: terms, documentFrequencies: documentFrequencies, infos: infos,
+                offsets: offsets, slop: slop, bm25: bm25))
     }
 }

@@ -20,6 +20,10 @@ indirect enum QueryPlan: Sendable {
 struct TermLeaf: Sendable {
     /// The field's number.
     var field: UInt32
+    /// The term's bytes (for explanations and highlighting).
+    var term: [UInt8]
+    /// Documents containing the term over the snapshot (BM25's n).
+    var documentFrequency: UInt64
     /// Whether the field has norms (text fields); others score as length 1.
     var hasNorms: Bool
     /// The term's entry in each segment (nil where absent).
@@ -32,6 +36,10 @@ struct TermLeaf: Sendable {
 struct PhraseLeaf: Sendable {
     var field: UInt32
     var hasNorms: Bool
+    /// The terms' bytes in phrase order (for explanations and highlighting).
+    var terms: [[UInt8]]
+    /// Documents containing each term over the snapshot (BM25's n per term).
+    var documentFrequencies: [UInt64]
     /// Per segment, every term's entry in phrase order, or nil when a term is absent from the segment.
     var infos: [[TermInfo]?]
     /// Position of each term relative to the first.
@@ -66,20 +74,7 @@ extension QueryPlan {
             guard let scorer = try inner.scorer(segment: index, of: reader) else { return nil }
             return ConstantScoreScorer(scorer, score: score)
         case .phrase(let leaf):
-            guard let infos = leaf.infos[index] else { return nil }
-            var cursors: [PostingsCursor] = []
-            for info in infos {
-                let cursor = try segment.postings.cursor(for: info)
-                guard cursor.hasPositions else {
-                    throw .corrupt(
-                        file: "\(segment.id).post", reason: "phrase term of field \(leaf.field) has no positions")
-                }
-                cursors.append(cursor)
-            }
-            let scorer = try PhraseScorer(
-                cursors: cursors, offsets: leaf.offsets, slop: leaf.slop, bm25: leaf.bm25,
-                norms: leaf.hasNorms ? segment.norms.norms(field: leaf.field) : nil)
-            return scorer.doc == PostingsCursor.exhausted ? nil : scorer
+            return try leaf.scorer(in: segment, index: index)
         case .boolean(let plan):
             var required: [(any DocScorer, scores: Bool)] = []
             for clause in plan.must {
@@ -114,6 +109,25 @@ extension TermLeaf {
         return TermScorer(
             cursor: try segment.postings.cursor(for: info), bm25: bm25,
             norms: hasNorms ? segment.norms.norms(field: field) : nil)
+    }
+}
+
+extension PhraseLeaf {
+    /// The phrase's scorer in `segment` (number `index`), or nil when no document there holds the phrase.
+    func scorer(in segment: SegmentReader, index: Int) throws(IndexError) -> PhraseScorer? {
+        guard let infos = infos[index] else { return nil }
+        var cursors: [PostingsCursor] = []
+        for info in infos {
+            let cursor = try segment.postings.cursor(for: info)
+            guard cursor.hasPositions else {
+                throw .corrupt(file: "\(segment.id).post", reason: "phrase term of field \(field) has no positions")
+            }
+            cursors.append(cursor)
+        }
+        let scorer = try PhraseScorer(
+            cursors: cursors, offsets: offsets, slop: slop, bm25: bm25,
+            norms: hasNorms ? segment.norms.norms(field: field) : nil)
+        return scorer.doc == PostingsCursor.exhausted ? nil : scorer
     }
 }
 

@@ -19,7 +19,7 @@ final class PhraseScorer: DocScorer {
     private let norms: FieldNorms?
     private var positions: [[UInt32]]
     /// The phrase frequency of the current document.
-    private var frequency: Float = 0
+    private(set) var frequency: Float = 0
     private(set) var doc: UInt32 = PostingsCursor.exhausted
     var cost: UInt64 { UInt64(cursors[order[0]].documentFrequency) }
 
