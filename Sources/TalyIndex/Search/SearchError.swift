@@ -8,6 +8,8 @@ public enum SearchError: Error, Equatable, Sendable, CustomStringConvertible {
     case unsupported(String)
     /// A prefix or fuzzy query expanded into more terms than the searcher allows.
     case tooManyExpansions(query: String, limit: Int)
+    /// A highlighter was asked for a field that is not a text field.
+    case fieldNotHighlightable(String, type: String)
     /// The query text could not be analyzed.
     case analysis(AnalysisError)
     /// Reading the index failed (corrupt or truncated files).
@@ -20,6 +22,7 @@ public enum SearchError: Error, Equatable, Sendable, CustomStringConvertible {
         case .fieldNotSearchable(let name, let type): "field \"\(name)\" (\(type)) has no terms to search"
         case .unsupported(let what): "\(what) queries are not supported yet"
         case .tooManyExpansions(let query, let limit): "\(query) matches more than \(limit) terms"
+        case .fieldNotHighlightable(let name, let type): "field \"\(name)\" (\(type)) is not a text field to highlight"
         case .analysis(let error): "cannot analyze the query: \(error)"
         case .index(let error): "index error: \(error)"
         }
