@@ -29,33 +29,37 @@ struct SearchCommand: ParsableCommand {
         }
         let searcher = IndexSearcher(reader: reader)
         let hits = orFail { () throws(SearchError) in try searcher.search(parsed, limit: top, countTotal: true) }
+        var highlighter = orFail { () throws(SearchError) in try Highlighter(searcher: searcher, query: parsed) }
         if !json { print("\(hits.totalCount ?? hits.hits.count) matching documents") }
         for (rank, hit) in hits.hits.enumerated() {
             let segment = reader.segments[hit.segment]
             let stored = orFail { () throws(IndexError) in try segment.storedFields(hit.document) }
             var id = ""
             if case .keyword(let values)? = stored[reader.schema.idField] { id = values.first ?? "" }
-            let excerpt = Self.excerpt(stored, schema: reader.schema)
+            let fields = orFail { () throws(SearchError) in try highlighter.highlight(hit) }
+            let snippet = Self.snippet(fields)
             if json {
+                let highlights: [[String: Any]] = fields.map { field in
+                    [
+                        "field": field.field, "snippets": field.snippets,
+                        "offsets": field.matches.map { [$0.lowerBound, $0.upperBound] },
+                    ]
+                }
                 let object: [String: Any] = [
-                    "rank": rank + 1, "id": id, "score": Double(hit.score), "excerpt": excerpt,
+                    "rank": rank + 1, "id": id, "score": Double(hit.score), "snippet": snippet,
+                    "highlights": highlights,
                 ]
                 let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
                 print(String(decoding: data, as: UTF8.self))
             } else {
-                print(String(format: "%3d. %@  %.4f  %@", rank + 1, id, Double(hit.score), excerpt))
+                print(String(format: "%3d. %@  %.4f  %@", rank + 1, id, Double(hit.score), snippet))
             }
         }
     }
 
-    /// The start of the first stored text field on one line (highlighted snippets come with the
-    /// highlighter).
-    static func excerpt(_ document: Document, schema: Schema) -> String {
-        for field in schema.fields {
-            guard case .text = field.type, case .text(let text)? = document[field.name] else { continue }
-            let line = text.split(whereSeparator: \.isNewline).joined(separator: " ")
-            return line.count > 120 ? String(line.prefix(117)) + "..." : line
-        }
-        return ""
+    /// The snippet of the first stored text field with a match (else the first one's leading text), on one line.
+    static func snippet(_ fields: [HighlightedField]) -> String {
+        guard let field = fields.first(where: { !$0.matches.isEmpty }) ?? fields.first else { return "" }
+        return field.snippets.joined(separator: " ").split(whereSeparator: \.isNewline).joined(separator: " ")
     }
 }

@@ -92,6 +92,8 @@ struct BenchGameTests {
         #expect(hits.map { $0["id"] as? String } == ["a", "b"])
         let scores = hits.compactMap { $0["score"] as? Double }
         #expect(scores.count == 2 && scores[0] > scores[1])
+        // The bench-game schema stores no text: no highlights, an empty snippet.
+        #expect(hits.allSatisfy { $0["snippet"] as? String == "" && ($0["highlights"] as? [Any])?.isEmpty == true })
         let bad = try TalyProcess.run(["search", "--index", index, "--query", "(kernel"])
         #expect(bad.status == 1)
         #expect(bad.stderr.hasPrefix("taly: error: ") && bad.stderr.contains("at 0"), "\(bad.stderr)")
