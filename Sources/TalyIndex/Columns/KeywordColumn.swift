@@ -22,9 +22,9 @@ public struct KeywordColumn: @unchecked Sendable {
     private let dictionary: UnsafeRawPointer
     private let dictionaryStarts: PackedIntsReader
     // Multi layout: per-doc offsets into `ordinals`; nil for the single layout.
-    private let docStarts: PackedIntsReader?
+    let docStarts: PackedIntsReader?
     // Single layout: `ordinal + 1` per doc (0 = missing); multi: the flat ordinal array.
-    private let ordinals: PackedIntsReader
+    let ordinals: PackedIntsReader
 
     init(_ entry: KeywordDescriptor, file: IndexFile, docCount: Int) throws(IndexError) {
         let name = file.fileName
@@ -118,7 +118,7 @@ public struct KeywordColumn: @unchecked Sendable {
     public func ordinal(forValue value: String) -> UInt32? { ordinal(forValue: Array(value.utf8)) }
 
     /// Byte-wise comparison of the value with `ordinal` against `other`: negative, zero, positive.
-    private func compare(_ ordinal: Int, _ other: UnsafeRawBufferPointer) -> Int {
+    func compare(_ ordinal: Int, _ other: UnsafeRawBufferPointer) -> Int {
         let mine = value(forOrdinal: ordinal)
         let common = min(mine.count, other.count)
         if common > 0 {

@@ -19,13 +19,13 @@ public struct NumericColumn: @unchecked Sendable {
     public var isMultiValued: Bool { docStarts != nil }
 
     private let file: IndexFile
-    private let base: Int64
-    private let gcd: UInt64
-    private let values: PackedIntsReader
+    let base: Int64
+    let gcd: UInt64
+    let values: PackedIntsReader
     // Sparse layout: one bit per doc, set when the doc has a value.
-    private let presence: UnsafeRawPointer?
-    private let docStarts: PackedIntsReader?
-    private let isEmpty: Bool
+    let presence: UnsafeRawPointer?
+    let docStarts: PackedIntsReader?
+    let isEmpty: Bool
 
     init(_ entry: NumericDescriptor, file: IndexFile, docCount: Int) throws(IndexError) {
         field = entry.field

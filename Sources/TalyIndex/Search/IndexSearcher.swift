@@ -16,7 +16,7 @@ public final class IndexSearcher: Sendable {
         public var weight: Float
     }
 
-    /// How ``search(_:limit:countTotal:strategy:)`` finds the top hits.
+    /// How a search finds the top hits.
     public enum Strategy: Sendable, Hashable {
         /// Block-max pruning where the query shape allows it, else exhaustive.
         case automatic
@@ -72,42 +72,57 @@ public final class IndexSearcher: Sendable {
     }
 
     /// The `limit` best live matches of `query`, best first (ties: older (segment, document) first), and
-    /// their exact total when `countTotal` is set (for prunable shapes a pruned top-k plus a separate count,
-    /// else one exhaustive pass that scores and counts every match).
+    /// their exact total when `countTotal` is set: ``search(_:)-(SearchRequest)`` without a filter.
     public func search(_ query: Query, limit: Int, countTotal: Bool = false, strategy: Strategy = .automatic)
         throws(SearchError) -> TopHits
     {
-        precondition(limit >= 0, "the limit must not be negative")
+        let response = try search(SearchRequest(query: query, limit: limit, countTotal: countTotal, strategy: strategy))
+        return TopHits(hits: response.hits, totalCount: response.totalCount)
+    }
+
+    /// Runs `request`: the best hits of its query among the live documents its filter accepts, and their
+    /// exact total when asked (for prunable shapes a pruned top-k plus a separate count, else one
+    /// exhaustive pass that scores and counts every match). The filter is evaluated once per segment into
+    /// a bit set that every algorithm consults as a required clause that does not score.
+    public func search(_ request: SearchRequest) throws(SearchError) -> SearchResponse {
+        precondition(request.limit >= 0, "the limit must not be negative")
         var compiler = QueryCompiler(searcher: self)
-        let plan = try compiler.compile(query)
-        var heap = TopKHeap(capacity: limit)
+        let plan = try compiler.compile(request.query)
+        let filter = try compileFilter(request.filter)
+        var heap = TopKHeap(capacity: request.limit)
         var total = 0
         do throws(IndexError) {
             for index in reader.segments.indices {
-                let segment = reader.segments[index]
+                let accept = acceptedDocuments(segment: index, filter: filter)
+                if let accept, accept.isEmpty { continue }
                 // TOP_k_COUNT on a prunable shape: a pruned top-k plus a count without scores beats scoring
                 // every match (ALGORITHMS.md section 5: apart they cost less than together for unions).
-                if strategy == .automatic, try collectPruned(plan, segment: index, into: &heap) {
-                    if countTotal { total += try MatchCounter.count(plan, segment: index, of: reader) }
+                if request.strategy == .automatic, try collectPruned(plan, segment: index, accept: accept, into: &heap)
+                {
+                    if request.countTotal {
+                        total += try MatchCounter.count(plan, segment: index, of: reader, accept: accept)
+                    }
                     continue
                 }
-                guard let scorer = try plan.scorer(segment: index, of: reader) else { continue }
-                total += try ExhaustiveTopK.collect(scorer, segment: segment, index: index, into: &heap)
+                total += try collectExhaustive(plan, segment: index, accept: accept, into: &heap)
             }
         } catch {
             throw .index(error)
         }
-        return TopHits(hits: heap.sortedHits(), totalCount: countTotal ? total : nil)
+        return SearchResponse(hits: heap.sortedHits(), totalCount: request.countTotal ? total : nil)
     }
 
-    /// The number of live documents matching `query`.
-    public func count(_ query: Query) throws(SearchError) -> Int {
+    /// The number of live documents matching `query` and accepted by `filter`.
+    public func count(_ query: Query, filter: Filter? = nil) throws(SearchError) -> Int {
         var compiler = QueryCompiler(searcher: self)
         let plan = try compiler.compile(query)
+        let filter = try compileFilter(filter)
         var total = 0
         do throws(IndexError) {
             for index in reader.segments.indices {
-                total += try MatchCounter.count(plan, segment: index, of: reader)
+                let accept = acceptedDocuments(segment: index, filter: filter)
+                if let accept, accept.isEmpty { continue }
+                total += try MatchCounter.count(plan, segment: index, of: reader, accept: accept)
             }
         } catch {
             throw .index(error)
@@ -115,15 +130,53 @@ public final class IndexSearcher: Sendable {
         return total
     }
 
+    /// The filter checked against the schema, or nil without one.
+    func compileFilter(_ filter: Filter?) throws(SearchError) -> FilterPlan? {
+        guard let filter else { return nil }
+        do throws(FilterError) {
+            return try FilterPlan(filter, schema: reader.schema)
+        } catch {
+            throw .filter(error)
+        }
+    }
+
+    /// The documents of segment `index` a match may come from: live and accepted by `filter`; nil when
+    /// every document may (no deletes, no filter), which keeps the unfiltered fast paths.
+    func acceptedDocuments(segment index: Int, filter: FilterPlan?) -> DocBitSet? {
+        let segment = reader.segments[index]
+        if let filter { return filter.matchingDocuments(in: segment) }
+        return segment.liveDocuments?.bitSet
+    }
+
+    /// Scores every accepted match of `plan` in segment `index` into `heap`; returns the matches counted.
+    private func collectExhaustive(_ plan: QueryPlan, segment index: Int, accept: DocBitSet?, into heap: inout TopKHeap)
+        throws(IndexError) -> Int
+    {
+        if case .constant(let score) = plan, let accept {
+            // Filter-only: walk the filter's documents instead of every document.
+            return try ExhaustiveTopK.collect(
+                ConstantScoreScorer(DocBitSetScorer(accept), score: score), accept: nil, index: index, into: &heap)
+        }
+        guard let scorer = try plan.scorer(segment: index, of: reader) else { return 0 }
+        if let accept, UInt64(accept.cardinality) &* 8 < scorer.cost {
+            // A filter much rarer than the query leads the conjunction, skipping the query's postings.
+            let filtered = try BooleanScorer(
+                required: [(scorer, scores: true), (DocBitSetScorer(accept), scores: false)], optional: [],
+                excluded: [], minimumShouldMatch: 0)
+            return try ExhaustiveTopK.collect(filtered, accept: nil, index: index, into: &heap)
+        }
+        return try ExhaustiveTopK.collect(scorer, accept: accept, index: index, into: &heap)
+    }
+
     /// Runs a pruned algorithm on segment `index` when the plan's shape has one; false otherwise.
-    private func collectPruned(_ plan: QueryPlan, segment index: Int, into heap: inout TopKHeap) throws(IndexError)
-        -> Bool
+    private func collectPruned(_ plan: QueryPlan, segment index: Int, accept: DocBitSet?, into heap: inout TopKHeap)
+        throws(IndexError) -> Bool
     {
         let segment = reader.segments[index]
         switch plan {
         case .term(let leaf):
             if let scorer = try leaf.scorer(in: segment, index: index) {
-                try BlockMaxMaxScore.collect([scorer], excluded: [], segment: segment, index: index, into: &heap)
+                try BlockMaxMaxScore.collect([scorer], excluded: [], accept: accept, index: index, into: &heap)
             }
             return true
         case .boolean(let boolean)
@@ -138,7 +191,7 @@ public final class IndexSearcher: Sendable {
             }
             if boolean.must.isEmpty {
                 guard boolean.minimumShouldMatch <= 1 else { return false }
-                try BlockMaxMaxScore.collect(optional, excluded: excluded, segment: segment, index: index, into: &heap)
+                try BlockMaxMaxScore.collect(optional, excluded: excluded, accept: accept, index: index, into: &heap)
                 return true
             }
             var required: [TermScorer] = []
@@ -147,7 +200,7 @@ public final class IndexSearcher: Sendable {
                 required.append(scorer)
             }
             try BlockMaxConjunction.collect(
-                required: required, optional: optional, excluded: excluded, segment: segment, index: index,
+                required: required, optional: optional, excluded: excluded, accept: accept, index: index,
                 into: &heap)
             return true
         default:

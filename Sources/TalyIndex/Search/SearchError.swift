@@ -12,6 +12,8 @@ public enum SearchError: Error, Equatable, Sendable, CustomStringConvertible {
     case fieldNotHighlightable(String, type: String)
     /// The query text could not be analyzed.
     case analysis(AnalysisError)
+    /// The filter names a field it cannot use or compares it with a value of another type.
+    case filter(FilterError)
     /// Reading the index failed (corrupt or truncated files).
     case index(IndexError)
 
@@ -24,6 +26,7 @@ public enum SearchError: Error, Equatable, Sendable, CustomStringConvertible {
         case .tooManyExpansions(let query, let limit): "\(query) matches more than \(limit) terms"
         case .fieldNotHighlightable(let name, let type): "field \"\(name)\" (\(type)) is not a text field to highlight"
         case .analysis(let error): "cannot analyze the query: \(error)"
+        case .filter(let error): "invalid filter: \(error)"
         case .index(let error): "index error: \(error)"
         }
     }

@@ -21,6 +21,9 @@ public struct LiveDocuments: Sendable, Hashable {
         deletedCount = 0
     }
 
+    /// The bitmap's words, for ``DocBitSet`` to share.
+    var liveWords: [UInt64] { words }
+
     /// Whether `document` is live.
     @inline(__always)
     public func isLive(_ document: UInt32) -> Bool {

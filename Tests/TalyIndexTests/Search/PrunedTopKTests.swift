@@ -32,8 +32,10 @@ struct PrunedTopKTests {
                 let body = (0..<length).map { _ in word(&random) }.joined(separator: " ")
                 let title = (0..<Int.random(in: 0...3, using: &random)).map { _ in word(&random) }
                 defer { next += 1 }
-                return SearchFixtures.document(
+                var document = SearchFixtures.document(
                     "doc\(next)", body: body, title: title.isEmpty ? nil : title.joined(separator: " "))
+                FilterFixtures.addColumns(to: &document, &random)
+                return document
             }
         }
     }
@@ -83,19 +85,28 @@ struct PrunedTopKTests {
         let searcher = IndexSearcher(reader: reader)
         for round in 0..<queries {
             let query = query(&random)
+            // Every other round filtered: the filter is a required clause that must not change scores.
+            let filter = round % 2 == 0 ? nil : FilterFixtures.filter(&random)
             for limit in [1, 10, 100, 1000] {
-                let oracle = try searcher.search(query, limit: limit, countTotal: true, strategy: .exhaustive)
-                let pruned = try searcher.search(query, limit: limit)
+                let request = SearchRequest(query: query, filter: filter, limit: limit, countTotal: true)
+                var exhaustive = request
+                exhaustive.strategy = .exhaustive
+                let oracle = try searcher.search(exhaustive)
+                var uncounted = request
+                uncounted.countTotal = false
+                let pruned = try searcher.search(uncounted)
                 #expect(
                     pruned.hits == oracle.hits,
-                    "seed \(seed) round \(round) k \(limit) query \(query): \(pruned.hits.prefix(3)) vs \(oracle.hits.prefix(3))"
+                    "seed \(seed) round \(round) k \(limit) query \(query) filter \(String(describing: filter)): \(pruned.hits.prefix(3)) vs \(oracle.hits.prefix(3))"
                 )
                 if pruned.hits != oracle.hits { return }
                 if limit == 10 {
-                    #expect(try searcher.count(query) == oracle.totalCount, "seed \(seed) round \(round) \(query)")
                     #expect(
-                        try searcher.search(query, limit: limit, countTotal: true) == oracle,
-                        "top-k with count, seed \(seed) round \(round) \(query)")
+                        try searcher.count(query, filter: filter) == oracle.totalCount,
+                        "seed \(seed) round \(round) \(query) \(String(describing: filter))")
+                    #expect(
+                        try searcher.search(request) == oracle,
+                        "top-k with count, seed \(seed) round \(round) \(query) \(String(describing: filter))")
                 }
             }
         }

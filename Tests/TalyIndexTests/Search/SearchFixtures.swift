@@ -4,7 +4,8 @@ import TalyTestSupport
 
 /// Small real indexes for the search tests, written with ``IndexWriter``.
 enum SearchFixtures {
-    /// id (keyword), title and body (standard text), tag (keyword).
+    /// id (keyword), title and body (standard text), tag (keyword), price (int64), tags (multi-valued
+    /// keyword), rating (double), published (date).
     static let schema = try! Schema(
         fields: [
             .init("id", .keyword(stored: true, multiValued: false)),
@@ -12,6 +13,9 @@ enum SearchFixtures {
             .init("body", .text(analyzer: .standard, stored: false)),
             .init("tag", .keyword(stored: false, multiValued: false)),
             .init("price", .int64(stored: false)),
+            .init("tags", .keyword(stored: false, multiValued: true)),
+            .init("rating", .double(stored: false)),
+            .init("published", .date(stored: false)),
         ],
         idField: "id"
     )
@@ -49,5 +53,18 @@ enum SearchFixtures {
             return "?"
         }
         return ids[0]
+    }
+}
+
+extension SearchFixtures {
+    /// A hit's address, as a dictionary key.
+    struct Address: Hashable {
+        var segment: Int
+        var document: UInt32
+
+        init(_ hit: SearchHit) {
+            segment = hit.segment
+            document = hit.document
+        }
     }
 }

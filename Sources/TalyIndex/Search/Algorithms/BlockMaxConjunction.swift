@@ -6,17 +6,17 @@
 /// and optional) cannot beat the threshold is skipped without decoding. Matches add the optional terms in
 /// order while the partial score plus their remaining bounds can still beat the threshold.
 enum BlockMaxConjunction {
-    /// Collects the top hits of documents on every `required` term (non-empty) in one segment.
+    /// Collects the top hits of documents on every `required` term (non-empty) and in `accept` (live and
+    /// filtered documents; nil: every one) in one segment.
     static func collect(
         required unsorted: [TermScorer], optional ownedOptional: [TermScorer], excluded: [any DocScorer],
-        segment: SegmentReader, index: Int, into heap: inout TopKHeap
+        accept: DocBitSet?, index: Int, into heap: inout TopKHeap
     ) throws(IndexError) {
         let owned = unsorted.sorted { $0.cost < $1.cost }
         defer { withExtendedLifetime((owned, ownedOptional)) {} }
         let required = owned.map(UnretainedTermScorer.init)
         let optional = ownedOptional.map(UnretainedTermScorer.init)
         let lead = owned[0]
-        let live = segment.liveDocuments
         // remaining[i] = the sum of the optional bounds from i on.
         var remaining = [Double](repeating: 0, count: optional.count + 1)
         var target = lead.doc
@@ -46,6 +46,16 @@ enum BlockMaxConjunction {
             }
             var doc = try lead.advance(to: target)
             leapfrog: while doc <= windowEnd && doc != PostingsCursor.exhausted {
+                // The accepted documents (live ∧ filter) join the leapfrog as a required clause that does not
+                // score (Lucene's FILTER clause): a selective filter skips the lead's postings.
+                if let accept {
+                    let allowed = accept.nextDocument(atOrAfter: doc)
+                    if allowed != doc {
+                        if allowed == PostingsCursor.exhausted { return }
+                        doc = try lead.advance(to: allowed)
+                        continue leapfrog
+                    }
+                }
                 for reference in required.dropFirst() {
                     let found = try reference.advance(to: doc)
                     if found != doc {
@@ -53,11 +63,9 @@ enum BlockMaxConjunction {
                         continue leapfrog
                     }
                 }
-                if live?.isLive(doc) ?? true {
-                    try score(
-                        doc, required: required, optional: optional, remaining: remaining, excluded: excluded,
-                        index: index, heap: &heap)
-                }
+                try score(
+                    doc, required: required, optional: optional, remaining: remaining, excluded: excluded,
+                    index: index, heap: &heap)
                 doc = try lead.next()
             }
             target = doc

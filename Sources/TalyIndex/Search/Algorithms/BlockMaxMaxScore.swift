@@ -14,16 +14,19 @@
 /// dropped only when its bound is at most the threshold, which a later document cannot displace anyway
 /// (ties go to the older address).
 enum BlockMaxMaxScore {
-    /// Collects the top hits of `clauses` (any of them), minus documents on `excluded`, in one segment.
+    /// Collects the top hits of `clauses` (any of them), minus documents on `excluded` or outside `accept`
+    /// (live and filtered documents; nil: every one), in one segment.
+    ///
+    /// A filter only removes candidates, so every block bound stays an upper bound and the result stays
+    /// exact; the filter is checked before the non-essential clauses are probed.
     static func collect(
-        _ owned: [TermScorer], excluded: [any DocScorer], segment: SegmentReader, index: Int,
+        _ owned: [TermScorer], excluded: [any DocScorer], accept: DocBitSet?, index: Int,
         into heap: inout TopKHeap
     ) throws(IndexError) {
         let count = owned.count
         guard count > 0 else { return }
         let clauses = owned.map(UnretainedTermScorer.init)
         defer { withExtendedLifetime(owned) {} }
-        let live = segment.liveDocuments
         var bounds = [Float](repeating: 0, count: count)
         var order = Array(0..<count)
         // prefix[i] = sum of the bounds of order[0..<i], in Double like the scores.
@@ -69,7 +72,7 @@ enum BlockMaxMaxScore {
             }
             try scoreWindow(
                 clauses, order: order, essentialStart: essentialStart, prefix: prefix, windowEnd: windowEnd,
-                excluded: excluded, live: live, index: index, heap: &heap)
+                excluded: excluded, accept: accept, index: index, heap: &heap)
             if windowEnd == PostingsCursor.exhausted { return }
             windowStart = windowEnd &+ 1
         }
@@ -79,7 +82,7 @@ enum BlockMaxMaxScore {
     @inline(__always)
     private static func scoreWindow(
         _ clauses: [UnretainedTermScorer], order: [Int], essentialStart: Int, prefix: [Double], windowEnd: UInt32,
-        excluded: [any DocScorer], live: LiveDocuments?, index: Int, heap: inout TopKHeap
+        excluded: [any DocScorer], accept: DocBitSet?, index: Int, heap: inout TopKHeap
     ) throws(IndexError) {
         let count = clauses.count
         while true {
@@ -94,7 +97,7 @@ enum BlockMaxMaxScore {
                     _ = try clause.next()
                 }
             }
-            if !(live?.isLive(doc) ?? true) { continue }
+            if !(accept?.contains(doc) ?? true) { continue }
             let threshold = heap.threshold
             var competitive = true
             var position = essentialStart

@@ -1,15 +1,15 @@
 /// The exhaustive oracle: scores every live match of a scorer tree and keeps the k best in a heap; also
-/// counts the matches (TOP_k_COUNT). Every pruning algorithm must return exactly its hits.
+/// counts the matches (TOP_k_COUNT). Deleted and filtered-out documents are absent from `accept`. Every pruning algorithm must return exactly its hits.
 enum ExhaustiveTopK {
-    /// Scores every live match of `scorer` (segment number `index`) into `heap`; returns the matches counted.
+    /// Scores every match of `scorer` (segment number `index`) that `accept` holds (nil: every one) into
+    /// `heap`; returns the matches counted.
     static func collect<Scorer: DocScorer>(
-        _ scorer: Scorer, segment: SegmentReader, index: Int, into heap: inout TopKHeap
+        _ scorer: Scorer, accept: DocBitSet?, index: Int, into heap: inout TopKHeap
     ) throws(IndexError) -> Int {
         var count = 0
         var doc = scorer.doc
-        let live = segment.liveDocuments
         while doc != PostingsCursor.exhausted {
-            if live?.isLive(doc) ?? true {
+            if accept?.contains(doc) ?? true {
                 count &+= 1
                 heap.offer(score: try scorer.score(), segment: index, document: doc)
             }

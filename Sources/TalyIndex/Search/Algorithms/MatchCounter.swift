@@ -8,47 +8,50 @@ enum MatchCounter {
     /// Documents per bit-set window.
     static let windowSize: UInt32 = 4096
 
-    /// The live matches of `plan` in segment `index`.
-    static func count(_ plan: QueryPlan, segment index: Int, of reader: IndexReader) throws(IndexError) -> Int {
+    /// The matches of `plan` in segment `index` that `accept` holds (live and filtered documents; nil when
+    /// the segment has no deletes and the search no filter).
+    static func count(_ plan: QueryPlan, segment index: Int, of reader: IndexReader, accept: DocBitSet?)
+        throws(IndexError) -> Int
+    {
         let segment = reader.segments[index]
         switch plan {
         case .term(let leaf):
             guard let info = leaf.infos[index] else { return 0 }
-            if segment.liveDocuments == nil { return Int(info.documentFrequency) }
+            if accept == nil { return Int(info.documentFrequency) }
         case .constant:
-            return Int(segment.liveCount)
+            return accept?.cardinality ?? Int(segment.documentCount)
         case .boolean(let boolean) where boolean.isTermDisjunction:
             var cursors: [PostingsCursor] = []
             for case .term(let leaf) in boolean.should {
                 if let info = leaf.infos[index] { cursors.append(try segment.postings.cursor(for: info)) }
             }
-            return try unionCount(cursors, live: segment.liveDocuments)
+            return try unionCount(cursors, accept: accept)
         case .boolean(let boolean) where boolean.isTermConjunction:
             var cursors: [PostingsCursor] = []
             for case .term(let leaf) in boolean.must {
                 guard let info = leaf.infos[index] else { return 0 }
                 cursors.append(try segment.postings.cursor(for: info))
             }
-            return try intersectionCount(cursors, live: segment.liveDocuments)
+            return try intersectionCount(cursors, accept: accept)
         default:
             break
         }
         guard let scorer = try plan.scorer(segment: index, of: reader) else { return 0 }
-        return try iterate(scorer, live: segment.liveDocuments)
+        return try iterate(scorer, accept: accept)
     }
 
-    private static func iterate<Scorer: DocScorer>(_ scorer: Scorer, live: LiveDocuments?) throws(IndexError) -> Int {
+    private static func iterate<Scorer: DocScorer>(_ scorer: Scorer, accept: DocBitSet?) throws(IndexError) -> Int {
         var count = 0
         var doc = scorer.doc
         while doc != PostingsCursor.exhausted {
-            if live?.isLive(doc) ?? true { count &+= 1 }
+            if accept?.contains(doc) ?? true { count &+= 1 }
             doc = try scorer.next()
         }
         return count
     }
 
     /// ORs the cursors' documents into a 4,096-bit window at a time and popcounts it.
-    static func unionCount(_ cursors: [PostingsCursor], live: LiveDocuments?) throws(IndexError) -> Int {
+    static func unionCount(_ cursors: [PostingsCursor], accept: DocBitSet?) throws(IndexError) -> Int {
         if cursors.isEmpty { return 0 }
         let words = Int(windowSize / 64)
         let bits = UnsafeMutablePointer<UInt64>.allocate(capacity: words)
@@ -70,15 +73,11 @@ enum MatchCounter {
                 }
                 nextStart = min(nextStart, doc)
             }
-            if let live {
-                for word in 0..<words {
-                    var value = bits[word]
-                    while value != 0 {
-                        let bit = value.trailingZeroBitCount
-                        value &= value &- 1
-                        if live.isLive(windowStart &+ UInt32(word &* 64 &+ bit)) { count &+= 1 }
-                    }
-                }
+            if let accept {
+                // Windows start at multiples of 4,096, so window word w is the set's word start / 64 + w.
+                let base = Int(windowStart &>> 6)
+                let available = min(words, accept.words.count - base)
+                for word in 0..<available { count &+= (bits[word] & accept.words[base &+ word]).nonzeroBitCount }
             } else {
                 for word in 0..<words { count &+= bits[word].nonzeroBitCount }
             }
@@ -88,7 +87,7 @@ enum MatchCounter {
     }
 
     /// Leapfrogs the cursors, rarest first, counting live documents on all of them.
-    static func intersectionCount(_ unsorted: [PostingsCursor], live: LiveDocuments?) throws(IndexError) -> Int {
+    static func intersectionCount(_ unsorted: [PostingsCursor], accept: DocBitSet?) throws(IndexError) -> Int {
         let cursors = unsorted.sorted { $0.documentFrequency < $1.documentFrequency }
         let lead = cursors[0]
         var count = 0
@@ -101,7 +100,7 @@ enum MatchCounter {
                     continue leapfrog
                 }
             }
-            if live?.isLive(doc) ?? true { count &+= 1 }
+            if accept?.contains(doc) ?? true { count &+= 1 }
             doc = try lead.next()
         }
         return count

@@ -1,0 +1,42 @@
+/// Everything one search asks for: what to match, what to keep, how many hits, what to count.
+/// Plain data (`Sendable`, `Hashable`) so a JSON API can decode into it field for field; new
+/// options (sorting, paging after a hit) are added as fields with defaults.
+public struct SearchRequest: Sendable, Hashable {
+    /// What to match and how to score it; ``Query/matchAll`` for a filter-only request.
+    public var query: Query
+    /// Documents outside the filter are neither hits nor counted nor faceted; it never changes
+    /// scores. Nil keeps every live document.
+    public var filter: Filter?
+    /// The number of best hits to return.
+    public var limit: Int
+    /// Whether to count every match (``SearchResponse/totalCount``).
+    public var countTotal: Bool
+    /// How to find the best hits.
+    public var strategy: IndexSearcher.Strategy
+
+    /// A request; every option but the query has a default (no filter, 10 hits, no count).
+    public init(
+        query: Query = .matchAll, filter: Filter? = nil, limit: Int = 10, countTotal: Bool = false,
+        strategy: IndexSearcher.Strategy = .automatic
+    ) {
+        self.query = query
+        self.filter = filter
+        self.limit = limit
+        self.countTotal = countTotal
+        self.strategy = strategy
+    }
+}
+
+/// What a search found.
+public struct SearchResponse: Sendable, Hashable {
+    /// At most `limit` hits, best first (score descending, then older (segment, document) first).
+    public var hits: [SearchHit]
+    /// The number of live documents matching the query and the filter, when asked for.
+    public var totalCount: Int?
+
+    /// A response from its parts.
+    public init(hits: [SearchHit], totalCount: Int?) {
+        self.hits = hits
+        self.totalCount = totalCount
+    }
+}
