@@ -89,11 +89,36 @@ public final class IndexSearcher: Sendable {
         var compiler = QueryCompiler(searcher: self)
         let plan = try compiler.compile(request.query)
         let filter = try compileFilter(request.filter)
+        var selections: [(field: String, plan: FilterPlan)] = []
+        for selection in request.selections {
+            selections.append((selection.field, try compileFilter(selection.filter)!))
+        }
+        var facets: [FacetPlan] = []
+        for facet in request.facets { facets.append(try FacetPlan(facet, schema: reader.schema)) }
+        var accumulators = facets.map(FacetAccumulator.init)
         var heap = TopKHeap(capacity: request.limit)
         var total = 0
         do throws(IndexError) {
             for index in reader.segments.indices {
-                let accept = acceptedDocuments(segment: index, filter: filter)
+                let segment = reader.segments[index]
+                let base = acceptedDocuments(segment: index, filter: filter)
+                let selected = selections.map { $0.plan.evaluate(in: segment) }
+                var accept = base
+                for set in selected {
+                    if accept == nil { accept = set } else { accept!.formIntersection(set) }
+                }
+                if !facets.isEmpty {
+                    let matches = try queryMatches(plan, segment: index)
+                    for (position, facet) in facets.enumerated() {
+                        // Disjunctive: a facet ignores the selections made in itself.
+                        var docs = matches ?? DocBitSet.all(count: Int(segment.documentCount))
+                        if let base { docs.formIntersection(base) }
+                        for (selection, set) in zip(selections, selected) where selection.field != facet.request.field {
+                            docs.formIntersection(set)
+                        }
+                        accumulators[position].add(docs, of: segment, plan: facet)
+                    }
+                }
                 if let accept, accept.isEmpty { continue }
                 // TOP_k_COUNT on a prunable shape: a pruned top-k plus a count without scores beats scoring
                 // every match (ALGORITHMS.md section 5: apart they cost less than together for unions).
@@ -109,7 +134,9 @@ public final class IndexSearcher: Sendable {
         } catch {
             throw .index(error)
         }
-        return SearchResponse(hits: heap.sortedHits(), totalCount: request.countTotal ? total : nil)
+        return SearchResponse(
+            hits: heap.sortedHits(), totalCount: request.countTotal ? total : nil,
+            facets: zip(facets, accumulators).map { $1.result($0) })
     }
 
     /// The number of live documents matching `query` and accepted by `filter`.
@@ -146,6 +173,26 @@ public final class IndexSearcher: Sendable {
         let segment = reader.segments[index]
         if let filter { return filter.matchingDocuments(in: segment) }
         return segment.liveDocuments?.bitSet
+    }
+
+    /// Every document of segment `index` that `plan` matches, deleted ones included; nil when it matches
+    /// every document (match-all), so facets start from the filter alone.
+    private func queryMatches(_ plan: QueryPlan, segment index: Int) throws(IndexError) -> DocBitSet? {
+        if case .constant = plan { return nil }
+        var set = DocBitSet(count: Int(reader.segments[index].documentCount))
+        guard let scorer = try plan.scorer(segment: index, of: reader) else { return set }
+        try Self.insertMatches(of: scorer, into: &set)
+        return set
+    }
+
+    private static func insertMatches<Scorer: DocScorer>(of scorer: Scorer, into set: inout DocBitSet)
+        throws(IndexError)
+    {
+        var doc = scorer.doc
+        while doc != PostingsCursor.exhausted {
+            set.insert(doc)
+            doc = try scorer.next()
+        }
     }
 
     /// Scores every accepted match of `plan` in segment `index` into `heap`; returns the matches counted.

@@ -14,6 +14,8 @@ public enum SearchError: Error, Equatable, Sendable, CustomStringConvertible {
     case analysis(AnalysisError)
     /// The filter names a field it cannot use or compares it with a value of another type.
     case filter(FilterError)
+    /// A facet cannot be computed on its field as requested.
+    case invalidFacet(field: String, reason: String)
     /// Reading the index failed (corrupt or truncated files).
     case index(IndexError)
 
@@ -27,6 +29,7 @@ public enum SearchError: Error, Equatable, Sendable, CustomStringConvertible {
         case .fieldNotHighlightable(let name, let type): "field \"\(name)\" (\(type)) is not a text field to highlight"
         case .analysis(let error): "cannot analyze the query: \(error)"
         case .filter(let error): "invalid filter: \(error)"
+        case .invalidFacet(let field, let reason): "invalid facet on \"\(field)\": \(reason)"
         case .index(let error): "index error: \(error)"
         }
     }

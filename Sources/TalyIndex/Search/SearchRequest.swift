@@ -13,17 +13,24 @@ public struct SearchRequest: Sendable, Hashable {
     public var countTotal: Bool
     /// How to find the best hits.
     public var strategy: IndexSearcher.Strategy
+    /// Facets to compute over every match (not only the hits), in response order.
+    public var facets: [FacetRequest]
+    /// Filters chosen in facets: hits and facets on other fields use them all (with ``filter``);
+    /// the facet on a selection's field is counted without it (disjunctive faceting).
+    public var selections: [FacetSelection]
 
     /// A request; every option but the query has a default (no filter, 10 hits, no count).
     public init(
         query: Query = .matchAll, filter: Filter? = nil, limit: Int = 10, countTotal: Bool = false,
-        strategy: IndexSearcher.Strategy = .automatic
+        strategy: IndexSearcher.Strategy = .automatic, facets: [FacetRequest] = [], selections: [FacetSelection] = []
     ) {
         self.query = query
         self.filter = filter
         self.limit = limit
         self.countTotal = countTotal
         self.strategy = strategy
+        self.facets = facets
+        self.selections = selections
     }
 }
 
@@ -33,10 +40,13 @@ public struct SearchResponse: Sendable, Hashable {
     public var hits: [SearchHit]
     /// The number of live documents matching the query and the filter, when asked for.
     public var totalCount: Int?
+    /// One result per requested facet, in request order.
+    public var facets: [FacetResult]
 
     /// A response from its parts.
-    public init(hits: [SearchHit], totalCount: Int?) {
+    public init(hits: [SearchHit], totalCount: Int?, facets: [FacetResult] = []) {
         self.hits = hits
         self.totalCount = totalCount
+        self.facets = facets
     }
 }
