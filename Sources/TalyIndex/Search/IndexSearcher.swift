@@ -93,6 +93,9 @@ public final class IndexSearcher: Sendable {
         for selection in request.selections {
             selections.append((selection.field, try compileFilter(selection.filter)!))
         }
+        // The hits' filter: the request's and every selection.
+        let hitFilters = (filter.map { [$0] } ?? []) + selections.map(\.plan)
+        let hitFilter = hitFilters.isEmpty ? nil : hitFilters.count == 1 ? hitFilters[0] : FilterPlan.and(hitFilters)
         var facets: [FacetPlan] = []
         for facet in request.facets { facets.append(try FacetPlan(facet, schema: reader.schema)) }
         var accumulators = facets.map(FacetAccumulator.init)
@@ -101,13 +104,18 @@ public final class IndexSearcher: Sendable {
         do throws(IndexError) {
             for index in reader.segments.indices {
                 let segment = reader.segments[index]
-                let base = acceptedDocuments(segment: index, filter: filter)
-                let selected = selections.map { $0.plan.evaluate(in: segment) }
-                var accept = base
-                for set in selected {
-                    if accept == nil { accept = set } else { accept!.formIntersection(set) }
-                }
-                if !facets.isEmpty {
+                let accept: DocBitSet?
+                if facets.isEmpty {
+                    accept = try acceptedDocuments(segment: index, filter: hitFilter, plan: plan)
+                } else {
+                    // Facets need whole sets: the query's matches, the filter and each selection in bulk.
+                    let base = filter.map { $0.matchingDocuments(in: segment) } ?? segment.liveDocuments?.bitSet
+                    let selected = selections.map { $0.plan.evaluate(in: segment) }
+                    var hitSet = base
+                    for set in selected {
+                        if hitSet == nil { hitSet = set } else { hitSet!.formIntersection(set) }
+                    }
+                    accept = hitSet
                     let matches = try queryMatches(plan, segment: index)
                     for (position, facet) in facets.enumerated() {
                         // Disjunctive: a facet ignores the selections made in itself.
@@ -147,7 +155,7 @@ public final class IndexSearcher: Sendable {
         var total = 0
         do throws(IndexError) {
             for index in reader.segments.indices {
-                let accept = acceptedDocuments(segment: index, filter: filter)
+                let accept = try acceptedDocuments(segment: index, filter: filter, plan: plan)
                 if let accept, accept.isEmpty { continue }
                 total += try MatchCounter.count(plan, segment: index, of: reader, accept: accept)
             }
@@ -167,12 +175,19 @@ public final class IndexSearcher: Sendable {
         }
     }
 
-    /// The documents of segment `index` a match may come from: live and accepted by `filter`; nil when
-    /// every document may (no deletes, no filter), which keeps the unfiltered fast paths.
-    func acceptedDocuments(segment index: Int, filter: FilterPlan?) -> DocBitSet? {
+    /// The documents of segment `index` a match of `plan` may come from: live and accepted by `filter`;
+    /// nil when every document may (no deletes, no filter), which keeps the unfiltered fast paths.
+    /// A query expected to match under 1/16 of the segment has its matches checked one by one (cheaper
+    /// than a pass over the columns, see ``SegmentFilter``); otherwise the filter is evaluated in bulk.
+    func acceptedDocuments(segment index: Int, filter: FilterPlan?, plan: QueryPlan) throws(IndexError) -> DocBitSet? {
         let segment = reader.segments[index]
-        if let filter { return filter.matchingDocuments(in: segment) }
-        return segment.liveDocuments?.bitSet
+        guard let filter else { return segment.liveDocuments?.bitSet }
+        if plan.estimatedMatches(segment: index, of: reader) &* 16 < Int(segment.documentCount),
+            let candidates = try queryMatches(plan, segment: index)
+        {
+            return filter.matchingDocuments(in: segment, among: candidates)
+        }
+        return filter.matchingDocuments(in: segment)
     }
 
     /// Every document of segment `index` that `plan` matches, deleted ones included; nil when it matches

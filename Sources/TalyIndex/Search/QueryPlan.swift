@@ -144,3 +144,24 @@ extension QueryPlan {
         return false
     }
 }
+
+extension QueryPlan {
+    /// An upper estimate of the documents the plan matches in segment `index` (Lucene's `cost`): from
+    /// document frequencies, without reading postings.
+    func estimatedMatches(segment index: Int, of reader: IndexReader) -> Int {
+        let documents = Int(reader.segments[index].documentCount)
+        switch self {
+        case .none: return 0
+        case .constant: return documents
+        case .term(let leaf): return Int(leaf.infos[index]?.documentFrequency ?? 0)
+        case .phrase(let leaf): return leaf.infos[index].map { Int($0.map(\.documentFrequency).min() ?? 0) } ?? 0
+        case .constantScore(let inner, _): return inner.estimatedMatches(segment: index, of: reader)
+        case .boolean(let plan):
+            let required = plan.must + plan.filter
+            if !required.isEmpty {
+                return required.map { $0.estimatedMatches(segment: index, of: reader) }.min() ?? documents
+            }
+            return min(documents, plan.should.reduce(0) { $0 + $1.estimatedMatches(segment: index, of: reader) })
+        }
+    }
+}

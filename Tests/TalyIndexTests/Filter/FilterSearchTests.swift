@@ -38,6 +38,26 @@ struct FilterSearchTests {
         }
     }
 
+    @Test("the lazy per-document check accepts exactly the documents of the bulk evaluation")
+    func lazyEqualsBulk() throws {
+        let seed = SplitMix64.testSeed()
+        var random = SplitMix64(seed: seed)
+        let directory = try TemporaryDirectory()
+        let (batches, deletes) = FilterFixtures.corpus(&random, segments: 2, perSegment: 50...300)
+        let reader = try SearchFixtures.index(in: directory, batches: batches, deletes: Array(deletes))
+        for round in 0..<200 {
+            let filter = FilterFixtures.filter(&random)
+            let plan = try FilterPlan(filter, schema: reader.schema)
+            for segment in reader.segments {
+                let bulk = plan.matchingDocuments(in: segment)
+                let all = DocBitSet.all(count: Int(segment.documentCount))
+                let lazy = plan.matchingDocuments(in: segment, among: all)
+                #expect(lazy == bulk, "seed \(seed) round \(round) filter \(filter)")
+                if lazy != bulk { return }
+            }
+        }
+    }
+
     @Test("hand-checked: missing values, != and NOT include documents without the field")
     func handChecked() throws {
         let directory = try TemporaryDirectory()
