@@ -89,6 +89,23 @@ struct FacetAccumulator {
         let isDouble = column.valueType == .double
         var interval = 0.0
         if case .histogram(let value) = plan.request.kind { interval = value }
+        // Buckets of this segment in a flat array when its values span few of them (from the column's
+        // min and max), instead of hashing a double per value.
+        var firstBucket = 0.0
+        var bucketCounts: [Int] = []
+        if interval > 0, let minValue = column.minValue, let maxValue = column.maxValue {
+            let low = ((isDouble ? SortableDouble.double(minValue) : Double(minValue)) / interval).rounded(.down)
+            let high = ((isDouble ? SortableDouble.double(maxValue) : Double(maxValue)) / interval).rounded(.down)
+            if low.isFinite, high.isFinite, high - low < Double(max(4096, 2 * column.docCount)) {
+                firstBucket = low
+                bucketCounts = [Int](repeating: 0, count: Int(high - low) + 1)
+            }
+        }
+        defer {
+            for (offset, count) in bucketCounts.enumerated() where count > 0 {
+                buckets[(firstBucket + Double(offset)) * interval, default: 0] += count
+            }
+        }
         for doc in docs {
             let values = column.values(doc)
             if values.isEmpty { continue }
@@ -101,9 +118,15 @@ struct FacetAccumulator {
                 maximum = max(maximum, value)
                 if interval > 0 {
                     // Values ascend, so a document's repeated bucket is the previous one.
-                    let key = (value / interval).rounded(.down) * interval
-                    if key != previousKey { buckets[key, default: 0] += 1 }
-                    previousKey = key
+                    let bucket = (value / interval).rounded(.down)
+                    if bucket != previousKey {
+                        if bucketCounts.isEmpty {
+                            buckets[bucket * interval, default: 0] += 1
+                        } else {
+                            bucketCounts[Int(bucket - firstBucket)] += 1
+                        }
+                    }
+                    previousKey = bucket
                 }
             }
             for (position, range) in plan.ranges.enumerated() {

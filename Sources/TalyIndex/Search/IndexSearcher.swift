@@ -193,11 +193,39 @@ public final class IndexSearcher: Sendable {
     /// Every document of segment `index` that `plan` matches, deleted ones included; nil when it matches
     /// every document (match-all), so facets start from the filter alone.
     private func queryMatches(_ plan: QueryPlan, segment index: Int) throws(IndexError) -> DocBitSet? {
-        if case .constant = plan { return nil }
-        var set = DocBitSet(count: Int(reader.segments[index].documentCount))
+        let segment = reader.segments[index]
+        var set = DocBitSet(count: Int(segment.documentCount))
+        switch plan {
+        case .constant:
+            return nil
+        case .term(let leaf):
+            if let info = leaf.infos[index] {
+                try Self.insertDocuments(of: segment.postings.cursor(for: info), into: &set)
+            }
+            return set
+        case .boolean(let boolean) where boolean.isTermDisjunction:
+            // A union needs no merge: each term's postings set their bits (the generic scorer would
+            // pay an existential call per clause per document).
+            for case .term(let leaf) in boolean.should {
+                if let info = leaf.infos[index] {
+                    try Self.insertDocuments(of: segment.postings.cursor(for: info), into: &set)
+                }
+            }
+            return set
+        default:
+            break
+        }
         guard let scorer = try plan.scorer(segment: index, of: reader) else { return set }
         try Self.insertMatches(of: scorer, into: &set)
         return set
+    }
+
+    private static func insertDocuments(of cursor: PostingsCursor, into set: inout DocBitSet) throws(IndexError) {
+        var doc = cursor.doc
+        while doc != PostingsCursor.exhausted {
+            set.insert(doc)
+            doc = try cursor.next()
+        }
     }
 
     private static func insertMatches<Scorer: DocScorer>(of scorer: Scorer, into set: inout DocBitSet)
