@@ -39,5 +39,14 @@ let package = Package(
             path: "Benchmarks/Indexing",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "Filtering",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "TalyIndex", package: "Taly"),
+            ],
+            path: "Benchmarks/Filtering",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )

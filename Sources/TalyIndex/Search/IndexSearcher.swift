@@ -82,8 +82,9 @@ public final class IndexSearcher: Sendable {
 
     /// Runs `request`: the best hits of its query among the live documents its filter accepts, and their
     /// exact total when asked (for prunable shapes a pruned top-k plus a separate count, else one
-    /// exhaustive pass that scores and counts every match). The filter is evaluated once per segment into
-    /// a bit set that every algorithm consults as a required clause that does not score.
+    /// exhaustive pass that scores and counts every match), and its facets. Per segment the filter and the
+    /// selections become one set of accepted documents that every algorithm consults as a required clause
+    /// that does not score. A negative limit is a programming error (callers validate user input).
     public func search(_ request: SearchRequest) throws(SearchError) -> SearchResponse {
         precondition(request.limit >= 0, "the limit must not be negative")
         var compiler = QueryCompiler(searcher: self)
@@ -108,24 +109,9 @@ public final class IndexSearcher: Sendable {
                 if facets.isEmpty {
                     accept = try acceptedDocuments(segment: index, filter: hitFilter, plan: plan)
                 } else {
-                    // Facets need whole sets: the query's matches, the filter and each selection in bulk.
-                    let base = filter.map { $0.matchingDocuments(in: segment) } ?? segment.liveDocuments?.bitSet
-                    let selected = selections.map { $0.plan.evaluate(in: segment) }
-                    var hitSet = base
-                    for set in selected {
-                        if hitSet == nil { hitSet = set } else { hitSet!.formIntersection(set) }
-                    }
-                    accept = hitSet
-                    let matches = try queryMatches(plan, segment: index)
-                    for (position, facet) in facets.enumerated() {
-                        // Disjunctive: a facet ignores the selections made in itself.
-                        var docs = matches ?? DocBitSet.all(count: Int(segment.documentCount))
-                        if let base { docs.formIntersection(base) }
-                        for (selection, set) in zip(selections, selected) where selection.field != facet.request.field {
-                            docs.formIntersection(set)
-                        }
-                        accumulators[position].add(docs, of: segment, plan: facet)
-                    }
+                    accept = try countFacets(
+                        segment: index, plan: plan, filter: filter, selections: selections, facets: facets,
+                        into: &accumulators)
                 }
                 if let accept, accept.isEmpty { continue }
                 // TOP_k_COUNT on a prunable shape: a pruned top-k plus a count without scores beats scoring
@@ -163,6 +149,32 @@ public final class IndexSearcher: Sendable {
             throw .index(error)
         }
         return total
+    }
+
+    /// Counts every facet over segment `index` and returns the documents the hits may come from (live,
+    /// filter, every selection). Facets need whole sets: the query's matches, the filter and each
+    /// selection are evaluated in bulk, and each facet intersects them without its own selections.
+    private func countFacets(
+        segment index: Int, plan: QueryPlan, filter: FilterPlan?, selections: [(field: String, plan: FilterPlan)],
+        facets: [FacetPlan], into accumulators: inout [FacetAccumulator]
+    ) throws(IndexError) -> DocBitSet? {
+        let segment = reader.segments[index]
+        let base = filter.map { $0.matchingDocuments(in: segment) } ?? segment.liveDocuments?.bitSet
+        let selected = selections.map { $0.plan.evaluate(in: segment) }
+        var accept = base
+        for set in selected {
+            if accept == nil { accept = set } else { accept!.formIntersection(set) }
+        }
+        let matches = try queryMatches(plan, segment: index)
+        for (position, facet) in facets.enumerated() {
+            var docs = matches ?? DocBitSet.all(count: Int(segment.documentCount))
+            if let base { docs.formIntersection(base) }
+            for (selection, set) in zip(selections, selected) where selection.field != facet.request.field {
+                docs.formIntersection(set)
+            }
+            accumulators[position].add(docs, of: segment, plan: facet)
+        }
+        return accept
     }
 
     /// The filter checked against the schema, or nil without one.
