@@ -37,11 +37,12 @@ public enum IndexFileKind: String, CaseIterable, Sendable {
         return UInt32(0x54) | UInt32(0x4C) << 8 | UInt32(letters.0) << 16 | UInt32(letters.1) << 24
     }
 
-    /// The format version this build writes.
-    public var currentVersion: UInt32 { 1 }
+    /// The format version this build writes. Term dictionary version 2 inlines the posting of
+    /// a term of one document (`docs/format/term-dictionary.md`).
+    public var currentVersion: UInt32 { self == .termDictionary ? 2 : 1 }
 
     /// The versions this build reads.
-    public var supportedVersions: ClosedRange<UInt32> { 1...1 }
+    public var supportedVersions: ClosedRange<UInt32> { 1...currentVersion }
 
     /// The file-name extension.
     public var fileExtension: String { rawValue }

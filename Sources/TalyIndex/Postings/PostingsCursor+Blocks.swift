@@ -24,6 +24,9 @@ extension PostingsCursor {
         guard documentFrequency > 0 else { return layout }
         let body = postings.body
         let name = postings.fileName
+        if let singleton = info.singleton {
+            return try inlinedLayout(singleton, of: info, postingsFileName: name, positions: positions)
+        }
         guard info.postingsOffset < UInt64(body.count) else {
             throw .corrupt(
                 file: name, reason: "postings offset \(info.postingsOffset) outside the \(body.count)-byte body")
@@ -74,6 +77,42 @@ extension PostingsCursor {
         layout.first.entryEnd = input.position
         layout.first.payloadOffset = headerOffset - blocksLength
         layout.first.positionsOffset = positionsOffset
+        return layout
+    }
+
+    /// The layout of a posting inlined in the term dictionary: one block of one doc, no `.post` bytes; its positions
+    /// unit runs from the term's positions offset, as a single-block list's does.
+    private static func inlinedLayout(
+        _ singleton: SingletonPosting, of info: TermInfo, postingsFileName name: String, positions: IndexFile?
+    ) throws(IndexError) -> TermLayout {
+        guard info.documentFrequency == 1, (1...UInt64(UInt32.max)).contains(info.totalTermFrequency),
+            singleton.doc != exhausted
+        else {
+            throw .corrupt(
+                file: name,
+                reason: "inlined posting (doc \(singleton.doc), document frequency \(info.documentFrequency), "
+                    + "frequency \(info.totalTermFrequency)) is not one posting")
+        }
+        var layout = TermLayout()
+        layout.hasPositions = singleton.hasPositions
+        layout.termImpacts = ImpactList(
+            CollectionOfOne(Impact(frequency: UInt32(info.totalTermFrequency), norm: singleton.norm)))
+        layout.blockCount = 1
+        layout.first.index = 0
+        if singleton.hasPositions {
+            guard let positions else {
+                throw .corrupt(
+                    file: name,
+                    reason: "inlined posting of doc \(singleton.doc) has positions but there is no .pos file")
+            }
+            guard info.positionsOffset <= UInt64(positions.bodyLength) else {
+                throw .corrupt(
+                    file: positions.fileName,
+                    reason: "positions offset \(info.positionsOffset) outside the \(positions.bodyLength)-byte body")
+            }
+            layout.first.positionsOffset = Int(info.positionsOffset)
+            layout.first.positionsLength = positions.bodyLength - Int(info.positionsOffset)
+        }
         return layout
     }
 
@@ -145,6 +184,11 @@ extension PostingsCursor {
                 stride: DeltaCoding.postingsStride, into: docs)
             count = PostingsFormat.blockSize
             frequenciesDecoded = false
+        } else if let inlined {
+            docs[0] = inlined.doc
+            frequencies[0] = UInt32(truncatingIfNeeded: totalTermFrequency)
+            count = 1
+            frequenciesDecoded = true
         } else {
             let size =
                 blockCount == 1

@@ -47,6 +47,8 @@ public final class PostingsCursor {
     let payloadEnd: Int
     /// True when every frequency is 1 (then the variable-byte tail stores none).
     let frequenciesOmitted: Bool
+    /// The posting of a term of one document kept in the term dictionary (nothing in the `.post` file).
+    let inlined: SingletonPosting?
 
     /// The skip pointer: the block ``shallowAdvance(to:)`` stopped on; never behind `block`.
     var skip: PostingsSkipEntry
@@ -74,6 +76,7 @@ public final class PostingsCursor {
         documentFrequency = info.documentFrequency
         totalTermFrequency = info.totalTermFrequency
         frequenciesOmitted = info.totalTermFrequency == UInt64(info.documentFrequency)
+        inlined = info.singleton
         let layout = try Self.readHeader(of: info, in: postings, positions: positions)
         hasPositions = layout.hasPositions
         termImpacts = layout.termImpacts
@@ -151,6 +154,7 @@ public final class PostingsCursor {
     public var blockImpacts: ImpactList {
         get throws(IndexError) {
             if skip.index >= blockCount { return ImpactList() }
+            if inlined != nil { return termImpacts }
             guard let list = ImpactList.decode(body, offset: skip.impactsOffset, length: skip.impactsLength) else {
                 throw corrupt("malformed impacts of block \(skip.index) at byte \(skip.impactsOffset)")
             }

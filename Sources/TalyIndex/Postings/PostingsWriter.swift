@@ -19,6 +19,8 @@ public final class PostingsWriter {
     private var fullBlocks = 0
     /// Last doc of the previous packed block: the delta base of the next one (0 before the first).
     private var blockBase: UInt32 = 0
+    /// The norm of the last doc added: a singleton's impact.
+    private var lastNorm: UInt8 = 0
 
     // The buffered block and scratch, reused across blocks and terms.
     private var docs = [UInt32](repeating: 0, count: PostingsFormat.blockSize)
@@ -93,9 +95,11 @@ public final class PostingsWriter {
         documentFrequency &+= 1
         totalTermFrequency &+= UInt64(frequency)
         blockImpacts.add(frequency: frequency, norm: norm)
+        lastNorm = norm
     }
 
-    /// Ends the current term: writes its tail, skip list and header and returns its dictionary entry.
+    /// Ends the current term: writes its tail, skip list and header and returns its dictionary entry. A term of one
+    /// document writes only its positions: its posting goes in the dictionary entry (``TermInfo/singleton``).
     public func finishTerm() -> TermInfo {
         precondition(inTerm, "finishTerm called outside a term")
         inTerm = false
@@ -105,6 +109,14 @@ public final class PostingsWriter {
             return TermInfo(
                 documentFrequency: 0, totalTermFrequency: 0,
                 postingsOffset: UInt64(postings.offset - IndexFileLayout.headerSize), positionsOffset: positionsOffset)
+        }
+        if documentFrequency == 1 {
+            writePositionsUnit()
+            blockImpacts.reset()
+            return TermInfo(
+                documentFrequency: 1, totalTermFrequency: totalTermFrequency, postingsOffset: 0,
+                positionsOffset: positionsOffset,
+                singleton: SingletonPosting(doc: docs[0], norm: lastNorm, hasPositions: termHasPositions))
         }
         let headerOffset: Int
         if fullBlocks == 0 {

@@ -21,6 +21,8 @@ public struct FieldTerms: Sendable {
     let heads: [UInt64]
     /// Body offset where the last block ends.
     let blocksEnd: Int
+    /// True for format 2 files, whose entries of one document hold the posting itself.
+    let inlinesSingletons: Bool
 
     /// The number of blocks the terms are grouped in.
     public var blockCount: Int { blocks.count }
@@ -35,6 +37,7 @@ public struct FieldTerms: Sendable {
         self.maxTermLength = maxTermLength
         self.blocks = blocks
         self.blocksEnd = blocksEnd
+        inlinesSingletons = file.version >= 2
         let base = file.mapping.bytes.baseAddress! + file.bodyOffset
         heads = blocks.map { TermBytes.head(base + $0.keyOffset, Int($0.keyLength)) }
     }
@@ -45,10 +48,9 @@ public struct FieldTerms: Sendable {
         guard let found = try locate(term, base: base) else { return nil }
         var position = found.infoStart
         var info = TermInfo(documentFrequency: 0, totalTermFrequency: 0, postingsOffset: 0, positionsOffset: 0)
-        for index in 0...found.index {
-            info = try readInfo(
-                base, at: &position, end: found.blockEnd, previous: info, first: index == 0,
-                block: found.block)
+        var bases = TermInfoBases()
+        for _ in 0...found.index {
+            info = try readInfo(base, at: &position, end: found.blockEnd, bases: &bases, block: found.block)
         }
         return info
     }
@@ -166,29 +168,70 @@ public struct FieldTerms: Sendable {
         return (Int(shared), Int(suffix))
     }
 
-    /// Reads one info entry; `previous` is the entry before it in the block (ignored if `first`).
+    /// Reads one info entry; `bases` holds the offsets its deltas are from (fresh at a block's first entry) and is
+    /// moved to the offsets the entry writes. Format 2 entries of one document carry their posting instead of a
+    /// postings offset (see `docs/format/term-dictionary.md`).
     @inline(__always)
     func readInfo(
-        _ base: UnsafeRawPointer, at position: inout Int, end: Int, previous: TermInfo, first: Bool, block: Int
+        _ base: UnsafeRawPointer, at position: inout Int, end: Int, bases: inout TermInfoBases, block: Int
     ) throws(IndexError) -> TermInfo {
         let start = position
-        guard let frequency = TermBytes.readVarint(base, at: &position, end: end),
-            let extra = TermBytes.readVarint(base, at: &position, end: end),
-            let postingsDelta = TermBytes.readVarint(base, at: &position, end: end),
-            let positionsDelta = TermBytes.readVarint(base, at: &position, end: end)
-        else { throw corruption(block, at: start, "term statistics run past the block end \(end)") }
+        guard let frequency = TermBytes.readVarint(base, at: &position, end: end) else {
+            throw corruption(block, at: start, "term statistics run past the block end \(end)")
+        }
         guard frequency <= UInt64(UInt32.max) else {
             throw corruption(block, at: start, "document frequency \(frequency) exceeds UInt32")
         }
+        if frequency == 1 && inlinesSingletons {
+            return try readSingleton(base, at: &position, end: end, bases: &bases, block: block, start: start)
+        }
+        guard let extra = TermBytes.readVarint(base, at: &position, end: end),
+            let postingsDelta = TermBytes.readVarint(base, at: &position, end: end),
+            let positionsDelta = TermBytes.readVarint(base, at: &position, end: end)
+        else { throw corruption(block, at: start, "term statistics run past the block end \(end)") }
         let total = frequency.addingReportingOverflow(extra)
-        let postings = (first ? 0 : previous.postingsOffset).addingReportingOverflow(postingsDelta)
-        let positions = (first ? 0 : previous.positionsOffset).addingReportingOverflow(positionsDelta)
+        let postings = bases.postings.addingReportingOverflow(postingsDelta)
+        let positions = bases.positions.addingReportingOverflow(positionsDelta)
         guard !total.overflow, !postings.overflow, !positions.overflow else {
             throw corruption(block, at: start, "term frequency or offset overflows 64 bits")
         }
+        bases.postings = postings.partialValue
+        bases.positions = positions.partialValue
         return TermInfo(
             documentFrequency: UInt32(truncatingIfNeeded: frequency), totalTermFrequency: total.partialValue,
             postingsOffset: postings.partialValue, positionsOffset: positions.partialValue)
+    }
+
+    /// The rest of a format 2 entry of one document: doc, frequency and positions flag, norm, positions offset.
+    private func readSingleton(
+        _ base: UnsafeRawPointer, at position: inout Int, end: Int, bases: inout TermInfoBases, block: Int, start: Int
+    ) throws(IndexError) -> TermInfo {
+        guard let doc = TermBytes.readVarint(base, at: &position, end: end),
+            let frequencyAndFlag = TermBytes.readVarint(base, at: &position, end: end), position < end
+        else { throw corruption(block, at: start, "inlined posting's statistics run past the block end \(end)") }
+        guard doc < UInt64(UInt32.max) else {
+            throw corruption(block, at: start, "inlined posting's doc \(doc) is not a doc id")
+        }
+        let frequency = frequencyAndFlag >> 1 &+ 1
+        guard frequency <= UInt64(UInt32.max) else {
+            throw corruption(block, at: start, "inlined posting's frequency \(frequency) exceeds UInt32")
+        }
+        let norm = base.load(fromByteOffset: position, as: UInt8.self)
+        position &+= 1
+        let hasPositions = frequencyAndFlag & 1 != 0
+        var positionsOffset: UInt64 = 0
+        if hasPositions {
+            guard let delta = TermBytes.readVarint(base, at: &position, end: end) else {
+                throw corruption(block, at: start, "term statistics run past the block end \(end)")
+            }
+            let positions = bases.positions.addingReportingOverflow(delta)
+            guard !positions.overflow else { throw corruption(block, at: start, "positions offset overflows 64 bits") }
+            positionsOffset = positions.partialValue
+            bases.positions = positionsOffset
+        }
+        return TermInfo(
+            documentFrequency: 1, totalTermFrequency: frequency, postingsOffset: 0, positionsOffset: positionsOffset,
+            singleton: SingletonPosting(doc: UInt32(doc), norm: norm, hasPositions: hasPositions))
     }
 
     /// A corruption found in block `block` at body offset `position`, naming both.
@@ -252,6 +295,12 @@ public struct FieldTerms: Sendable {
         }
         return nil
     }
+}
+
+/// The offsets a block's next info entry is delta-coded from: the last ones the block wrote (0 before its first).
+struct TermInfoBases {
+    var postings: UInt64 = 0
+    var positions: UInt64 = 0
 }
 
 /// One end of a term range.

@@ -46,6 +46,7 @@ public struct TermCursor: ~Copyable {
     private var infoPosition = 0
     private var infosDecoded = 0
     private var lastInfo = TermInfo(documentFrequency: 0, totalTermFrequency: 0, postingsOffset: 0, positionsOffset: 0)
+    private var infoBases = TermInfoBases()
     /// The ordinal of the current term within the field.
     public private(set) var ordinal = -1
 
@@ -114,8 +115,8 @@ public struct TermCursor: ~Copyable {
         precondition(state == .positioned, "no current term: call next() or seek first")
         // Offsets are deltas from the previous entry, so decode forward from the last one decoded.
         while infosDecoded <= indexInBlock {
-            lastInfo = try terms.readInfo(
-                base, at: &infoPosition, end: blockEnd, previous: lastInfo, first: infosDecoded == 0, block: block)
+            if infosDecoded == 0 { infoBases = TermInfoBases() }
+            lastInfo = try terms.readInfo(base, at: &infoPosition, end: blockEnd, bases: &infoBases, block: block)
             infosDecoded &+= 1
             if infosDecoded == countInBlock && infoPosition != blockEnd {
                 throw terms.corruption(

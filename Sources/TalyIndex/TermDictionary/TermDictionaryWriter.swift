@@ -34,7 +34,13 @@ public final class TermDictionaryWriter {
         var blocksOffset: Int
         /// The previous term of the field, for the order check and front coding.
         var previousTerm: [UInt8] = []
-        var previousInfo = TermInfo(documentFrequency: 0, totalTermFrequency: 0, postingsOffset: 0, positionsOffset: 0)
+        /// The last postings and positions offsets written in the field, for the order check.
+        var lastPostingsOffset: UInt64 = 0
+        var lastPositionsOffset: UInt64 = 0
+        /// The bases of the pending block's offset deltas: the last offsets written in the block
+        /// (0 at its start, so the first written offsets are absolute).
+        var blockPostingsBase: UInt64 = 0
+        var blockPositionsBase: UInt64 = 0
         /// The pending block: its first term (kept only in the sparse index), its term and info
         /// sections and its count.
         var blockFirstTerm: [UInt8] = []
@@ -72,7 +78,8 @@ public final class TermDictionaryWriter {
     ///
     /// Terms must be strictly increasing in unsigned byte order; offsets must not decrease from
     /// one term to the next, since they are delta-coded; `totalTermFrequency` must be at least
-    /// `documentFrequency`.
+    /// `documentFrequency`. A term of one document must carry its posting (``TermInfo/singleton``),
+    /// with postings offset 0 and, without positions, positions offset 0; no other term may.
     public func add(term: UnsafeRawBufferPointer, info: TermInfo) {
         guard var state = field else { preconditionFailure("add(term:info:) outside startField/finishField") }
         // Move the state out so its arrays are uniquely referenced while they grow.
@@ -84,41 +91,62 @@ public final class TermDictionaryWriter {
         precondition(
             info.totalTermFrequency >= UInt64(info.documentFrequency),
             "total term frequency \(info.totalTermFrequency) below document frequency \(info.documentFrequency)")
+        precondition(
+            (info.documentFrequency == 1) == (info.singleton != nil),
+            "a term of one document, and only such a term, inlines its posting (field \(state.number))")
+        let writesPostingsOffset = info.singleton == nil
+        let writesPositionsOffset = info.singleton?.hasPositions ?? true
+        if !writesPostingsOffset {
+            precondition(info.postingsOffset == 0, "an inlined posting has no postings offset")
+        }
+        if !writesPositionsOffset {
+            precondition(info.positionsOffset == 0, "a posting without positions has no positions offset")
+        }
         let shared = state.termCount == 0 ? 0 : commonPrefixLength(state.previousTerm, term)
         if state.termCount > 0 {
             precondition(
                 isGreater(term, than: state.previousTerm, sharing: shared),
                 "terms must be added in strictly increasing byte order (field \(state.number), term \(state.termCount))"
             )
-            precondition(
-                info.postingsOffset >= state.previousInfo.postingsOffset
-                    && info.positionsOffset >= state.previousInfo.positionsOffset,
-                "postings and positions offsets must not decrease (field \(state.number), term \(state.termCount))")
         }
+        precondition(
+            (!writesPostingsOffset || info.postingsOffset >= state.lastPostingsOffset)
+                && (!writesPositionsOffset || info.positionsOffset >= state.lastPositionsOffset),
+            "postings and positions offsets must not decrease (field \(state.number), term \(state.termCount))")
 
         if state.blockTermCount == 0 {
             // The first term of a block lives only in the sparse index; offsets restart absolute.
             state.blockFirstTerm.removeAll(keepingCapacity: true)
             state.blockFirstTerm.append(contentsOf: term)
-            appendVarint(UInt64(info.documentFrequency), to: &state.blockInfos)
-            appendVarint(info.totalTermFrequency - UInt64(info.documentFrequency), to: &state.blockInfos)
-            appendVarint(info.postingsOffset, to: &state.blockInfos)
-            appendVarint(info.positionsOffset, to: &state.blockInfos)
+            state.blockPostingsBase = 0
+            state.blockPositionsBase = 0
         } else {
             appendVarint(UInt64(shared), to: &state.blockTerms)
             appendVarint(UInt64(term.count - shared), to: &state.blockTerms)
             state.blockTerms.append(contentsOf: UnsafeRawBufferPointer(rebasing: term[shared...]))
-            appendVarint(UInt64(info.documentFrequency), to: &state.blockInfos)
+        }
+        appendVarint(UInt64(info.documentFrequency), to: &state.blockInfos)
+        if let singleton = info.singleton {
+            appendVarint(UInt64(singleton.doc), to: &state.blockInfos)
+            appendVarint(
+                (info.totalTermFrequency - 1) << 1 | (singleton.hasPositions ? 1 : 0), to: &state.blockInfos)
+            state.blockInfos.append(singleton.norm)
+        } else {
             appendVarint(info.totalTermFrequency - UInt64(info.documentFrequency), to: &state.blockInfos)
-            appendVarint(info.postingsOffset - state.previousInfo.postingsOffset, to: &state.blockInfos)
-            appendVarint(info.positionsOffset - state.previousInfo.positionsOffset, to: &state.blockInfos)
+            appendVarint(info.postingsOffset - state.blockPostingsBase, to: &state.blockInfos)
+            state.blockPostingsBase = info.postingsOffset
+            state.lastPostingsOffset = info.postingsOffset
+        }
+        if writesPositionsOffset {
+            appendVarint(info.positionsOffset - state.blockPositionsBase, to: &state.blockInfos)
+            state.blockPositionsBase = info.positionsOffset
+            state.lastPositionsOffset = info.positionsOffset
         }
         state.blockTermCount += 1
         state.termCount += 1
         state.maxTermLength = max(state.maxTermLength, term.count)
         state.previousTerm.removeAll(keepingCapacity: true)
         state.previousTerm.append(contentsOf: term)
-        state.previousInfo = info
         if state.blockTermCount == blockSize { flushBlock(&state) }
     }
 

@@ -4,26 +4,68 @@ import Testing
 
 @testable import TalyIndex
 
-/// Opens the index that format version 1 wrote (fixtures/golden/v1, see its README) and checks
-/// every file against the documents it was made from, and that damage to any file is reported.
-@Suite("the golden index of format version 1")
+/// Opens the indexes that format versions 1 and 2 wrote (fixtures/golden/v1 and v2, see their
+/// READMEs) and checks every file against the documents they were made from, and that damage to
+/// any file is reported.
+@Suite("the golden indexes of format versions 1 and 2")
 struct GoldenIndexTests {
-    static let golden = URL(fileURLWithPath: #filePath)
+    static let fixtures = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("fixtures/golden/v1")
+        .appendingPathComponent("fixtures/golden")
+    static let versions = ["v1", "v2"]
 
-    static func sourceDocuments(schema: Schema) throws -> [ValidatedDocument] {
-        let text = try String(contentsOf: golden.appendingPathComponent("documents.jsonl"), encoding: .utf8)
+    static func sourceDocuments(schema: Schema, version: String = "v1") throws -> [ValidatedDocument] {
+        let text = try String(
+            contentsOf: fixtures.appendingPathComponent(version).appendingPathComponent("documents.jsonl"),
+            encoding: .utf8)
         return try text.split(separator: "\n").map { try schema.document(fromJSON: Data($0.utf8)) }
     }
 
-    @Test("every live document, term, posting and column value is the one the documents produce")
-    func contents() throws {
-        let reader = try IndexReader.open(directory: Self.golden.appendingPathComponent("index").path)
+    /// Writes the golden index of the current format into fixtures/golden/`TALY_WRITE_GOLDEN`
+    /// (an absent directory), the way the v1 README's commands made v1: create, the first 120
+    /// documents and a commit, the last 80 and a commit, then `adduser` deleted and a commit.
+    @Test(
+        "the golden index generator (runs only with TALY_WRITE_GOLDEN=vN)",
+        .enabled(if: ProcessInfo.processInfo.environment["TALY_WRITE_GOLDEN"] != nil))
+    func writeGolden() throws {
+        let name = try #require(ProcessInfo.processInfo.environment["TALY_WRITE_GOLDEN"])
+        let target = Self.fixtures.appendingPathComponent(name)
+        let directory = target.appendingPathComponent("index").path
+        #expect(!FileManager.default.fileExists(atPath: directory), "\(directory) exists: never regenerate")
+        let schema = try Schema(definition: Data(contentsOf: Self.fixtures.appendingPathComponent("v1/schema.json")))
+        let documents = try Self.sourceDocuments(schema: schema)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        for file in ["documents.jsonl", "schema.json"] {
+            try FileManager.default.copyItem(
+                at: Self.fixtures.appendingPathComponent("v1").appendingPathComponent(file),
+                to: target.appendingPathComponent(file))
+        }
+        _ = try IndexWriter(directory: directory, schema: schema)
+        for batch in [documents.prefix(120), documents.suffix(80)] {
+            let writer = try IndexWriter(directory: directory, schema: schema)
+            #expect(try writer.add(validated: Array(batch)).isEmpty)
+            writer.waitForMerges()
+            _ = try writer.commit()
+        }
+        do {
+            let writer = try IndexWriter(directory: directory, schema: schema)
+            writer.delete(id: "adduser")
+            _ = try writer.commit()
+        }
+        // The lock file stays behind its writer; the fixture holds index files only, as v1 does.
+        try FileManager.default.removeItem(atPath: directory + "/" + IndexLock.fileName)
+    }
+
+    @Test("every live document, term, posting and column value is the one the documents produce", arguments: versions)
+    func contents(version: String) throws {
+        let reader = try IndexReader.open(
+            directory: Self.fixtures.appendingPathComponent(version).appendingPathComponent("index").path)
+        let termsVersion: UInt32 = version == "v1" ? 1 : 2
+        #expect(reader.segments.map(\.terms.file.version) == [termsVersion, termsVersion])
         let schema = reader.schema
         #expect(reader.manifest.generation == 4)
         #expect(reader.segments.map(\.documentCount) == [120, 80])
-        let documents = try Self.sourceDocuments(schema: schema)
+        let documents = try Self.sourceDocuments(schema: schema, version: version)
         #expect(documents.count == 200)
         #expect(reader.documentCount == 199)
         #expect(try reader.document(withID: "adduser") == nil, "the deleted document stays deleted")
@@ -66,9 +108,11 @@ struct GoldenIndexTests {
         }
     }
 
-    @Test("a flipped byte or a truncation in any file of the index is an IndexError naming that file")
-    func damage() throws {
-        let source = Self.golden.appendingPathComponent("index")
+    @Test(
+        "a flipped byte or a truncation in any file of the index is an IndexError naming that file", arguments: versions
+    )
+    func damage(version: String) throws {
+        let source = Self.fixtures.appendingPathComponent(version).appendingPathComponent("index")
         let names = try FileManager.default.contentsOfDirectory(atPath: source.path).sorted()
         #expect(names.count == 16)
         for name in names {

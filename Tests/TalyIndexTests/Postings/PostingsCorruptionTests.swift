@@ -67,7 +67,22 @@ struct PostingsCorruptionTests {
         info.positionsOffset = UInt64(reader.positions!.bodyLength + 1)
         #expect(throws: IndexError.self) { _ = try reader.cursor(for: info) }
         let noPositions = PostingsReader(postings: reader.postings, positions: nil)
-        #expect(throws: IndexError.self) { _ = try noPositions.cursor(for: written.infos[0]) }
+        #expect(throws: IndexError.self) { _ = try noPositions.cursor(for: written.infos[1]) }
+        // The first term has one document: its posting is inlined and only its positions are in a file.
+        var singleton = written.infos[0]
+        #expect(singleton.singleton != nil)
+        #expect(throws: IndexError.self) { _ = try noPositions.cursor(for: singleton) }
+        singleton.positionsOffset = UInt64(reader.positions!.bodyLength + 1)
+        #expect(throws: IndexError.self) { _ = try reader.cursor(for: singleton) }
+        singleton = written.infos[0]
+        singleton.documentFrequency = 2
+        #expect(throws: IndexError.self) { _ = try reader.cursor(for: singleton) }
+        singleton = written.infos[0]
+        singleton.totalTermFrequency = 0
+        #expect(throws: IndexError.self) { _ = try reader.cursor(for: singleton) }
+        singleton = written.infos[0]
+        singleton.singleton?.doc = PostingsCursor.exhausted
+        #expect(throws: IndexError.self) { _ = try reader.cursor(for: singleton) }
     }
 
     @Test("term infos at random offsets and counts never crash: they throw or read something (seeded)")
@@ -81,7 +96,12 @@ struct PostingsCorruptionTests {
                 documentFrequency: UInt32.random(in: 0...3000, using: &random),
                 totalTermFrequency: UInt64.random(in: 0...30_000, using: &random),
                 postingsOffset: UInt64.random(in: 0...UInt64(reader.postings.bodyLength), using: &random),
-                positionsOffset: UInt64.random(in: 0...UInt64(reader.positions!.bodyLength), using: &random))
+                positionsOffset: UInt64.random(in: 0...UInt64(reader.positions!.bodyLength), using: &random),
+                singleton: Bool.random(using: &random)
+                    ? SingletonPosting(
+                        doc: UInt32.random(in: 0...UInt32.max, using: &random), norm: 1,
+                        hasPositions: Bool.random(using: &random))
+                    : nil)
             _ = try? drain(reader, info)
         }
     }

@@ -122,6 +122,41 @@ struct PostingsRoundTripTests {
         #expect(try cursor.advance(to: UInt32.max - 1) == PostingsCursor.exhausted)
     }
 
+    @Test(
+        "a term of one document writes no postings bytes: its posting, impact and positions offset are in its entry",
+        arguments: [false, true])
+    func singletonIsInlined(positions: Bool) throws {
+        let seed = SplitMix64.testSeed()
+        var random = SplitMix64(seed: seed)
+        let long = randomPostings(count: 129, gaps: .mixed, positions: positions, using: &random)
+        let single = randomPostings(count: 1, gaps: .sparse, positions: positions, using: &random)
+        let alone = try writePostings([(long, positions)], positionsFile: positions)
+        let written = try writePostings(
+            [(long, positions), (single, positions), (long, positions)], positionsFile: positions)
+        let reader = try written.reader()
+        #expect(try reader.postings.bodyLength == 2 * alone.reader().postings.bodyLength, "seed \(seed)")
+        let info = written.infos[1]
+        let posting = single[0]
+        #expect(
+            info.singleton == SingletonPosting(doc: posting.doc, norm: posting.norm, hasPositions: positions),
+            "seed \(seed)")
+        #expect(info.postingsOffset == 0)
+        #expect(info.totalTermFrequency == UInt64(posting.frequency))
+        let cursor = try reader.cursor(for: info)
+        #expect(cursor.doc == posting.doc && cursor.frequency == posting.frequency, "seed \(seed)")
+        #expect(Array(cursor.termImpacts) == [Impact(frequency: posting.frequency, norm: posting.norm)])
+        #expect(Array(try cursor.blockImpacts) == Array(cursor.termImpacts))
+        #expect(cursor.blockLastDoc == posting.doc)
+        if positions {
+            var found: [UInt32] = []
+            try cursor.positions(into: &found)
+            #expect(found == posting.positions, "seed \(seed)")
+        }
+        #expect(try cursor.advance(to: posting.doc &+ 1) == PostingsCursor.exhausted)
+        #expect(try reader.cursor(for: info).advance(to: posting.doc) == posting.doc)
+        #expect(try cursor.blockImpacts.isEmpty)
+    }
+
     @Test("many terms of different shapes share one pair of files and each reads back alone (seeded)")
     func manyTermsInOneFile() throws {
         let seed = SplitMix64.testSeed()

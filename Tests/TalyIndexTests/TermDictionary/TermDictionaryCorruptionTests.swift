@@ -59,7 +59,7 @@ struct TermDictionaryCorruptionTests {
     /// with the given info section; returns the reader over a correctly framed file.
     func craftedField(
         in directory: TemporaryDirectory, shared: UInt8 = 1, suffix: [UInt8] = [0x63],
-        infos: [UInt8] = [1, 0, 0, 0, 1, 0, 5, 0], termCountInIndex: UInt8 = 2, directoryOffset: UInt64? = nil
+        infos: [UInt8] = [1, 0, 0, 0, 2, 1, 5, 0], termCountInIndex: UInt8 = 2, directoryOffset: UInt64? = nil
     ) throws -> TermDictionaryReader {
         let terms: [UInt8] = [shared, UInt8(suffix.count)] + suffix
         let block: [UInt8] = [UInt8(terms.count)] + terms + infos
@@ -146,7 +146,28 @@ struct TermDictionaryCorruptionTests {
         let cut = try #require(try craftedField(in: directory, infos: [1, 0, 0, 0, 1, 0]).terms(forField: 1))
         expectCorrupt("run past the block end") { _ = try cut.lookup(Array("ac".utf8)) }
         let wide = try #require(
-            try craftedField(in: directory, infos: [0xFF, 0xFF, 0xFF, 0xFF, 0x7F, 0, 0, 0, 1, 0, 5, 0])
+            try craftedField(in: directory, infos: [0xFF, 0xFF, 0xFF, 0xFF, 0x7F, 0, 0, 0, 2, 1, 5, 0])
+                .terms(forField: 1))
+        expectCorrupt("exceeds UInt32") { _ = try wide.lookup(Array("ab".utf8)) }
+    }
+
+    @Test("an inlined posting cut short, with a reserved doc id or a frequency beyond UInt32, is corrupt")
+    func badInlinedPosting() throws {
+        let directory = try TemporaryDirectory()
+        // "ab" (df 1) holds its posting: doc, (frequency − 1) << 1 | positions flag, norm, positions delta.
+        let valid = try #require(try craftedField(in: directory, infos: [1, 9, 4, 7, 2, 1, 5, 0]).terms(forField: 1))
+        let info = try #require(try valid.lookup(Array("ab".utf8)))
+        #expect(info.singleton == SingletonPosting(doc: 9, norm: 7, hasPositions: false))
+        #expect(info.totalTermFrequency == 3)
+        #expect(try valid.lookup(Array("ac".utf8))?.postingsOffset == 5)
+        let cut = try #require(try craftedField(in: directory, infos: [1, 9, 5, 7]).terms(forField: 1))
+        expectCorrupt("run past the block end") { _ = try cut.lookup(Array("ab".utf8)) }
+        let reserved = try #require(
+            try craftedField(in: directory, infos: [1, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0, 7, 2, 1, 5, 0])
+                .terms(forField: 1))
+        expectCorrupt("is not a doc id") { _ = try reserved.lookup(Array("ab".utf8)) }
+        let wide = try #require(
+            try craftedField(in: directory, infos: [1, 0, 0xFE, 0xFF, 0xFF, 0xFF, 0x1F, 7, 2, 1, 5, 0])
                 .terms(forField: 1))
         expectCorrupt("exceeds UInt32") { _ = try wide.lookup(Array("ab".utf8)) }
     }

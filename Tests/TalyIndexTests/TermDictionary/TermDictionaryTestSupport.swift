@@ -8,9 +8,18 @@ enum TermDictionaryFixture {
     static let segment = SegmentID(high: 0x7E57_7E57_7E57_7E57, low: 0x0000_0000_0000_7E55)
 
     /// A deterministic entry for the term at `ordinal`: frequencies vary, offsets never decrease,
-    /// and some deltas cross varint byte boundaries.
+    /// and some deltas cross varint byte boundaries; terms of one document inline their posting,
+    /// with and without positions.
     static func info(ordinal: Int) -> TermInfo {
         let frequency = UInt32(ordinal % 7 + 1) * (ordinal % 50 == 0 ? 100_000 : 1)
+        if frequency == 1 {
+            let hasPositions = ordinal % 3 != 0
+            return TermInfo(
+                documentFrequency: 1, totalTermFrequency: UInt64(ordinal % 4 + 1), postingsOffset: 0,
+                positionsOffset: hasPositions ? UInt64(ordinal) << 20 | 3 : 0,
+                singleton: SingletonPosting(
+                    doc: UInt32(ordinal) * 4_099, norm: UInt8(ordinal % 256), hasPositions: hasPositions))
+        }
         return TermInfo(
             documentFrequency: frequency,
             totalTermFrequency: UInt64(frequency) + UInt64(ordinal % 5) * 1_000,

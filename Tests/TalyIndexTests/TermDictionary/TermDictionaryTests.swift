@@ -267,7 +267,9 @@ struct TermDictionaryTests {
         writer.startField(7)
         writer.add(
             term: Array("ab".utf8),
-            info: TermInfo(documentFrequency: 1, totalTermFrequency: 1, postingsOffset: 0, positionsOffset: 0))
+            info: TermInfo(
+                documentFrequency: 1, totalTermFrequency: 1, postingsOffset: 0, positionsOffset: 0,
+                singleton: SingletonPosting(doc: 3, norm: 5, hasPositions: false)))
         writer.add(
             term: Array("ac".utf8),
             info: TermInfo(documentFrequency: 2, totalTermFrequency: 3, postingsOffset: 5, positionsOffset: 0))
@@ -275,7 +277,7 @@ struct TermDictionaryTests {
         try writer.finish(sync: false)
         let file = try IndexFile(path: path, kind: .termDictionary, segment: Fixture.segment)
         let expected: [UInt8] = [
-            0x03, 0x01, 0x01, 0x63, 0x01, 0x00, 0x00, 0x00, 0x02, 0x01, 0x05, 0x00,  // block
+            0x03, 0x01, 0x01, 0x63, 0x01, 0x03, 0x00, 0x05, 0x02, 0x01, 0x05, 0x00,  // block
             0x02, 0x61, 0x62, 0x0C, 0x02,  // sparse index
             0x01, 0x07, 0x02, 0x01, 0x02, 0x00, 0x0C, 0x05,  // directory
             0x11, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  // directory offset
