@@ -38,8 +38,14 @@ public enum IndexFileKind: String, CaseIterable, Sendable {
     }
 
     /// The format version this build writes. Term dictionary version 2 inlines the posting of
-    /// a term of one document (`docs/format/term-dictionary.md`).
-    public var currentVersion: UInt32 { self == .termDictionary ? 2 : 1 }
+    /// a term of one document (`docs/format/term-dictionary.md`); postings version 2 interleaves
+    /// frequencies with doc gaps in variable-byte tails (`docs/format/postings.md`).
+    public var currentVersion: UInt32 {
+        switch self {
+        case .termDictionary, .postings: 2
+        default: 1
+        }
+    }
 
     /// The versions this build reads.
     public var supportedVersions: ClosedRange<UInt32> { 1...currentVersion }

@@ -17,27 +17,27 @@ enum StoredFieldsCodec {
         for (number, value) in document.values.enumerated() where value != nil && schema.fields[number].type.isStored {
             count += 1
         }
-        appendVarint(UInt64(count), to: &bytes)
+        bytes.appendVarUInt64(UInt64(count))
         for (number, value) in document.values.enumerated() {
             guard let value, schema.fields[number].type.isStored else { continue }
-            appendVarint(UInt64(number), to: &bytes)
+            bytes.appendVarUInt64(UInt64(number))
             switch value {
             case .text(let text):
                 bytes.append(0)
                 appendString(text, to: &bytes)
             case .keyword(let values):
                 bytes.append(1)
-                appendVarint(UInt64(values.count), to: &bytes)
+                bytes.appendVarUInt64(UInt64(values.count))
                 for value in values { appendString(value, to: &bytes) }
             case .int64(let number):
                 bytes.append(2)
-                appendVarint(zigzag(number), to: &bytes)
+                bytes.appendVarUInt64(zigzag(number))
             case .double(let number):
                 bytes.append(3)
                 withUnsafeBytes(of: number.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
             case .date(let milliseconds):
                 bytes.append(4)
-                appendVarint(zigzag(milliseconds), to: &bytes)
+                bytes.appendVarUInt64(zigzag(milliseconds))
             }
         }
     }
@@ -83,17 +83,8 @@ enum StoredFieldsCodec {
     @inline(__always)
     static func unzigzag(_ value: UInt64) -> Int64 { Int64(bitPattern: value >> 1) ^ -Int64(bitPattern: value & 1) }
 
-    private static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
-        var rest = value
-        while rest >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: rest) | 0x80)
-            rest >>= 7
-        }
-        bytes.append(UInt8(rest))
-    }
-
     private static func appendString(_ string: String, to bytes: inout [UInt8]) {
-        appendVarint(UInt64(string.utf8.count), to: &bytes)
+        bytes.appendVarUInt64(UInt64(string.utf8.count))
         bytes.append(contentsOf: string.utf8)
     }
 }

@@ -193,18 +193,22 @@ extension PostingsCursor {
             let size =
                 blockCount == 1
                 ? Int(documentFrequency) : Int(documentFrequency) &- packedBlockCount &* PostingsFormat.blockSize
-            let bytes = UnsafeRawBufferPointer(rebasing: body[0..<payloadEnd])
-            var position = entry.payloadOffset
-            do throws(CodecError) {
-                try VByte.decode(count: size, from: bytes, at: &position, into: docs)
-                if frequenciesOmitted {
-                    frequencies.update(repeating: 1, count: size)
-                } else {
-                    try VByte.decode(count: size, from: bytes, at: &position, into: frequencies)
-                    for slot in 0..<size { frequencies[slot] &+= 1 }
+            if interleavedTail && !frequenciesOmitted {
+                try decodeInterleavedTail(entry, count: size)
+            } else {
+                let bytes = UnsafeRawBufferPointer(rebasing: body[0..<payloadEnd])
+                var position = entry.payloadOffset
+                do throws(CodecError) {
+                    try VByte.decode(count: size, from: bytes, at: &position, into: docs)
+                    if frequenciesOmitted {
+                        frequencies.update(repeating: 1, count: size)
+                    } else {
+                        try VByte.decode(count: size, from: bytes, at: &position, into: frequencies)
+                        for slot in 0..<size { frequencies[slot] &+= 1 }
+                    }
+                } catch {
+                    throw corrupt("variable-byte block \(entry.index) at byte \(entry.payloadOffset): \(error)")
                 }
-            } catch {
-                throw corrupt("variable-byte block \(entry.index) at byte \(entry.payloadOffset): \(error)")
             }
             var running = entry.baseDoc
             for slot in 0..<size {
@@ -227,6 +231,29 @@ extension PostingsCursor {
         index = 0
         doc = docs[0]
         positionsState = PositionsState()
+    }
+
+    /// Decodes a format 2 tail with frequencies: per doc, `gap << 1 | (frequency == 1)`, then `frequency − 2` when
+    /// the low bit is clear. Leaves the gaps in the docs buffer for the caller's prefix sum.
+    private func decodeInterleavedTail(_ entry: PostingsSkipEntry, count size: Int) throws(IndexError) {
+        let docs = buffer
+        let frequencies = buffer + PostingsFormat.blockSize
+        var position = entry.payloadOffset
+        for slot in 0..<size {
+            guard let value = Self.readVarint(body, at: &position, end: payloadEnd), value >> 1 <= UInt64(UInt32.max)
+            else { throw corrupt("bad doc gap \(slot) of variable-byte block \(entry.index) at byte \(position)") }
+            docs[slot] = UInt32(truncatingIfNeeded: value >> 1)
+            if value & 1 != 0 {
+                frequencies[slot] = 1
+            } else {
+                guard let extra = Self.readVarint(body, at: &position, end: payloadEnd),
+                    extra <= UInt64(UInt32.max - 2)
+                else {
+                    throw corrupt("bad frequency \(slot) of variable-byte block \(entry.index) at byte \(position)")
+                }
+                frequencies[slot] = UInt32(truncatingIfNeeded: extra) &+ 2
+            }
+        }
     }
 
     /// Unpacks the decoded packed block's frequencies (stored minus 1) on first use: conjunctions and counts that

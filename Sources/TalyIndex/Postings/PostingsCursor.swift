@@ -47,6 +47,8 @@ public final class PostingsCursor {
     let payloadEnd: Int
     /// True when every frequency is 1 (then the variable-byte tail stores none).
     let frequenciesOmitted: Bool
+    /// True for format 2 files, whose variable-byte tails interleave frequencies with doc gaps.
+    let interleavedTail: Bool
     /// The posting of a term of one document kept in the term dictionary (nothing in the `.post` file).
     let inlined: SingletonPosting?
 
@@ -76,6 +78,7 @@ public final class PostingsCursor {
         documentFrequency = info.documentFrequency
         totalTermFrequency = info.totalTermFrequency
         frequenciesOmitted = info.totalTermFrequency == UInt64(info.documentFrequency)
+        interleavedTail = postings.version >= 2
         inlined = info.singleton
         let layout = try Self.readHeader(of: info, in: postings, positions: positions)
         hasPositions = layout.hasPositions

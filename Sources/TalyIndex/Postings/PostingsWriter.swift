@@ -228,17 +228,23 @@ public final class PostingsWriter {
         return bitWidth
     }
 
-    /// Doc deltas (stride 1 from `blockBase`) then, unless every frequency of the term is 1, frequencies − 1.
+    /// Doc gaps (stride 1 from `blockBase`); unless every frequency of the term is 1, each gap carries a low bit
+    /// saying "frequency 1", and other frequencies follow their gap as frequency − 2 (Lucene's doc/freq tail: most
+    /// tail frequencies are 1, and a separate byte for each cost about a third of the tails).
     private func writeVariableByteBlock() {
         scratch.removeAll(keepingCapacity: true)
         var previous = blockBase
+        let frequenciesOmitted = totalTermFrequency == UInt64(documentFrequency)
         for index in 0..<buffered {
-            VByte.append(docs[index] &- previous, to: &scratch)
+            let gap = docs[index] &- previous
             previous = docs[index]
-        }
-        if totalTermFrequency != UInt64(documentFrequency) {
-            for index in 0..<buffered {
-                VByte.append(frequencies[index] &- 1, to: &scratch)
+            if frequenciesOmitted {
+                VByte.append(gap, to: &scratch)
+            } else if frequencies[index] == 1 {
+                scratch.appendVarUInt64(UInt64(gap) << 1 | 1)
+            } else {
+                scratch.appendVarUInt64(UInt64(gap) << 1)
+                VByte.append(frequencies[index] &- 2, to: &scratch)
             }
         }
         postings.writeBytes(scratch)

@@ -121,24 +121,23 @@ public final class TermDictionaryWriter {
             state.blockPostingsBase = 0
             state.blockPositionsBase = 0
         } else {
-            appendVarint(UInt64(shared), to: &state.blockTerms)
-            appendVarint(UInt64(term.count - shared), to: &state.blockTerms)
+            state.blockTerms.appendVarUInt64(UInt64(shared))
+            state.blockTerms.appendVarUInt64(UInt64(term.count - shared))
             state.blockTerms.append(contentsOf: UnsafeRawBufferPointer(rebasing: term[shared...]))
         }
-        appendVarint(UInt64(info.documentFrequency), to: &state.blockInfos)
+        state.blockInfos.appendVarUInt64(UInt64(info.documentFrequency))
         if let singleton = info.singleton {
-            appendVarint(UInt64(singleton.doc), to: &state.blockInfos)
-            appendVarint(
-                (info.totalTermFrequency - 1) << 1 | (singleton.hasPositions ? 1 : 0), to: &state.blockInfos)
+            state.blockInfos.appendVarUInt64(UInt64(singleton.doc))
+            state.blockInfos.appendVarUInt64((info.totalTermFrequency - 1) << 1 | (singleton.hasPositions ? 1 : 0))
             state.blockInfos.append(singleton.norm)
         } else {
-            appendVarint(info.totalTermFrequency - UInt64(info.documentFrequency), to: &state.blockInfos)
-            appendVarint(info.postingsOffset - state.blockPostingsBase, to: &state.blockInfos)
+            state.blockInfos.appendVarUInt64(info.totalTermFrequency - UInt64(info.documentFrequency))
+            state.blockInfos.appendVarUInt64(info.postingsOffset - state.blockPostingsBase)
             state.blockPostingsBase = info.postingsOffset
             state.lastPostingsOffset = info.postingsOffset
         }
         if writesPositionsOffset {
-            appendVarint(info.positionsOffset - state.blockPositionsBase, to: &state.blockInfos)
+            state.blockInfos.appendVarUInt64(info.positionsOffset - state.blockPositionsBase)
             state.blockPositionsBase = info.positionsOffset
             state.lastPositionsOffset = info.positionsOffset
         }
@@ -194,10 +193,10 @@ public final class TermDictionaryWriter {
         output.writeVarUInt64(UInt64(state.blockTerms.count))
         output.writeBytes(state.blockTerms)
         output.writeBytes(state.blockInfos)
-        appendVarint(UInt64(state.blockFirstTerm.count), to: &state.index)
+        state.index.appendVarUInt64(UInt64(state.blockFirstTerm.count))
         state.index.append(contentsOf: state.blockFirstTerm)
-        appendVarint(UInt64(bodyOffset - blockOffset), to: &state.index)
-        appendVarint(UInt64(state.blockTermCount), to: &state.index)
+        state.index.appendVarUInt64(UInt64(bodyOffset - blockOffset))
+        state.index.appendVarUInt64(UInt64(state.blockTermCount))
         state.blockCount += 1
         state.blockTermCount = 0
         state.blockTerms.removeAll(keepingCapacity: true)
@@ -218,14 +217,4 @@ private func isGreater(_ term: UnsafeRawBufferPointer, than previous: [UInt8], s
     if shared == term.count { return false }  // equal, or a prefix of `previous`
     if shared == previous.count { return true }  // `previous` is a proper prefix of `term`
     return term[shared] > previous[shared]
-}
-
-/// Appends the LEB128 encoding of `value` (as `IndexOutput.writeVarUInt64` writes it).
-private func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
-    var rest = value
-    while rest >= 0x80 {
-        bytes.append(UInt8(truncatingIfNeeded: rest) | 0x80)
-        rest >>= 7
-    }
-    bytes.append(UInt8(rest))
 }

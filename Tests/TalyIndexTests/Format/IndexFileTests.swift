@@ -54,7 +54,7 @@ struct IndexFileTests {
     func roundTrip() throws {
         let dir = try TemporaryDirectory()
         let file = try IndexFile(path: try writeSample(in: dir), kind: .postings, segment: segment)
-        #expect(file.version == 1)
+        #expect(file.version == IndexFileKind.postings.currentVersion)
         #expect(file.bodyOffset == IndexFileLayout.headerSize)
         var input = file.input
         #expect(try input.readUInt8() == 7)

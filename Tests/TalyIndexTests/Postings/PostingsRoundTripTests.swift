@@ -157,6 +157,24 @@ struct PostingsRoundTripTests {
         #expect(try cursor.blockImpacts.isEmpty)
     }
 
+    @Test("a variable-byte tail interleaves gaps and frequencies: gap << 1 | (frequency = 1), then frequency − 2")
+    func interleavedTailBytes() throws {
+        let postings = [(3, 1), (5, 4), (9, 1)].map {
+            TestPosting(doc: UInt32($0.0), frequency: UInt32($0.1), norm: 7, positions: [])
+        }
+        let written = try writePostings([(postings, false)], positionsFile: false)
+        let reader = try written.reader()
+        let body = Array(reader.postings.body)  // the reader keeps the mapping alive
+        #expect(Array(body.suffix(4)) == [0x07, 0x04, 0x02, 0x09])
+        let cursor = try reader.cursor(for: written.infos[0])
+        var seen: [UInt32] = []
+        while cursor.doc != PostingsCursor.exhausted {
+            seen += [cursor.doc, cursor.frequency]
+            _ = try cursor.next()
+        }
+        #expect(seen == [3, 1, 5, 4, 9, 1])
+    }
+
     @Test("many terms of different shapes share one pair of files and each reads back alone (seeded)")
     func manyTermsInOneFile() throws {
         let seed = SplitMix64.testSeed()
