@@ -91,8 +91,20 @@ extension PostingsCursor {
         if chunkIndex < state.packedChunks {
             let end = try packedChunkEnd(at: state.nextChunkOffset, unitEnd: state.unitEnd)
             let bitWidth = Int(positionsBody[state.nextChunkOffset])
+            let headerLength = patchedPositions ? 2 : 1
             BP128.unpackUnchecked(
-                from: positionsBody.baseAddress! + (state.nextChunkOffset &+ 1), bitWidth: bitWidth, into: destination)
+                from: positionsBody.baseAddress! + (state.nextChunkOffset &+ headerLength), bitWidth: bitWidth,
+                into: destination)
+            if patchedPositions {
+                // `packedChunkEnd` checked every exception lies inside the chunk and indexes the 128 values.
+                var position = state.nextChunkOffset &+ 2 &+ BP128.packedByteCount(bitWidth: bitWidth)
+                for _ in 0..<Int(positionsBody[state.nextChunkOffset &+ 1]) {
+                    let slot = Int(positionsBody[position])
+                    position &+= 1
+                    let high = UInt32(truncatingIfNeeded: Self.readVarint(positionsBody, at: &position, end: end) ?? 0)
+                    destination[slot] |= high &<< UInt32(bitWidth)
+                }
+            }
             state.nextChunkOffset = end
         } else {
             let bytes = UnsafeRawBufferPointer(rebasing: positionsBody[0..<state.unitEnd])
@@ -111,14 +123,27 @@ extension PostingsCursor {
         positionsState = state
     }
 
-    /// Checks the packed chunk at `offset` (width byte and bytes) lies inside the unit; returns its end.
+    /// Checks the packed chunk at `offset` (width byte, exception count in format 2, packed bytes, exceptions) lies
+    /// inside the unit and that its exceptions index the chunk's 128 values; returns its end.
     private func packedChunkEnd(at offset: Int, unitEnd: Int) throws(IndexError) -> Int {
-        guard offset < unitEnd, positionsBody[offset] <= 32 else {
+        let headerLength = patchedPositions ? 2 : 1
+        guard offset <= unitEnd &- headerLength, positionsBody[offset] <= 32 else {
             throw positionsCorrupt("bad positions chunk of block \(block.index) at byte \(offset)")
         }
-        let end = offset &+ 1 &+ BP128.packedByteCount(bitWidth: Int(positionsBody[offset]))
+        var end = offset &+ headerLength &+ BP128.packedByteCount(bitWidth: Int(positionsBody[offset]))
         guard end <= unitEnd else {
             throw positionsCorrupt("positions chunk of block \(block.index) at byte \(offset) runs past its unit")
+        }
+        if patchedPositions {
+            for _ in 0..<Int(positionsBody[offset &+ 1]) {
+                guard end < unitEnd, positionsBody[end] < PostingsFormat.blockSize else {
+                    throw positionsCorrupt("bad exception in positions chunk of block \(block.index) at byte \(end)")
+                }
+                end &+= 1
+                guard Self.readVarint(positionsBody, at: &end, end: unitEnd) != nil else {
+                    throw positionsCorrupt("bad exception in positions chunk of block \(block.index) at byte \(end)")
+                }
+            }
         }
         return end
     }

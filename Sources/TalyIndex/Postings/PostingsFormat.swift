@@ -1,4 +1,4 @@
-/// Constants of the `.post` and `.pos` body layouts (format version 1), specified byte by byte in
+/// Constants of the `.post` and `.pos` body layouts (format version 2), specified byte by byte in
 /// `docs/format/postings.md` and `docs/format/positions.md`.
 ///
 /// In short: a term's postings are 128-doc blocks of stride-4 doc-id deltas and frequencies − 1, each SIMD-BP128
@@ -13,6 +13,9 @@ enum PostingsFormat {
     static let singleBlockLimit = 128
     /// Bit 7 of a term's header byte: the term has positions in the `.pos` file.
     static let positionsFlag: UInt8 = 0x80
+    /// The most deltas of a 128-position chunk stored as exceptions (format 2): enough to drop a chunk's few
+    /// large first positions of docs, few enough that patching costs little (Lucene's PFOR allows up to 7).
+    static let maxPositionExceptions = 7
     /// Bits 0–6 of a term's header byte: the byte length of the term's impact list.
     static let impactsLengthMask: UInt8 = 0x7F
 }

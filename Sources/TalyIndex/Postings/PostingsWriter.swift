@@ -29,6 +29,8 @@ public final class PostingsWriter {
     private var values = [UInt32](repeating: 0, count: PostingsFormat.blockSize)
     private var packed = [UInt8](repeating: 0, count: BP128.packedByteCount(bitWidth: BP128.maxBitWidth))
     private var blockPositions: [UInt32] = []
+    /// How many values of a positions chunk have each bit width 0…32.
+    private var widthCounts = [Int](repeating: 0, count: 33)
     private var skip: [UInt8] = []
     private var scratch: [UInt8] = []
     private var blockImpacts = CompetitiveImpactAccumulator()
@@ -250,7 +252,37 @@ public final class PostingsWriter {
         postings.writeBytes(scratch)
     }
 
-    /// Writes the buffered position deltas as one unit: 128-value chunks (width byte + BP128) then a LEB128 tail.
+    /// The bit width of the chunk in `values` that takes the fewest bytes when at most
+    /// `PostingsFormat.maxPositionExceptions` wider values are exceptions (an index byte and their high bits).
+    private func patchedBitWidth() -> Int {
+        widthCounts.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        for value in values { widthCounts[UInt32.bitWidth - value.leadingZeroBitCount] += 1 }
+        let countOfWidth = widthCounts
+        var best = BP128.bitWidth(of: values)
+        var bestCost = BP128.packedByteCount(bitWidth: best)
+        var exceptions = 0
+        var exceptionBytes = 0
+        var width = best
+        while width > 0 {
+            // Lowering the width to `width − 1` turns the values of width `width` into exceptions too.
+            exceptions += countOfWidth[width]
+            if exceptions > PostingsFormat.maxPositionExceptions { break }
+            width -= 1
+            exceptionBytes = 0
+            for wider in (width + 1)...32 where countOfWidth[wider] > 0 {
+                exceptionBytes += countOfWidth[wider] * (1 + (wider - width + 6) / 7)
+            }
+            let cost = BP128.packedByteCount(bitWidth: width) + exceptionBytes
+            if cost < bestCost {
+                best = width
+                bestCost = cost
+            }
+        }
+        return best
+    }
+
+    /// Writes the buffered position deltas as one unit: 128-value chunks (width byte, exception count, BP128 of the
+    /// low bits, exceptions) then a LEB128 tail.
     /// Returns the unit's byte length.
     @discardableResult
     private func writePositionsUnit() -> Int {
@@ -262,8 +294,20 @@ public final class PostingsWriter {
             for offset in 0..<PostingsFormat.blockSize {
                 values[offset] = blockPositions[index + offset]
             }
-            let bitWidth = BP128.bitWidth(of: values)
+            let bitWidth = patchedBitWidth()
             positions.writeUInt8(UInt8(bitWidth))
+            // Exceptions: the values wider than the chunk, their high bits after the packed low bits.
+            scratch.removeAll(keepingCapacity: true)
+            var exceptions: UInt8 = 0
+            if bitWidth < 32 {
+                for offset in 0..<PostingsFormat.blockSize where values[offset] >> bitWidth != 0 {
+                    scratch.append(UInt8(offset))
+                    VByte.append(values[offset] >> bitWidth, to: &scratch)
+                    values[offset] &= (1 << bitWidth) &- 1
+                    exceptions &+= 1
+                }
+            }
+            positions.writeUInt8(exceptions)
             values.withUnsafeBufferPointer { source in
                 packed.withUnsafeMutableBytes { destination in
                     BP128.packUnchecked(source.baseAddress!, bitWidth: bitWidth, into: destination.baseAddress!)
@@ -271,6 +315,7 @@ public final class PostingsWriter {
                         UnsafeRawBufferPointer(rebasing: destination[0..<BP128.packedByteCount(bitWidth: bitWidth)]))
                 }
             }
+            positions.writeBytes(scratch)
             index += PostingsFormat.blockSize
         }
         scratch.removeAll(keepingCapacity: true)

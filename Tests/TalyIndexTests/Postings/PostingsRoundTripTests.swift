@@ -175,6 +175,26 @@ struct PostingsRoundTripTests {
         #expect(seen == [3, 1, 5, 4, 9, 1])
     }
 
+    @Test("a positions chunk stores its few widest deltas as exceptions: index byte and high bits after the low bits")
+    func patchedPositionsChunk() throws {
+        // One doc with 129 positions 0, 1, 2, …, a jump of 1000 at the 71st, then steps of 1 again.
+        var positions: [UInt32] = [0]
+        for index in 1..<129 { positions.append(positions[index - 1] + (index == 70 ? 1000 : 1)) }
+        let posting = TestPosting(doc: 4, frequency: 129, norm: 9, positions: positions)
+        let written = try writePostings([([posting], true)])
+        let reader = try written.reader()
+        let body = Array(reader.positions!.body)
+        // Width 1 (19 bytes) beats width 10 (160 bytes): the 1000 is an exception, 500 = 0xF4 0x03 above bit 0.
+        #expect(body.count == 2 + 16 + 3 + 1, "chunk header, 1-bit block, one exception, a 1-value tail")
+        #expect(Array(body.prefix(2)) == [1, 1])
+        #expect(Array(body[18..<21]) == [70, 0xF4, 0x03])
+        #expect(body[21] == 1)
+        let cursor = try reader.cursor(for: written.infos[0])
+        var found: [UInt32] = []
+        try cursor.positions(into: &found)
+        #expect(found == positions)
+    }
+
     @Test("many terms of different shapes share one pair of files and each reads back alone (seeded)")
     func manyTermsInOneFile() throws {
         let seed = SplitMix64.testSeed()
