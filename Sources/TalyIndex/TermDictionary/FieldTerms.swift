@@ -206,12 +206,14 @@ public struct FieldTerms: Sendable {
     private func readSingleton(
         _ base: UnsafeRawPointer, at position: inout Int, end: Int, bases: inout TermInfoBases, block: Int, start: Int
     ) throws(IndexError) -> TermInfo {
-        guard let doc = TermBytes.readVarint(base, at: &position, end: end),
+        guard let docDelta = TermBytes.readVarint(base, at: &position, end: end),
             let frequencyAndFlag = TermBytes.readVarint(base, at: &position, end: end), position < end
         else { throw corruption(block, at: start, "inlined posting's statistics run past the block end \(end)") }
-        guard doc < UInt64(UInt32.max) else {
-            throw corruption(block, at: start, "inlined posting's doc \(doc) is not a doc id")
+        let doc = Int64(bases.singletonDoc).addingReportingOverflow(StoredFieldsCodec.unzigzag(docDelta))
+        guard !doc.overflow, doc.partialValue >= 0, doc.partialValue < Int64(UInt32.max) else {
+            throw corruption(block, at: start, "inlined posting's doc \(doc.partialValue) is not a doc id")
         }
+        bases.singletonDoc = UInt32(doc.partialValue)
         let frequency = frequencyAndFlag >> 1 &+ 1
         guard frequency <= UInt64(UInt32.max) else {
             throw corruption(block, at: start, "inlined posting's frequency \(frequency) exceeds UInt32")
@@ -231,7 +233,7 @@ public struct FieldTerms: Sendable {
         }
         return TermInfo(
             documentFrequency: 1, totalTermFrequency: frequency, postingsOffset: 0, positionsOffset: positionsOffset,
-            singleton: SingletonPosting(doc: UInt32(doc), norm: norm, hasPositions: hasPositions))
+            singleton: SingletonPosting(doc: bases.singletonDoc, norm: norm, hasPositions: hasPositions))
     }
 
     /// A corruption found in block `block` at body offset `position`, naming both.
@@ -297,10 +299,12 @@ public struct FieldTerms: Sendable {
     }
 }
 
-/// The offsets a block's next info entry is delta-coded from: the last ones the block wrote (0 before its first).
+/// What a block's next info entry is delta-coded from: the last offsets and inlined doc the block wrote (0 before
+/// its first).
 struct TermInfoBases {
     var postings: UInt64 = 0
     var positions: UInt64 = 0
+    var singletonDoc: UInt32 = 0
 }
 
 /// One end of a term range.

@@ -41,6 +41,9 @@ public final class TermDictionaryWriter {
         /// (0 at its start, so the first written offsets are absolute).
         var blockPostingsBase: UInt64 = 0
         var blockPositionsBase: UInt64 = 0
+        /// The doc of the block's last inlined posting (0 before the first): ids sorted with the
+        /// documents' order then cost a byte or two instead of three.
+        var blockSingletonDoc: UInt32 = 0
         /// The pending block: its first term (kept only in the sparse index), its term and info
         /// sections and its count.
         var blockFirstTerm: [UInt8] = []
@@ -120,6 +123,7 @@ public final class TermDictionaryWriter {
             state.blockFirstTerm.append(contentsOf: term)
             state.blockPostingsBase = 0
             state.blockPositionsBase = 0
+            state.blockSingletonDoc = 0
         } else {
             state.blockTerms.appendVarUInt64(UInt64(shared))
             state.blockTerms.appendVarUInt64(UInt64(term.count - shared))
@@ -127,7 +131,9 @@ public final class TermDictionaryWriter {
         }
         state.blockInfos.appendVarUInt64(UInt64(info.documentFrequency))
         if let singleton = info.singleton {
-            state.blockInfos.appendVarUInt64(UInt64(singleton.doc))
+            state.blockInfos.appendVarUInt64(
+                StoredFieldsCodec.zigzag(Int64(singleton.doc) - Int64(state.blockSingletonDoc)))
+            state.blockSingletonDoc = singleton.doc
             state.blockInfos.appendVarUInt64((info.totalTermFrequency - 1) << 1 | (singleton.hasPositions ? 1 : 0))
             state.blockInfos.append(singleton.norm)
         } else {

@@ -60,8 +60,11 @@ struct GoldenIndexTests {
     func contents(version: String) throws {
         let reader = try IndexReader.open(
             directory: Self.fixtures.appendingPathComponent(version).appendingPathComponent("index").path)
-        let termsVersion: UInt32 = version == "v1" ? 1 : 2
-        #expect(reader.segments.map(\.terms.file.version) == [termsVersion, termsVersion])
+        let fileVersion: UInt32 = version == "v1" ? 1 : 2
+        for segment in reader.segments {
+            let files = [segment.terms.file, segment.postings.postings, try #require(segment.postings.positions)]
+            #expect(files.map(\.version) == [fileVersion, fileVersion, fileVersion])
+        }
         let schema = reader.schema
         #expect(reader.manifest.generation == 4)
         #expect(reader.segments.map(\.documentCount) == [120, 80])

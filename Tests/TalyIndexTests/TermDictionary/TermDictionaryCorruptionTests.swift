@@ -154,18 +154,22 @@ struct TermDictionaryCorruptionTests {
     @Test("an inlined posting cut short, with a reserved doc id or a frequency beyond UInt32, is corrupt")
     func badInlinedPosting() throws {
         let directory = try TemporaryDirectory()
-        // "ab" (df 1) holds its posting: doc, (frequency − 1) << 1 | positions flag, norm, positions delta.
-        let valid = try #require(try craftedField(in: directory, infos: [1, 9, 4, 7, 2, 1, 5, 0]).terms(forField: 1))
+        // "ab" (df 1) holds its posting: zigzag doc delta, (frequency − 1) << 1 | positions flag, norm, positions
+        // delta.
+        let valid = try #require(try craftedField(in: directory, infos: [1, 18, 4, 7, 2, 1, 5, 0]).terms(forField: 1))
         let info = try #require(try valid.lookup(Array("ab".utf8)))
         #expect(info.singleton == SingletonPosting(doc: 9, norm: 7, hasPositions: false))
         #expect(info.totalTermFrequency == 3)
         #expect(try valid.lookup(Array("ac".utf8))?.postingsOffset == 5)
-        let cut = try #require(try craftedField(in: directory, infos: [1, 9, 5, 7]).terms(forField: 1))
+        let cut = try #require(try craftedField(in: directory, infos: [1, 18, 5, 7]).terms(forField: 1))
         expectCorrupt("run past the block end") { _ = try cut.lookup(Array("ab".utf8)) }
         let reserved = try #require(
-            try craftedField(in: directory, infos: [1, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0, 7, 2, 1, 5, 0])
+            try craftedField(in: directory, infos: [1, 0xFE, 0xFF, 0xFF, 0xFF, 0x1F, 0, 7, 2, 1, 5, 0])
                 .terms(forField: 1))
         expectCorrupt("is not a doc id") { _ = try reserved.lookup(Array("ab".utf8)) }
+        let negative = try #require(
+            try craftedField(in: directory, infos: [1, 1, 0, 7, 2, 1, 5, 0]).terms(forField: 1))
+        expectCorrupt("is not a doc id") { _ = try negative.lookup(Array("ab".utf8)) }
         let wide = try #require(
             try craftedField(in: directory, infos: [1, 0, 0xFE, 0xFF, 0xFF, 0xFF, 0x1F, 7, 2, 1, 5, 0])
                 .terms(forField: 1))
