@@ -111,6 +111,58 @@ struct GoldenIndexTests {
         }
     }
 
+    /// Every live posting of `reader` with its positions, keyed by field, term and document id: independent of the
+    /// segments and doc numbers a merge changes.
+    static func livePostingsWithPositions(_ reader: IndexReader) throws -> [String: [UInt32]] {
+        var found: [String: [UInt32]] = [:]
+        var positions: [UInt32] = []
+        for segment in reader.segments {
+            for number in reader.schema.fields.indices {
+                guard let terms = segment.terms.terms(forField: UInt32(number)) else { continue }
+                var cursor = terms.makeCursor()
+                while try cursor.next() {
+                    let term = String(decoding: cursor.term, as: UTF8.self)
+                    let postings = try segment.postings.cursor(for: try cursor.info())
+                    while postings.doc != PostingsCursor.exhausted {
+                        if segment.isLive(postings.doc),
+                            case .keyword(let ids)? = try segment.storedFields(postings.doc)["id"]
+                        {
+                            positions.removeAll()
+                            if postings.hasPositions { try postings.positions(into: &positions) }
+                            found["\(number)/\(term)/\(ids[0])"] = [postings.frequency] + positions
+                        }
+                        _ = try postings.next()
+                    }
+                }
+            }
+        }
+        return found
+    }
+
+    @Test("merging the version 1 index writes version 2 files with the same postings, frequencies and positions")
+    func mergeUpgradesVersion1() throws {
+        let source = Self.fixtures.appendingPathComponent("v1/index")
+        let dir = try TemporaryDirectory()
+        for name in try FileManager.default.contentsOfDirectory(atPath: source.path) {
+            try FileManager.default.copyItem(
+                at: source.appendingPathComponent(name), to: dir.url.appendingPathComponent(name))
+        }
+        let before = try IndexReader.open(directory: dir.path)
+        let expected = try Self.livePostingsWithPositions(before)
+        #expect(expected.count > 5000)
+        do {
+            let writer = try IndexWriter(directory: dir.path, schema: before.schema)
+            try writer.forceMerge(maximumSegments: 1)
+        }
+        let after = try IndexReader.open(directory: dir.path)
+        #expect(after.segments.count == 1)
+        #expect(after.documentCount == 199)
+        let segment = try #require(after.segments.first)
+        let files = [segment.terms.file, segment.postings.postings, try #require(segment.postings.positions)]
+        #expect(files.map(\.version) == [2, 2, 2])
+        #expect(try Self.livePostingsWithPositions(after) == expected)
+    }
+
     @Test(
         "a flipped byte or a truncation in any file of the index is an IndexError naming that file", arguments: versions
     )
