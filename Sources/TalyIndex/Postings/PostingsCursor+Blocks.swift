@@ -11,7 +11,8 @@ extension PostingsCursor {
         var payloadEnd = 0
         /// The single block of a short list, or the state before the first block of a long one.
         var first = PostingsSkipEntry(
-            index: -1, entryEnd: 0, baseDoc: 0, lastDoc: 0, docBits: 0, frequencyBits: 0, payloadOffset: 0,
+            index: -1, entryEnd: 0, baseDoc: 0, lastDoc: 0, docBits: 0, frequencyBits: 0, frequencyExceptions: 0,
+            payloadOffset: 0,
             payloadLength: 0, positionsOffset: 0, positionsLength: 0, impactsOffset: 0, impactsLength: 0)
     }
 
@@ -62,7 +63,7 @@ extension PostingsCursor {
             layout.blockCount = 1
             layout.payloadEnd = body.count
             layout.first = PostingsSkipEntry(
-                index: 0, entryEnd: 0, baseDoc: 0, lastDoc: 0, docBits: 0, frequencyBits: 0,
+                index: 0, entryEnd: 0, baseDoc: 0, lastDoc: 0, docBits: 0, frequencyBits: 0, frequencyExceptions: 0,
                 payloadOffset: input.position, payloadLength: body.count - input.position,
                 positionsOffset: positionsOffset, positionsLength: positionsEnd - positionsOffset,
                 impactsOffset: impactsOffset, impactsLength: impactsLength)
@@ -138,18 +139,23 @@ extension PostingsCursor {
         else { throw corrupt("bad last-doc delta in skip entry \(entry.index) at byte \(previous.entryEnd)") }
         entry.lastDoc = previous.lastDoc &+ UInt32(delta)
         if entry.index < packedBlockCount {
-            guard position &+ 2 <= skipEnd, body[position] <= 32, body[position &+ 1] <= 32 else {
+            let frequencyByte = position &+ 2 <= skipEnd ? body[position &+ 1] : 0xFF
+            let frequencyBits = patchedFrequencies ? frequencyByte & 0x3F : frequencyByte
+            guard position &+ 2 <= skipEnd, body[position] <= 32, frequencyBits <= 32 else {
                 throw corrupt("bad bit widths in skip entry \(entry.index) at byte \(position)")
             }
             entry.docBits = Int(body[position])
-            entry.frequencyBits = Int(body[position &+ 1])
+            entry.frequencyBits = Int(frequencyBits)
+            entry.frequencyExceptions =
+                patchedFrequencies ? Int(frequencyByte >> PostingsFormat.frequencyExceptionsShift) : 0
             entry.payloadLength =
                 BP128.packedByteCount(bitWidth: entry.docBits)
-                &+ BP128.packedByteCount(bitWidth: entry.frequencyBits)
+                &+ BP128.packedByteCount(bitWidth: entry.frequencyBits) &+ 2 &* entry.frequencyExceptions
             position &+= 2
         } else {
             entry.docBits = 0
             entry.frequencyBits = 0
+            entry.frequencyExceptions = 0
             entry.payloadLength = payloadEnd &- entry.payloadOffset
         }
         guard entry.payloadOffset >= 0, entry.payloadLength >= 0,
@@ -184,6 +190,13 @@ extension PostingsCursor {
                 stride: DeltaCoding.postingsStride, into: docs)
             count = PostingsFormat.blockSize
             frequenciesDecoded = false
+            var exception = entry.payloadOffset &+ entry.payloadLength &- 2 &* entry.frequencyExceptions
+            for _ in 0..<entry.frequencyExceptions {
+                guard Int(body[exception]) < PostingsFormat.blockSize else {
+                    throw corrupt("frequency exception of block \(entry.index) at byte \(exception) indexes no doc")
+                }
+                exception &+= 2
+            }
         } else if let inlined {
             docs[0] = inlined.doc
             frequencies[0] = UInt32(truncatingIfNeeded: totalTermFrequency)
@@ -264,8 +277,14 @@ extension PostingsCursor {
         let source =
             body.baseAddress! + (block.payloadOffset &+ BP128.packedByteCount(bitWidth: block.docBits))
         var plusOne = BP128PlusOneRows()
-        BP128.unpackUnchecked(
-            from: source, bitWidth: block.frequencyBits, into: buffer + PostingsFormat.blockSize, transform: &plusOne)
+        let frequencies = buffer + PostingsFormat.blockSize
+        BP128.unpackUnchecked(from: source, bitWidth: block.frequencyBits, into: frequencies, transform: &plusOne)
+        // `enterBlock` checked that every exception indexes one of the block's 128 docs.
+        var exception = block.payloadOffset &+ block.payloadLength &- 2 &* block.frequencyExceptions
+        for _ in 0..<block.frequencyExceptions {
+            frequencies[Int(body[exception])] &+= UInt32(body[exception &+ 1]) &<< UInt32(block.frequencyBits)
+            exception &+= 2
+        }
     }
 
     /// Reads a LEB128 varint of at most 64 bits from `bytes[offset..<end]`; nil when truncated or overlong.

@@ -49,6 +49,8 @@ public final class PostingsCursor {
     let frequenciesOmitted: Bool
     /// True for format 2 files, whose variable-byte tails interleave frequencies with doc gaps.
     let interleavedTail: Bool
+    /// True for format 2 files, whose packed blocks may store a few frequencies as exceptions.
+    let patchedFrequencies: Bool
     /// True for format 2 positions files, whose chunks carry exceptions after their packed bits.
     let patchedPositions: Bool
     /// The posting of a term of one document kept in the term dictionary (nothing in the `.post` file).
@@ -81,6 +83,7 @@ public final class PostingsCursor {
         totalTermFrequency = info.totalTermFrequency
         frequenciesOmitted = info.totalTermFrequency == UInt64(info.documentFrequency)
         interleavedTail = postings.version >= 2
+        patchedFrequencies = postings.version >= 2
         patchedPositions = (positions?.version ?? 1) >= 2
         inlined = info.singleton
         let layout = try Self.readHeader(of: info, in: postings, positions: positions)

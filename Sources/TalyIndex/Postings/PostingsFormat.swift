@@ -16,6 +16,12 @@ enum PostingsFormat {
     /// The most deltas of a 128-position chunk stored as exceptions (format 2): enough to drop a chunk's few
     /// large first positions of docs, few enough that patching costs little (Lucene's PFOR allows up to 7).
     static let maxPositionExceptions = 7
+    /// The most frequencies of a packed block stored as exceptions (format 2), each an index byte and a byte of high
+    /// bits: counted in the top two bits of the block's frequency-width byte, so the skip entry alone still gives
+    /// the block's length.
+    static let maxFrequencyExceptions = 3
+    /// The shift of the exception count in a skip entry's frequency-width byte (format 2).
+    static let frequencyExceptionsShift: UInt8 = 6
     /// Bits 0–6 of a term's header byte: the byte length of the term's impact list.
     static let impactsLengthMask: UInt8 = 0x7F
 }

@@ -14,6 +14,8 @@ struct PostingsSkipEntry {
     /// Bit widths of a packed block (unused for the variable-byte tail).
     var docBits: Int
     var frequencyBits: Int
+    /// Frequencies stored as exceptions after the packed ones (format 2), two bytes each.
+    var frequencyExceptions: Int
     /// The block's bytes in the `.post` body.
     var payloadOffset: Int
     var payloadLength: Int

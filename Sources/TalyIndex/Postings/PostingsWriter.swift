@@ -168,11 +168,11 @@ public final class PostingsWriter {
     /// entry.
     private func flushPackedBlock() {
         let docBits = packValues(deltasOf: true)
-        let frequencyBits = packValues(deltasOf: false)
+        let (frequencyBits, exceptions) = packFrequencies()
         let last = docs[PostingsFormat.blockSize - 1]
         VByte.append(last &- blockBase, to: &skip)
         skip.append(UInt8(docBits))
-        skip.append(UInt8(frequencyBits))
+        skip.append(UInt8(frequencyBits) | UInt8(exceptions) << PostingsFormat.frequencyExceptionsShift)
         finishBlock(last: last)
         blockBase = last
         fullBlocks &+= 1
@@ -201,25 +201,41 @@ public final class PostingsWriter {
         buffered = 0
     }
 
-    /// Bit-packs the 128 buffered doc deltas (or frequencies − 1) and writes them; returns the bit width.
+    /// Bit-packs the 128 buffered doc deltas and writes them; returns the bit width.
     private func packValues(deltasOf docIDs: Bool) -> Int {
         values.withUnsafeMutableBufferPointer { values in
-            if docIDs {
-                docs.withUnsafeBufferPointer { docs in
-                    DeltaCoding.encode(docs, base: blockBase, stride: DeltaCoding.postingsStride, into: values)
-                }
-            } else {
-                for index in 0..<PostingsFormat.blockSize {
-                    values[index] = frequencies[index] &- 1
-                }
+            docs.withUnsafeBufferPointer { docs in
+                DeltaCoding.encode(docs, base: blockBase, stride: DeltaCoding.postingsStride, into: values)
             }
         }
         return writePacked(values)
     }
 
-    /// Writes 128 values BP128-packed at their own width; returns the width.
-    private func writePacked(_ source: [UInt32]) -> Int {
-        let bitWidth = BP128.bitWidth(of: source)
+    /// Writes the 128 buffered frequencies − 1 at the width that makes them smallest when up to
+    /// `PostingsFormat.maxFrequencyExceptions` of them, whose high bits fit a byte, follow as exceptions (index
+    /// byte, high byte): one doc with many occurrences no longer sets the width of the block. Returns the width and
+    /// the exception count.
+    private func packFrequencies() -> (bitWidth: Int, exceptions: Int) {
+        for index in 0..<PostingsFormat.blockSize {
+            values[index] = frequencies[index] &- 1
+        }
+        let bitWidth = patchedBitWidth(maxExceptions: PostingsFormat.maxFrequencyExceptions, highBitsInOneByte: true)
+        scratch.removeAll(keepingCapacity: true)
+        if bitWidth < 32 {
+            for index in 0..<PostingsFormat.blockSize where values[index] >> bitWidth != 0 {
+                scratch.append(UInt8(index))
+                scratch.append(UInt8(truncatingIfNeeded: values[index] >> bitWidth))
+                values[index] &= (1 << bitWidth) &- 1
+            }
+        }
+        _ = writePacked(values, bitWidth: bitWidth)
+        postings.writeBytes(scratch)
+        return (bitWidth, scratch.count / 2)
+    }
+
+    /// Writes 128 values BP128-packed at `bitWidth` (their own width by default); returns the width.
+    private func writePacked(_ source: [UInt32], bitWidth chosenWidth: Int? = nil) -> Int {
+        let bitWidth = chosenWidth ?? BP128.bitWidth(of: source)
         let byteCount = BP128.packedByteCount(bitWidth: bitWidth)
         source.withUnsafeBufferPointer { source in
             packed.withUnsafeMutableBytes { destination in
@@ -252,13 +268,15 @@ public final class PostingsWriter {
         postings.writeBytes(scratch)
     }
 
-    /// The bit width of the chunk in `values` that takes the fewest bytes when at most
-    /// `PostingsFormat.maxPositionExceptions` wider values are exceptions (an index byte and their high bits).
-    private func patchedBitWidth() -> Int {
+    /// The bit width of the 128 `values` that takes the fewest bytes when at most `maxExceptions` wider values are
+    /// exceptions: an index byte and their high bits, as a varint or, with `highBitsInOneByte`, one byte (then no
+    /// exception may have more than 8 high bits).
+    private func patchedBitWidth(maxExceptions: Int, highBitsInOneByte: Bool) -> Int {
         widthCounts.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
         for value in values { widthCounts[UInt32.bitWidth - value.leadingZeroBitCount] += 1 }
         let countOfWidth = widthCounts
-        var best = BP128.bitWidth(of: values)
+        let fullWidth = BP128.bitWidth(of: values)
+        var best = fullWidth
         var bestCost = BP128.packedByteCount(bitWidth: best)
         var exceptions = 0
         var exceptionBytes = 0
@@ -266,11 +284,11 @@ public final class PostingsWriter {
         while width > 0 {
             // Lowering the width to `width − 1` turns the values of width `width` into exceptions too.
             exceptions += countOfWidth[width]
-            if exceptions > PostingsFormat.maxPositionExceptions { break }
+            if exceptions > maxExceptions || (highBitsInOneByte && fullWidth - (width - 1) > 8) { break }
             width -= 1
             exceptionBytes = 0
             for wider in (width + 1)...32 where countOfWidth[wider] > 0 {
-                exceptionBytes += countOfWidth[wider] * (1 + (wider - width + 6) / 7)
+                exceptionBytes += countOfWidth[wider] * (highBitsInOneByte ? 2 : 1 + (wider - width + 6) / 7)
             }
             let cost = BP128.packedByteCount(bitWidth: width) + exceptionBytes
             if cost < bestCost {
@@ -294,7 +312,8 @@ public final class PostingsWriter {
             for offset in 0..<PostingsFormat.blockSize {
                 values[offset] = blockPositions[index + offset]
             }
-            let bitWidth = patchedBitWidth()
+            let bitWidth = patchedBitWidth(
+                maxExceptions: PostingsFormat.maxPositionExceptions, highBitsInOneByte: false)
             positions.writeUInt8(UInt8(bitWidth))
             // Exceptions: the values wider than the chunk, their high bits after the packed low bits.
             scratch.removeAll(keepingCapacity: true)

@@ -195,6 +195,34 @@ struct PostingsRoundTripTests {
         #expect(found == positions)
     }
 
+    @Test(
+        "a packed block stores up to 3 large frequencies as exceptions, and a block of frequencies 1 stores none",
+        arguments: [[:], [5: 1000], [5: 1000, 70: 40, 127: 300], [0: 9, 1: 9, 2: 9, 3: 9]] as [[Int: UInt32]])
+    func patchedFrequencies(large: [Int: UInt32]) throws {
+        let postings = (0..<129).map {
+            TestPosting(doc: UInt32($0) * 2, frequency: large[$0] ?? 1, norm: 7, positions: [])
+        }
+        let written = try writePostings([(postings, false)], positionsFile: false)
+        let cursor = try written.reader().cursor(for: written.infos[0])
+        let widest = large.values.max().map { UInt32.bitWidth - ($0 - 1).leadingZeroBitCount } ?? 0
+        if large.count <= PostingsFormat.maxFrequencyExceptions {
+            // The others are 1 (0 bits); the exceptions' high bits must fit a byte.
+            #expect(cursor.block.frequencyBits == max(0, widest - 8))
+            #expect(cursor.block.frequencyExceptions == large.count)
+        } else {
+            #expect(cursor.block.frequencyBits == widest)
+            #expect(cursor.block.frequencyExceptions == 0)
+        }
+        #expect(
+            cursor.block.payloadLength
+                == 16 * (cursor.block.docBits + cursor.block.frequencyBits) + 2 * cursor.block.frequencyExceptions)
+        for posting in postings {
+            #expect(cursor.doc == posting.doc && cursor.frequency == posting.frequency, "doc \(posting.doc)")
+            _ = try cursor.next()
+        }
+        #expect(cursor.doc == PostingsCursor.exhausted)
+    }
+
     @Test("many terms of different shapes share one pair of files and each reads back alone (seeded)")
     func manyTermsInOneFile() throws {
         let seed = SplitMix64.testSeed()
