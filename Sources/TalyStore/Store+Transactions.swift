@@ -30,6 +30,7 @@ extension Store {
         "session.prefix": ("session", "prefix"),
         "content_type.tenant_id, content_type.name": ("content type", "name"),
         "content_item.tenant_id, content_item.content_type_id, content_item.slug": ("content item", "slug"),
+        "product.tenant_id, product.sku": ("product", "sku"),
     ]
 
     /// Turns a thrown error into a `StoreError`; store errors pass through.

@@ -21,6 +21,13 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     /// The outbox consumer's checkpoint is older than the retention horizon: events it never saw
     /// were pruned. It must rebuild its state from the store, then reset its checkpoint.
     case outboxConsumerBehind(consumer: String, checkpoint: Int64, prunedThrough: Int64)
+    /// Taking `requested` units of a product at a location would oversell it: only `available`
+    /// (on hand minus reserved) are there.
+    case insufficientStock(productID: Int64, location: String, requested: Int64, available: Int64)
+    /// The file offered for a restore is not a usable backup of this store.
+    case invalidBackup(path: String, reason: String)
+    /// Writing a backup, or installing a restored database, failed; nothing was replaced.
+    case backupFailed(path: String, reason: String)
 
     /// Why credentials were refused.
     public enum AuthenticationFailure: String, Sendable, Equatable {
@@ -49,6 +56,10 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case .outboxConsumerBehind(let consumer, let checkpoint, let prunedThrough):
             "outbox consumer \(consumer) is at event \(checkpoint) but events through \(prunedThrough) were pruned: "
                 + "rebuild from the store and reset its checkpoint"
+        case .insufficientStock(let productID, let location, let requested, let available):
+            "insufficient stock of product \(productID) at \(location): requested \(requested), available \(available)"
+        case .invalidBackup(let path, let reason): "\(path) is not a usable backup: \(reason)"
+        case .backupFailed(let path, let reason): "backup or restore of \(path) failed: \(reason)"
         case .authenticationFailed(let failure):
             switch failure {
             case .invalidCredentials: "authentication failed: invalid credentials"

@@ -16,6 +16,7 @@ enum StoreMigrations {
         }
         migrator.registerMigration("v2_accounts", migrate: migrateAccounts)
         migrator.registerMigration("v3_content_outbox", migrate: migrateContentOutbox)
+        migrator.registerMigration("v4_catalog", migrate: migrateCatalog)
         return migrator
     }
 

@@ -8,7 +8,7 @@ import Testing
 @Suite("schema migrations")
 struct MigrationTests {
     /// Every migration that has landed on main, in order: they are never renamed, reordered or removed.
-    static let landedMigrations = ["v1_tenant", "v2_accounts", "v3_content_outbox"]
+    static let landedMigrations = ["v1_tenant", "v2_accounts", "v3_content_outbox", "v4_catalog"]
 
     @Test("landed migrations keep their names and order; new ones only follow them")
     func appendOnly() {
@@ -24,7 +24,9 @@ struct MigrationTests {
         }
         let expected = [
             "tenant", "user", "credential", "role", "user_role", "api_key", "session", "audit_log", "outbox_event",
-            "outbox_consumer", "outbox_horizon", "content_type", "content_item", "content_revision",
+            "outbox_consumer", "outbox_horizon", "content_type", "content_item", "content_revision", "product",
+            "inventory",
+            "inventory_reservation",
         ]
         for table in expected {
             #expect(tables.contains(table), "missing table \(table)")
@@ -90,5 +92,25 @@ struct MigrationTests {
         #expect(try globex.users().isEmpty)
         let foreignKeyErrors = try store.pool.read { db in try Row.fetchAll(db, sql: "PRAGMA foreign_key_check") }
         #expect(foreignKeyErrors.isEmpty)
+    }
+
+    @Test("a database at v3 keeps its tenants and gains an empty catalog")
+    func fromV3() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("v3.sqlite")
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try StoreMigrations.migrator.migrate(queue, upTo: "v3_content_outbox")
+            try queue.write { db in
+                try db.execute(sql: "INSERT INTO tenant (name, created_at) VALUES ('acme', '2025-01-02 03:04:05.000')")
+            }
+        }
+        let store = try Store(path: path, clock: ManualClock())
+        #expect(try store.appliedMigrations() == StoreMigrations.migrator.migrations)
+        let scope = try store.tenant(named: "acme")
+        #expect(try scope.products().isEmpty)
+        let product = try scope.createProduct(
+            try ProductDraft(sku: "A", title: "a", price: try Money(amount: 1, currency: "EUR")), by: .system)
+        #expect(try scope.product(product.id!) == product)
     }
 }

@@ -1,0 +1,345 @@
+import Foundation
+import GRDB
+
+/// The id of a product.
+public typealias ProductID = RecordID<ProductRecord>
+
+/// Where a product is in its life: only `active` products are for sale.
+public enum ProductStatus: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+    /// For sale.
+    case active
+    /// Being prepared; not for sale.
+    case draft
+    /// No longer sold; kept for orders and history.
+    case archived
+}
+
+/// The editable fields of a product, validated: every value of this type is a valid product.
+///
+/// It is the API's JSON shape, `{"sku","title","description","price":{"amount","currency"},
+/// "attributes","status"}`; decoding refuses unknown fields and names the field at fault.
+public struct ProductDraft: Sendable, Equatable {
+    /// The stock-keeping unit, unique in the tenant: 1 to 64 characters, no spaces.
+    public let sku: String
+    /// The name shown to people: 1 to 500 characters.
+    public let title: String
+    /// Free text, at most 20 000 characters.
+    public let description: String
+    /// The price in minor units with its currency.
+    public let price: Money
+    /// Named values for filters and facets.
+    public let attributes: [String: AttributeValue]
+    /// Active, draft or archived.
+    public let status: ProductStatus
+
+    /// A product's fields, checked; errors name the field (`sku`, `price.currency`…).
+    public init(
+        sku: String, title: String, description: String = "", price: Money,
+        attributes: [String: AttributeValue] = [:], status: ProductStatus = .draft
+    ) throws(StoreError) {
+        guard (1...64).contains(sku.count),
+            !sku.unicodeScalars.contains(where: {
+                $0.properties.isWhitespace || $0.properties.generalCategory == .control
+            })
+        else {
+            throw .invalid(field: "sku", reason: "must be 1 to 64 characters without spaces or control characters")
+        }
+        let title = title.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...500).contains(title.count),
+            !title.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else {
+            throw .invalid(field: "title", reason: "must be 1 to 500 characters without control characters")
+        }
+        guard description.count <= 20_000 else {
+            throw .invalid(field: "description", reason: "at most 20000 characters")
+        }
+        try AttributeValue.validate(attributes)
+        self.sku = sku
+        self.title = title
+        self.description = description
+        self.price = price
+        self.attributes = attributes
+        self.status = status
+    }
+
+    /// Decodes the API's JSON; any problem is a `StoreError.invalid` naming the field.
+    public static func decode(json: Data) throws(StoreError) -> ProductDraft {
+        do {
+            return try JSONDecoder().decode(ProductDraft.self, from: json)
+        } catch let error as StoreError {
+            throw error
+        } catch let error as DecodingError {
+            throw translate(error)
+        } catch {
+            throw .invalid(field: "body", reason: String(describing: error))
+        }
+    }
+
+    static func translate(_ error: DecodingError) -> StoreError {
+        switch error {
+        case .keyNotFound(let key, let context):
+            return .invalid(field: fieldPath(context.codingPath + [key]), reason: "is required")
+        case .valueNotFound(_, let context):
+            return .invalid(field: fieldPath(context.codingPath), reason: "must not be null")
+        case .typeMismatch(_, let context):
+            let field = fieldPath(context.codingPath)
+            return .invalid(
+                field: field.isEmpty ? "body" : field,
+                reason: field.isEmpty ? "must be a JSON object" : "has the wrong type")
+        case .dataCorrupted(let context):
+            let field = fieldPath(context.codingPath)
+            return .invalid(
+                field: field.isEmpty ? "body" : field,
+                reason: field.isEmpty ? "is not a JSON object" : "is not a valid value")
+        @unknown default:
+            return .invalid(field: "body", reason: String(describing: error))
+        }
+    }
+}
+
+extension ProductDraft: Codable {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case sku, title, description, price, attributes, status
+    }
+
+    enum PriceKeys: String, CodingKey, CaseIterable {
+        case amount, currency
+    }
+
+    /// Decodes and validates; unknown fields are refused so a misspelt one is not silently lost.
+    public init(from decoder: any Decoder) throws {
+        try Self.refuseUnknownKeys(decoder, known: CodingKeys.allCases.map(\.rawValue), path: [])
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        guard container.contains(.price) else { throw StoreError.invalid(field: "price", reason: "is required") }
+        let priceDecoder = try container.superDecoder(forKey: .price)
+        try Self.refuseUnknownKeys(priceDecoder, known: PriceKeys.allCases.map(\.rawValue), path: ["price"])
+        let price = try priceDecoder.container(keyedBy: PriceKeys.self)
+        let statusText = try Self.field("status", "a string") {
+            try container.decodeIfPresent(String.self, forKey: .status)
+        }
+        guard let status = ProductStatus(rawValue: statusText ?? ProductStatus.draft.rawValue) else {
+            throw StoreError.invalid(field: "status", reason: "must be active, draft or archived")
+        }
+        try self.init(
+            sku: try Self.field("sku", "a string") { try container.decode(String.self, forKey: .sku) },
+            title: try Self.field("title", "a string") { try container.decode(String.self, forKey: .title) },
+            description: try Self.field("description", "a string") {
+                try container.decodeIfPresent(String.self, forKey: .description)
+            } ?? "",
+            price: try Money(
+                amount: try Self.field("price.amount", "an integer") { try price.decode(Int64.self, forKey: .amount) },
+                currency: try Self.field("price.currency", "a string") {
+                    try price.decode(String.self, forKey: .currency)
+                }),
+            attributes: try Self.field("attributes", "an object") {
+                try container.decodeIfPresent([String: AttributeValue].self, forKey: .attributes)
+            } ?? [:],
+            status: status)
+    }
+
+    /// Runs one field's decoding, naming `name` in any error: the decoder's own coding paths are
+    /// not reliable across nested and super decoders.
+    private static func field<T>(_ name: String, _ expected: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch DecodingError.keyNotFound {
+            throw StoreError.invalid(field: name, reason: "is required")
+        } catch DecodingError.valueNotFound {
+            throw StoreError.invalid(field: name, reason: "must not be null")
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            // Foundation reports some mismatches (a fraction read as an integer) with an error
+            // of its own that only becomes a path-less DecodingError at the top.
+            throw StoreError.invalid(field: name, reason: "must be \(expected)")
+        }
+    }
+
+    /// Encodes the API's JSON shape.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try encodeFields(into: &container)
+    }
+
+    func encodeFields(into container: inout KeyedEncodingContainer<CodingKeys>) throws {
+        try container.encode(sku, forKey: .sku)
+        try container.encode(title, forKey: .title)
+        try container.encode(description, forKey: .description)
+        var price = container.nestedContainer(keyedBy: PriceKeys.self, forKey: .price)
+        try price.encode(self.price.amount, forKey: .amount)
+        try price.encode(self.price.currency.code, forKey: .currency)
+        try container.encode(attributes, forKey: .attributes)
+        try container.encode(status, forKey: .status)
+    }
+
+    private struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    private static func refuseUnknownKeys(_ decoder: any Decoder, known: [String], path: [String]) throws {
+        let keys = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue)
+        if let unknown = keys.sorted().first(where: { !known.contains($0) }) {
+            throw StoreError.invalid(field: (path + [unknown]).joined(separator: "."), reason: "is not a known field")
+        }
+    }
+}
+
+/// A product of one tenant (table `product`).
+///
+/// Encodes to the API's JSON shape (the draft's fields plus `id`, `version`, `created_at`,
+/// `updated_at`); the database row is mapped by hand because its columns are flat
+/// (`price_amount`, `currency`, `attributes` as JSON text) while the API nests `price`.
+public struct ProductRecord: Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    /// The table name.
+    public static let databaseTableName = "product"
+
+    /// The product's id; nil before insertion.
+    public internal(set) var id: ProductID?
+    /// The tenant that owns the product.
+    public internal(set) var tenantID: TenantID
+    /// The editable fields.
+    public internal(set) var draft: ProductDraft
+    /// When the product was created.
+    public internal(set) var createdAt: Date
+    /// When the product last changed.
+    public internal(set) var updatedAt: Date
+    /// Optimistic-concurrency version, 1 on creation and incremented by every change.
+    public internal(set) var version: Int64
+
+    /// The stock-keeping unit.
+    public var sku: String { draft.sku }
+    /// The price.
+    public var price: Money { draft.price }
+    /// The status.
+    public var status: ProductStatus { draft.status }
+
+    /// The table's columns, for the query interface.
+    public enum Columns {
+        /// `id`.
+        public static let id = Column("id")
+        /// `tenant_id`.
+        public static let tenantID = Column("tenant_id")
+        /// `sku`.
+        public static let sku = Column("sku")
+        /// `title`.
+        public static let title = Column("title")
+        /// `description`.
+        public static let description = Column("description")
+        /// `price_amount`, in minor units.
+        public static let priceAmount = Column("price_amount")
+        /// `currency`.
+        public static let currency = Column("currency")
+        /// `attributes`, a JSON object.
+        public static let attributes = Column("attributes")
+        /// `status`.
+        public static let status = Column("status")
+        /// `created_at`.
+        public static let createdAt = Column("created_at")
+        /// `updated_at`.
+        public static let updatedAt = Column("updated_at")
+        /// `version`.
+        public static let version = Column("version")
+    }
+
+    init(id: ProductID?, tenantID: TenantID, draft: ProductDraft, createdAt: Date, updatedAt: Date, version: Int64) {
+        self.id = id
+        self.tenantID = tenantID
+        self.draft = draft
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.version = version
+    }
+
+    /// Reads a row; a row that no longer passes validation (a currency withdrawn since) still
+    /// loads, because the database already accepted it.
+    public init(row: Row) throws {
+        let attributesJSON: String = row[Columns.attributes]
+        let attributes = try JSONDecoder().decode([String: AttributeValue].self, from: Data(attributesJSON.utf8))
+        id = row[Columns.id]
+        tenantID = row[Columns.tenantID]
+        draft = ProductDraft(
+            stored: row[Columns.sku], title: row[Columns.title], description: row[Columns.description],
+            price: Money(stored: row[Columns.priceAmount], currency: row[Columns.currency]),
+            attributes: attributes, status: row[Columns.status])
+        createdAt = row[Columns.createdAt]
+        updatedAt = row[Columns.updatedAt]
+        version = row[Columns.version]
+    }
+
+    /// Writes the row's columns.
+    public func encode(to container: inout PersistenceContainer) throws {
+        container[Columns.id] = id
+        container[Columns.tenantID] = tenantID
+        container[Columns.sku] = draft.sku
+        container[Columns.title] = draft.title
+        container[Columns.description] = draft.description
+        container[Columns.priceAmount] = draft.price.amount
+        container[Columns.currency] = draft.price.currency.code
+        container[Columns.attributes] = try Self.attributesJSON(draft.attributes)
+        container[Columns.status] = draft.status
+        container[Columns.createdAt] = createdAt
+        container[Columns.updatedAt] = updatedAt
+        container[Columns.version] = version
+    }
+
+    /// Takes the id SQLite assigned.
+    mutating public func didInsert(_ inserted: InsertionSuccess) { id = ProductID(inserted.rowID) }
+
+    static func attributesJSON(_ attributes: [String: AttributeValue]) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(attributes), as: UTF8.self)
+    }
+}
+
+extension ProductRecord: Encodable {
+    enum RecordKeys: String, CodingKey {
+        case id, version
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+    }
+
+    /// Encodes the draft's shape plus `id`, `version`, `created_at` and `updated_at`.
+    public func encode(to encoder: any Encoder) throws {
+        try draft.encode(to: encoder)
+        var container = encoder.container(keyedBy: RecordKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(version, forKey: .version)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(updatedAt, forKey: .updatedAt)
+    }
+}
+
+extension ProductDraft {
+    /// A draft as stored: the database's CHECK constraints already hold, so no re-validation.
+    init(
+        stored sku: String, title: String, description: String, price: Money, attributes: [String: AttributeValue],
+        status: ProductStatus
+    ) {
+        self.sku = sku
+        self.title = title
+        self.description = description
+        self.price = price
+        self.attributes = attributes
+        self.status = status
+    }
+}
+
+extension Money {
+    /// A price as stored: the currency was valid when written.
+    init(stored amount: Int64, currency: String) {
+        self.amount = amount
+        self.currency = CurrencyCode(stored: currency)
+    }
+}
+
+extension CurrencyCode {
+    /// A code as stored; a code withdrawn since keeps the usual exponent of 2.
+    init(stored code: String) {
+        self.code = code
+        minorUnitExponent = Self.exponents[code] ?? 2
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+import GRDB
+
+/// The tenant's product catalog.
+extension TenantScope {
+    /// Creates a product; its SKU must be unused in this tenant.
+    public func createProduct(_ draft: ProductDraft, by actor: Actor) throws(StoreError) -> ProductRecord {
+        let time = now
+        return try store.write { db in try insertProduct(db, draft, skuField: "sku", by: actor, at: time) }
+    }
+
+    /// Creates many products in one transaction: all are created, or none. A taken SKU is
+    /// `.duplicate(entity: "product", field: "products[i].sku")`, naming the first offender.
+    public func createProducts(_ drafts: [ProductDraft], by actor: Actor) throws(StoreError) -> [ProductRecord] {
+        let time = now
+        return try store.write { db in
+            try drafts.enumerated().map { index, draft in
+                try insertProduct(db, draft, skuField: "products[\(index)].sku", by: actor, at: time)
+            }
+        }
+    }
+
+    /// The product with `id` in this tenant.
+    public func product(_ id: ProductID) throws(StoreError) -> ProductRecord {
+        try store.read { db in try fetchProduct(db, id) }
+    }
+
+    /// The product with this SKU in this tenant, or nil.
+    public func product(sku: String) throws(StoreError) -> ProductRecord? {
+        let tenantID = tenantID
+        return try store.read { db in
+            try ProductRecord
+                .filter(ProductRecord.Columns.tenantID == tenantID && ProductRecord.Columns.sku == sku)
+                .fetchOne(db)
+        }
+    }
+
+    /// The tenant's products by id after `cursor` (exclusive), at most `limit`, optionally of one
+    /// status. Ids never change and are never reused, so paging with the last id seen neither
+    /// skips nor repeats a product while others are inserted or deleted.
+    public func products(
+        after cursor: ProductID? = nil, limit: Int = 100, status: ProductStatus? = nil
+    ) throws(StoreError) -> [ProductRecord] {
+        let tenantID = tenantID
+        return try store.read { db in
+            var request = ProductRecord.filter(ProductRecord.Columns.tenantID == tenantID)
+            if let cursor { request = request.filter(ProductRecord.Columns.id > cursor) }
+            if let status { request = request.filter(ProductRecord.Columns.status == status) }
+            return try request.order(ProductRecord.Columns.id).limit(max(0, limit)).fetchAll(db)
+        }
+    }
+
+    /// Replaces the product's fields, if it is still at `expectedVersion`; a new SKU must be unused.
+    public func updateProduct(
+        _ id: ProductID, expectedVersion: Int64, with draft: ProductDraft, by actor: Actor
+    ) throws(StoreError) -> ProductRecord {
+        let time = now
+        return try store.write { db in
+            var product = try fetchProduct(db, id, expectedVersion: expectedVersion)
+            guard product.draft != draft else { return product }
+            if draft.sku != product.sku, try skuTaken(db, draft.sku) {
+                throw StoreError.duplicate(entity: "product", field: "sku")
+            }
+            let changed = Self.changedFields(from: product.draft, to: draft)
+            product.draft = draft
+            product.version += 1
+            product.updatedAt = max(time, product.createdAt)
+            try product.update(db)
+            try audit(
+                db, actor: actor, action: "product.update", targetType: "product", targetID: id.rawValue,
+                details: ["sku": draft.sku, "fields": changed.joined(separator: ",")], at: time)
+            return product
+        }
+    }
+
+    /// Deletes the product and its stock rows, if it is still at `expectedVersion` and no stock
+    /// of it is reserved (a reservation is a promise to a customer: release or ship it first).
+    public func deleteProduct(_ id: ProductID, expectedVersion: Int64, by actor: Actor) throws(StoreError) {
+        let time = now
+        try store.write { db in
+            let product = try fetchProduct(db, id, expectedVersion: expectedVersion)
+            let reserved =
+                try Int64.fetchOne(
+                    db, sql: "SELECT COALESCE(SUM(reserved), 0) FROM inventory WHERE tenant_id = ? AND product_id = ?",
+                    arguments: [tenantID, id]) ?? 0
+            guard reserved == 0 else {
+                throw StoreError.constraintViolation(
+                    reason: "product \(id) has \(reserved) reserved units; release or commit the reservations first")
+            }
+            _ = try product.delete(db)
+            try audit(
+                db, actor: actor, action: "product.delete", targetType: "product", targetID: id.rawValue,
+                details: ["sku": product.sku], at: time)
+        }
+    }
+
+    // MARK: - Inside transactions
+
+    func insertProduct(
+        _ db: Database, _ draft: ProductDraft, skuField: String, by actor: Actor, at time: Date
+    ) throws -> ProductRecord {
+        if try skuTaken(db, draft.sku) { throw StoreError.duplicate(entity: "product", field: skuField) }
+        var product = ProductRecord(
+            id: nil, tenantID: tenantID, draft: draft, createdAt: time, updatedAt: time, version: 1)
+        try product.insert(db)
+        try audit(
+            db, actor: actor, action: "product.create", targetType: "product", targetID: product.id?.rawValue,
+            details: ["sku": draft.sku], at: time)
+        return product
+    }
+
+    /// The product `id` of this tenant, checked against `expectedVersion` when given.
+    func fetchProduct(_ db: Database, _ id: ProductID, expectedVersion: Int64? = nil) throws -> ProductRecord {
+        guard
+            let product =
+                try ProductRecord
+                .filter(ProductRecord.Columns.tenantID == tenantID && ProductRecord.Columns.id == id)
+                .fetchOne(db)
+        else { throw StoreError.notFound(entity: "product", key: id.description) }
+        if let expectedVersion, product.version != expectedVersion {
+            throw StoreError.versionConflict(
+                entity: "product", id: id.rawValue, expected: expectedVersion, actual: product.version)
+        }
+        return product
+    }
+
+    private func skuTaken(_ db: Database, _ sku: String) throws -> Bool {
+        try ProductRecord
+            .filter(ProductRecord.Columns.tenantID == tenantID && ProductRecord.Columns.sku == sku)
+            .fetchCount(db) > 0
+    }
+
+    private static func changedFields(from old: ProductDraft, to new: ProductDraft) -> [String] {
+        var fields: [String] = []
+        if old.sku != new.sku { fields.append("sku") }
+        if old.title != new.title { fields.append("title") }
+        if old.description != new.description { fields.append("description") }
+        if old.price != new.price { fields.append("price") }
+        if old.attributes != new.attributes { fields.append("attributes") }
+        if old.status != new.status { fields.append("status") }
+        return fields
+    }
+}
