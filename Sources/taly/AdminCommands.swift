@@ -8,7 +8,7 @@ struct AdminCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "admin",
         abstract: "Administer tenants and the record store.",
-        subcommands: [CreateTenant.self]
+        subcommands: [CreateTenant.self, Backup.self, Restore.self]
     )
 
     struct CreateTenant: ParsableCommand {
@@ -47,10 +47,55 @@ struct AdminCommand: ParsableCommand {
             }
         }
     }
+
+    struct Backup: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "backup",
+            abstract: "Copy the record store to FILE while it is in use.",
+            discussion: """
+                Uses SQLite's online backup API: the copy is the state of one committed transaction \
+                and writers keep running. FILE is written beside itself and renamed into place.
+                """
+        )
+        @OptionGroup var data: DataDirectoryOption
+        @Argument(help: "The backup file to write; an existing file is replaced.")
+        var file: String
+
+        func run() throws {
+            let store = openStore(data)
+            orFail { () throws(StoreError) in try store.backup(to: URL(fileURLWithPath: file)) }
+            print("backed up \(store.path) to \(file)")
+        }
+    }
+
+    struct Restore: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "restore",
+            abstract: "Replace the record store with a backup FILE (offline).",
+            discussion: """
+                Stop every taly process using the data directory first. FILE is checked (a SQLite \
+                database, integrity check, migrations this binary knows) before it replaces the \
+                database; migrations newer than the backup are then applied.
+                """
+        )
+        @OptionGroup var data: DataDirectoryOption
+        @Argument(help: "A file written by `taly admin backup`.")
+        var file: String
+
+        func run() throws {
+            let path = databasePath(data)
+            let migrations = orFail { () throws(StoreError) in
+                try Store.restore(from: URL(fileURLWithPath: file), to: path)
+            }
+            let store = openStore(data)
+            print("restored \(file) into \(store.path) (backup at migration \(migrations.last ?? "none"))")
+        }
+    }
 }
 
-/// Opens the store in the configured data directory (flag, then environment, then default).
-func openStore(_ option: DataDirectoryOption) -> Store {
+/// The database path in the configured data directory (flag, then environment, then default),
+/// creating the directory if needed.
+func databasePath(_ option: DataDirectoryOption) -> String {
     let configuration = orFail { () throws(ConfigurationError) in
         try TalyConfiguration.resolve(
             flags: try ConfigurationLayer(dataDirectory: option.dataDir),
@@ -59,5 +104,11 @@ func openStore(_ option: DataDirectoryOption) -> Store {
         )
     }
     _ = orFail { () throws(DataDirectoryError) in try DataDirectory(preparing: configuration.dataDirectory) }
-    return orFail { () throws(StoreError) in try Store(path: configuration.databasePath) }
+    return configuration.databasePath
+}
+
+/// Opens the store in the configured data directory.
+func openStore(_ option: DataDirectoryOption) -> Store {
+    let path = databasePath(option)
+    return orFail { () throws(StoreError) in try Store(path: path) }
 }
