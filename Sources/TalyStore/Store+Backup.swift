@@ -21,6 +21,9 @@ extension Store {
     /// holds a partial backup.
     public func backup(to url: URL) throws(StoreError) {
         let destination = url.standardizedFileURL.path
+        guard destination != URL(fileURLWithPath: path).standardizedFileURL.path else {
+            throw .backupFailed(path: destination, reason: "this is the live database; choose another file")
+        }
         let temporary = Self.temporaryPath(beside: destination)
         do {
             let copy = try DatabaseQueue(path: temporary)

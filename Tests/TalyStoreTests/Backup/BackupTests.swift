@@ -123,6 +123,13 @@ struct BackupTests {
         // Bytes 18 and 19: file format read/write versions, 1 = rollback journal, 2 = WAL.
         #expect(Array(header.suffix(2)) == [1, 1])
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["backup.sqlite"])
+        let live = URL(fileURLWithPath: fixture.store.path)
+        #expect {
+            try fixture.store.backup(to: live)
+        } throws: { error in
+            guard case .backupFailed(let path, _) = error as? StoreError else { return false }
+            return path == live.path
+        }
     }
 
     @Test("restore over an existing database replaces its data with the backup's")
