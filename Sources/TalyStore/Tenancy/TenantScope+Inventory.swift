@@ -70,7 +70,9 @@ extension TenantScope {
             try audit(
                 db, actor: actor, action: "inventory.adjust", targetType: "product", targetID: product.rawValue,
                 details: ["location": location, "delta": String(delta)], at: time)
-            return try fetchStock(db, product, location)!
+            let stock = try writtenStock(db, product, location)
+            try appendStockEvent(db, "inventory.adjusted", stock: stock, quantity: delta, reservation: nil, at: time)
+            return stock
         }
     }
 
@@ -105,6 +107,9 @@ extension TenantScope {
                     "reservation": reservation.id?.description ?? "",
                 ],
                 at: time)
+            try appendStockEvent(
+                db, "inventory.reserved", stock: try writtenStock(db, product, location), quantity: quantity,
+                reservation: reservation.id, at: time)
             return reservation
         }
     }
@@ -166,8 +171,30 @@ extension TenantScope {
                     "reservation": id.description,
                 ],
                 at: time)
-            return try fetchStock(db, reservation.productID, reservation.location)!
+            let stock = try writtenStock(db, reservation.productID, reservation.location)
+            try appendStockEvent(
+                db, shipped ? "inventory.committed" : "inventory.released", stock: stock,
+                quantity: reservation.quantity, reservation: id, at: time)
+            return stock
         }
+    }
+
+    /// Announces a stock change with the row as it now stands, keyed by the product.
+    private func appendStockEvent(
+        _ db: Database, _ type: String, stock: InventoryRecord, quantity: Int64, reservation: ReservationID?,
+        at time: Date
+    ) throws {
+        try appendEvent(
+            db, aggregateType: "inventory", aggregateID: stock.productID.rawValue, eventType: type,
+            payload: StockChange(stock: stock, quantity: quantity, reservationID: reservation), at: time)
+    }
+
+    /// The stock row this transaction has just written.
+    private func writtenStock(_ db: Database, _ product: ProductID, _ location: String) throws -> InventoryRecord {
+        guard let stock = try fetchStock(db, product, location) else {
+            preconditionFailure("the stock row written in this transaction exists")
+        }
+        return stock
     }
 
     func fetchStock(_ db: Database, _ product: ProductID, _ location: String) throws -> InventoryRecord? {
@@ -196,5 +223,18 @@ extension TenantScope {
                 field: "location", reason: "must be 1 to 64 characters without control characters or outer spaces")
         }
         return text
+    }
+}
+
+/// The payload of `inventory.*` events: the stock row after the change, and the change.
+struct StockChange: Encodable {
+    let stock: InventoryRecord
+    /// The delta of an adjustment, or the quantity reserved, released or shipped.
+    let quantity: Int64
+    let reservationID: ReservationID?
+
+    enum CodingKeys: String, CodingKey {
+        case stock, quantity
+        case reservationID = "reservation_id"
     }
 }

@@ -69,6 +69,9 @@ extension TenantScope {
             try audit(
                 db, actor: actor, action: "product.update", targetType: "product", targetID: id.rawValue,
                 details: ["sku": draft.sku, "fields": changed.joined(separator: ",")], at: time)
+            try appendEvent(
+                db, aggregateType: "product", aggregateID: id.rawValue, eventType: "product.updated", payload: product,
+                at: time)
             return product
         }
     }
@@ -91,6 +94,9 @@ extension TenantScope {
             try audit(
                 db, actor: actor, action: "product.delete", targetType: "product", targetID: id.rawValue,
                 details: ["sku": product.sku], at: time)
+            try appendEvent(
+                db, aggregateType: "product", aggregateID: id.rawValue, eventType: "product.deleted",
+                payload: ProductDeletion(id: id, sku: product.sku), at: time)
         }
     }
 
@@ -106,6 +112,9 @@ extension TenantScope {
         try audit(
             db, actor: actor, action: "product.create", targetType: "product", targetID: product.id?.rawValue,
             details: ["sku": draft.sku], at: time)
+        try appendEvent(
+            db, aggregateType: "product", aggregateID: product.id!.rawValue, eventType: "product.created",
+            payload: product, at: time)
         return product
     }
 
@@ -140,4 +149,10 @@ extension TenantScope {
         if old.status != new.status { fields.append("status") }
         return fields
     }
+}
+
+/// The payload of `product.deleted`: what a consumer needs to drop the product from its copies.
+struct ProductDeletion: Encodable {
+    let id: ProductID
+    let sku: String
 }

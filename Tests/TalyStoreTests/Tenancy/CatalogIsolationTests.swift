@@ -25,6 +25,7 @@ struct CatalogIsolationTests {
         let bStock = try b.stock(of: bID)
         let bReservations = try b.reservations(of: bID)
         let bAudit = try b.auditLog(limit: 1000)
+        let bEvents = try b.outboxEvents(limit: 1000)
 
         func isNotFound(_ entity: String) -> (any Error) -> Bool {
             { TenantIsolationTests.isNotFound($0, entity) }
@@ -62,6 +63,9 @@ struct CatalogIsolationTests {
         #expect(try b.stock(of: bID) == bStock)
         #expect(try b.reservations(of: bID) == bReservations)
         #expect(try b.auditLog(limit: 1000) == bAudit)
+        #expect(try b.outboxEvents(limit: 1000) == bEvents)
+        #expect(try !a.outboxEvents(limit: 1000).isEmpty)
+        #expect(try a.outboxEvents(limit: 1000).allSatisfy { $0.tenantID == a.tenantID })
     }
 
     @Test("the schema refuses stock or a reservation of one tenant pointing at another tenant's product")
