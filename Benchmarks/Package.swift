@@ -48,5 +48,14 @@ let package = Package(
             path: "Benchmarks/Filtering",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "Catalog",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "TalyStore", package: "Taly"),
+            ],
+            path: "Benchmarks/Catalog",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )
