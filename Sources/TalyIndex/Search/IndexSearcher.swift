@@ -100,6 +100,13 @@ public final class IndexSearcher: Sendable {
         var facets: [FacetPlan] = []
         for facet in request.facets { facets.append(try FacetPlan(facet, schema: reader.schema)) }
         var accumulators = facets.map(FacetAccumulator.init)
+        let sortPlan = request.sort.isEmpty ? nil : try SortPlan(request.sort, schema: reader.schema)
+        var after: SearchCursor?
+        if let cursor = request.searchAfter {
+            guard let sortPlan else { throw .invalidCursor("search after a hit needs the request's sort; it has none") }
+            after = try SearchCursor(decoding: cursor, for: sortPlan)
+        }
+        var sorted = sortPlan.map { SortedHits(plan: $0, limit: request.limit) }
         var heap = TopKHeap(capacity: request.limit)
         var total = 0
         do throws(IndexError) {
@@ -114,6 +121,11 @@ public final class IndexSearcher: Sendable {
                         into: &accumulators)
                 }
                 if let accept, accept.isEmpty { continue }
+                if let sortPlan {
+                    total += try collectSorted(
+                        plan, sort: sortPlan, after: after, segment: index, accept: accept, into: &sorted!)
+                    continue
+                }
                 // TOP_k_COUNT on a prunable shape: a pruned top-k plus a count without scores beats scoring
                 // every match (ALGORITHMS.md section 5: apart they cost less than together for unions).
                 if request.strategy == .automatic, try collectPruned(plan, segment: index, accept: accept, into: &heap)
@@ -128,9 +140,15 @@ public final class IndexSearcher: Sendable {
         } catch {
             throw .index(error)
         }
+        let facetResults = zip(facets, accumulators).map { $1.result($0) }
+        if let sorted, let sortPlan {
+            let cursor = sorted.entries.last.map { SearchCursor(values: $0.values, id: $0.id).encoded(for: sortPlan) }
+            return SearchResponse(
+                hits: sorted.entries.map(\.hit), totalCount: request.countTotal ? total : nil, facets: facetResults,
+                cursor: cursor)
+        }
         return SearchResponse(
-            hits: heap.sortedHits(), totalCount: request.countTotal ? total : nil,
-            facets: zip(facets, accumulators).map { $1.result($0) })
+            hits: heap.sortedHits(), totalCount: request.countTotal ? total : nil, facets: facetResults)
     }
 
     /// The number of live documents matching `query` and accepted by `filter`.
@@ -204,7 +222,7 @@ public final class IndexSearcher: Sendable {
 
     /// Every document of segment `index` that `plan` matches, deleted ones included; nil when it matches
     /// every document (match-all), so facets start from the filter alone.
-    private func queryMatches(_ plan: QueryPlan, segment index: Int) throws(IndexError) -> DocBitSet? {
+    func queryMatches(_ plan: QueryPlan, segment index: Int) throws(IndexError) -> DocBitSet? {
         let segment = reader.segments[index]
         var set = DocBitSet(count: Int(segment.documentCount))
         switch plan {

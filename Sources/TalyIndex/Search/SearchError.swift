@@ -16,6 +16,10 @@ public enum SearchError: Error, Equatable, Sendable, CustomStringConvertible {
     case filter(FilterError)
     /// A facet cannot be computed on its field as requested.
     case invalidFacet(field: String, reason: String)
+    /// A sort key names a field that cannot be sorted by.
+    case invalidSort(field: String, reason: String)
+    /// A search-after cursor is malformed, altered, or was made for another sort.
+    case invalidCursor(String)
     /// Reading the index failed (corrupt or truncated files).
     case index(IndexError)
 
@@ -30,6 +34,8 @@ public enum SearchError: Error, Equatable, Sendable, CustomStringConvertible {
         case .analysis(let error): "cannot analyze the query: \(error)"
         case .filter(let error): "invalid filter: \(error)"
         case .invalidFacet(let field, let reason): "invalid facet on \"\(field)\": \(reason)"
+        case .invalidSort(let field, let reason): "cannot sort by \"\(field)\": \(reason)"
+        case .invalidCursor(let reason): "invalid search-after cursor: \(reason)"
         case .index(let error): "index error: \(error)"
         }
     }

@@ -18,12 +18,21 @@ public struct SearchRequest: Sendable, Hashable {
     /// Filters chosen in facets: hits and facets on other fields use them all (with ``filter``);
     /// the facet on a selection's field is counted without it (disjunctive faceting).
     public var selections: [FacetSelection]
+    /// The order of the hits, key by key; hits equal on every key are ordered by id. Empty: score
+    /// descending with ties by (segment, document), pruned, and no ``SearchResponse/cursor``.
+    public var sort: [SortKey]
+    /// A ``SearchResponse/cursor`` of an earlier response with the same sort: only the hits strictly
+    /// after it are returned (Elasticsearch's `search_after`).
+    public var searchAfter: String?
 
     /// A request; every option but the query has a default (no filter, 10 hits, no count).
     public init(
         query: Query = .matchAll, filter: Filter? = nil, limit: Int = 10, countTotal: Bool = false,
-        strategy: IndexSearcher.Strategy = .automatic, facets: [FacetRequest] = [], selections: [FacetSelection] = []
+        strategy: IndexSearcher.Strategy = .automatic, facets: [FacetRequest] = [], selections: [FacetSelection] = [],
+        sort: [SortKey] = [], searchAfter: String? = nil
     ) {
+        self.sort = sort
+        self.searchAfter = searchAfter
         self.query = query
         self.filter = filter
         self.limit = limit
@@ -36,15 +45,20 @@ public struct SearchRequest: Sendable, Hashable {
 
 /// What a search found.
 public struct SearchResponse: Sendable, Hashable {
-    /// At most `limit` hits, best first (score descending, then older (segment, document) first).
+    /// At most `limit` hits, best first: by the request's sort, else score descending, then older
+    /// (segment, document) first. Hits of a sort without the score have score 0.
     public var hits: [SearchHit]
     /// The number of live documents matching the query and the filter, when asked for.
     public var totalCount: Int?
     /// One result per requested facet, in request order.
     public var facets: [FacetResult]
+    /// For a sorted request, the position after the last hit, to pass as ``SearchRequest/searchAfter``
+    /// for the next page; nil without a sort or without hits.
+    public var cursor: String?
 
     /// A response from its parts.
-    public init(hits: [SearchHit], totalCount: Int?, facets: [FacetResult] = []) {
+    public init(hits: [SearchHit], totalCount: Int?, facets: [FacetResult] = [], cursor: String? = nil) {
+        self.cursor = cursor
         self.hits = hits
         self.totalCount = totalCount
         self.facets = facets

@@ -21,6 +21,8 @@ public final class SegmentReader: Sendable {
     public let storedDocuments: StoredDocumentsReader
     /// Which documents are live in this snapshot (`nil` when none is deleted).
     public let liveDocuments: LiveDocuments?
+    /// The id ordinal of each document, for sort tie-breaks; shared by every snapshot of the segment.
+    let idOrdinals: IDOrdinals
 
     /// The segment's id.
     public var id: SegmentID { info.id }
@@ -41,6 +43,7 @@ public final class SegmentReader: Sendable {
             )
         }
         self.schema = schema
+        idOrdinals = IDOrdinals()
         terms = try TermDictionaryReader(path: path(.termDictionary), segment: segment)
         let positionsPath = path(.positions)
         postings = PostingsReader(
@@ -83,6 +86,7 @@ public final class SegmentReader: Sendable {
         norms = other.norms
         columns = other.columns
         storedDocuments = other.storedDocuments
+        idOrdinals = other.idOrdinals
         self.liveDocuments = liveDocuments
     }
 
