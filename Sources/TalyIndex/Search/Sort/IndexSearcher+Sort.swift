@@ -70,6 +70,12 @@ struct SortCollector {
         let stride = keys.stride
         let kept = candidate.withUnsafeMutableBufferPointer { candidate -> Bool in
             let words = candidate.baseAddress!
+            // The first key alone rejects most candidates once the heap is full (or before the cursor).
+            keys.encodeFirstKey(doc, score: score, into: words)
+            if let cursor, cursor.withUnsafeBufferPointer({ SegmentSortHeap.compare(words, $0.baseAddress!, 2) < 0 }) {
+                return false
+            }
+            if !heap.accepts(words, prefix: 2) { return false }
             keys.encode(doc, score: score, into: words)
             if let cursor {
                 let after = cursor.withUnsafeBufferPointer {
@@ -77,7 +83,7 @@ struct SortCollector {
                 }
                 if !after { return false }
             }
-            return heap.accepts(words)
+            return heap.accepts(words, prefix: stride)
         }
         if kept { candidate.withUnsafeBufferPointer { heap.insert($0.baseAddress!, score: score) } }
     }

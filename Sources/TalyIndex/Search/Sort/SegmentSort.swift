@@ -11,6 +11,9 @@ struct SegmentSortKeys {
     }
 
     let sources: [Source]
+    /// The same keys as plain pointers into the mapped columns: the per-document loop reads them
+    /// without reference counting or optional columns.
+    let readers: [SortKeyReader]
     let idOrdinals: [UInt32]
     /// Words per entry: two per key, the id ordinal, the document.
     let stride: Int
@@ -28,6 +31,7 @@ struct SegmentSortKeys {
                     segment.columns.numericColumn(field: field), descending: key.descending, missingClass: missingClass)
             }
         }
+        readers = zip(plan.keys, sources).map { key, source in SortKeyReader(source, descending: key.descending) }
         idOrdinals = try segment.idOrdinals.ordinals(of: segment)
         stride = 2 * sources.count + 2
     }
@@ -35,41 +39,19 @@ struct SegmentSortKeys {
     /// Writes the words of `doc` (scored `score`) into `words[0..<stride]`.
     @inline(__always)
     func encode(_ doc: UInt32, score: Float, into words: UnsafeMutablePointer<UInt64>) {
-        for (position, source) in sources.enumerated() {
-            var present = true
-            var word: UInt64 = 0
-            var descending = false
-            var missingClass: UInt64 = 2
-            switch source {
-            case .score(let isDescending):
-                descending = isDescending
-                word = Self.word(score)
-            case .keyword(let column, let isDescending, let missing):
-                descending = isDescending
-                missingClass = missing
-                let ordinals = column?.ordinals(doc)
-                if let ordinals, !ordinals.isEmpty {
-                    // Elasticsearch's default mode: the smallest value ascending, the largest descending.
-                    let ordinal = isDescending ? ordinals[ordinals.endIndex - 1] : ordinals[ordinals.startIndex]
-                    word = Self.word(ordinal: ordinal)
-                } else {
-                    present = false
-                }
-            case .numeric(let column, let isDescending, let missing):
-                descending = isDescending
-                missingClass = missing
-                let values = column?.values(doc)
-                if let values, !values.isEmpty {
-                    word = Self.word(isDescending ? values[values.endIndex - 1] : values[values.startIndex])
-                } else {
-                    present = false
-                }
+        readers.withUnsafeBufferPointer { readers in
+            for position in 0..<readers.count {
+                readers[position].write(doc, score: score, into: words + 2 &* position)
             }
-            words[2 * position] = present ? 1 : missingClass
-            words[2 * position + 1] = present ? (descending ? ~word : word) : 0
         }
-        words[stride - 2] = Self.word(ordinal: idOrdinals[Int(doc)])
-        words[stride - 1] = UInt64(doc)
+        words[stride &- 2] = idOrdinals.withUnsafeBufferPointer { Self.word(ordinal: $0[Int(doc)]) }
+        words[stride &- 1] = UInt64(doc)
+    }
+
+    /// Writes only the first key's two words of `doc`: enough to reject most candidates.
+    @inline(__always)
+    func encodeFirstKey(_ doc: UInt32, score: Float, into words: UnsafeMutablePointer<UInt64>) {
+        readers.withUnsafeBufferPointer { $0[0].write(doc, score: score, into: words) }
     }
 
     /// Ordinals go to even words, leaving the odd word below each free for a cursor value absent here.
@@ -160,6 +142,112 @@ struct SegmentSortKeys {
     }
 }
 
+/// One sort key's column in one segment, reduced to the packed arrays it reads.
+struct SortKeyReader {
+    enum Layout {
+        case score
+        /// Single-valued keyword: `ordinal + 1` per document, 0 when missing.
+        case keywordSingle
+        /// Multi-valued keyword: `starts` delimit each document's ascending ordinals in `values`.
+        case keywordMulti
+        /// Numeric: `(value − base) / gcd` per value; `presence` and `starts` as in ``NumericColumn``.
+        case numeric
+        /// No column in this segment: every document is missing.
+        case absent
+    }
+
+    let layout: Layout
+    let descending: Bool
+    let missingClass: UInt64
+    let values: PackedIntsReader
+    let starts: PackedIntsReader?
+    let presence: UnsafeRawPointer?
+    let base: Int64
+    let gcd: UInt64
+
+    init(_ source: SegmentSortKeys.Source, descending: Bool) {
+        self.descending = descending
+        var layout = Layout.absent
+        var values = PackedIntsReader(base: UnsafeRawPointer(bitPattern: 8)!, count: 0, bitWidth: 0)
+        var starts: PackedIntsReader?
+        var presence: UnsafeRawPointer?
+        var base: Int64 = 0
+        var gcd: UInt64 = 0
+        var missingClass: UInt64 = 2
+        switch source {
+        case .score:
+            layout = .score
+        case .keyword(let column, _, let missing):
+            missingClass = missing
+            if let column {
+                layout = column.docStarts == nil ? .keywordSingle : .keywordMulti
+                values = column.ordinals
+                starts = column.docStarts
+            }
+        case .numeric(let column, _, let missing):
+            missingClass = missing
+            if let column, !column.isEmpty {
+                layout = .numeric
+                values = column.values
+                starts = column.docStarts
+                presence = column.presence
+                base = column.base
+                gcd = column.gcd
+            }
+        }
+        self.layout = layout
+        self.values = values
+        self.starts = starts
+        self.presence = presence
+        self.base = base
+        self.gcd = gcd
+        self.missingClass = missingClass
+    }
+
+    /// Writes the class and value words of `doc` for this key.
+    @inline(__always)
+    func write(_ doc: UInt32, score: Float, into words: UnsafeMutablePointer<UInt64>) {
+        var word: UInt64
+        switch layout {
+        case .score:
+            word = SegmentSortKeys.word(score)
+        case .keywordSingle:
+            let stored = values[unchecked: Int(doc)]
+            if stored == 0 { return writeMissing(into: words) }
+            word = SegmentSortKeys.word(ordinal: UInt32(truncatingIfNeeded: stored &- 1))
+        case .keywordMulti:
+            let start = Int(starts.unsafelyUnwrapped[unchecked: Int(doc)])
+            let end = Int(starts.unsafelyUnwrapped[unchecked: Int(doc) &+ 1])
+            if start == end { return writeMissing(into: words) }
+            // Elasticsearch's default mode: the smallest value ascending, the largest descending.
+            let ordinal = values[unchecked: descending ? end &- 1 : start]
+            word = SegmentSortKeys.word(ordinal: UInt32(truncatingIfNeeded: ordinal))
+        case .numeric:
+            var index = Int(doc)
+            if let presence, presence.load(fromByteOffset: Int(doc &>> 3), as: UInt8.self) &>> (doc & 7) & 1 == 0 {
+                return writeMissing(into: words)
+            }
+            if let starts {
+                let start = Int(starts[unchecked: Int(doc)])
+                let end = Int(starts[unchecked: Int(doc) &+ 1])
+                if start == end { return writeMissing(into: words) }
+                index = descending ? end &- 1 : start
+            }
+            word = SegmentSortKeys.word(base &+ Int64(bitPattern: values[unchecked: index] &* gcd))
+        case .absent:
+            return writeMissing(into: words)
+        }
+        words[0] = 1
+        words[1] = descending ? ~word : word
+    }
+
+    @inline(__always)
+    private func writeMissing(into words: UnsafeMutablePointer<UInt64>) {
+        words[0] = missingClass
+        words[1] = 0
+    }
+}
+
 /// The best `capacity` entries of one segment by their words: a binary heap whose root is the worst
 /// kept entry, so a candidate is rejected by one comparison with it once the heap is full.
 struct SegmentSortHeap {
@@ -176,12 +264,14 @@ struct SegmentSortHeap {
         scores = []
     }
 
-    /// True when the entry at `candidate` would be kept.
+    /// False when the first `prefix` words of `candidate` already rank it after the worst kept entry
+    /// of a full heap; with `prefix` = ``stride``, true exactly when the entry would be kept.
     @inline(__always)
-    func accepts(_ candidate: UnsafePointer<UInt64>) -> Bool {
+    func accepts(_ candidate: UnsafePointer<UInt64>, prefix: Int) -> Bool {
         if count < capacity { return true }
         if capacity == 0 { return false }
-        return words.withUnsafeBufferPointer { Self.compare(candidate, $0.baseAddress!, stride) < 0 }
+        let order = words.withUnsafeBufferPointer { Self.compare(candidate, $0.baseAddress!, prefix) }
+        return prefix == stride ? order < 0 : order <= 0
     }
 
     /// Keeps the entry at `candidate`; call only when ``accepts(_:)``.
