@@ -14,7 +14,14 @@ final class IDOrdinals: Sendable {
         if let fieldTerms = segment.terms.terms(forField: UInt32(segment.schema.idFieldNumber)) {
             var cursor = fieldTerms.makeCursor()
             while try cursor.next() {
-                let postings = try segment.postings.cursor(for: try cursor.info())
+                let info = try cursor.info()
+                // Unique ids are singletons inlined in the dictionary (format 2): no postings cursor, which
+                // would cost an object and a block buffer per document (measured 1.5 s → 0.2 s per 1M ids).
+                if let singleton = info.singleton {
+                    if Int(singleton.doc) < ordinals.count { ordinals[Int(singleton.doc)] = UInt32(cursor.ordinal) }
+                    continue
+                }
+                let postings = try segment.postings.cursor(for: info)
                 var document = postings.doc
                 while document != PostingsCursor.exhausted {
                     if Int(document) < ordinals.count { ordinals[Int(document)] = UInt32(cursor.ordinal) }
