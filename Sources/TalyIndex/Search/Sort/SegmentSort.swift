@@ -371,7 +371,10 @@ struct SortedHits {
                     (base[heap.stride - 2] - 2) / 2
                 )
             }
-            let id = try fieldTerms?.term(atOrdinal: Int(idOrdinal)) ?? []
+            guard let fieldTerms, idOrdinal < UInt64(fieldTerms.termCount) else {
+                throw .corrupt(file: "\(segment.id).terms", reason: "document \(document) has no id")
+            }
+            let id = try fieldTerms.term(atOrdinal: Int(idOrdinal))
             entries.append(
                 Entry(
                     values: values, id: id,
