@@ -21,8 +21,9 @@ public struct FieldTerms: Sendable {
     let heads: [UInt64]
     /// Body offset where the last block ends.
     let blocksEnd: Int
-    /// True for format 2 files, whose entries of one document hold the posting itself.
-    let inlinesSingletons: Bool
+    /// True for format 2 files: a term entry packs both lengths in one varint, and an info entry
+    /// flags in its first varint whether it holds the posting of a one-document term itself.
+    let packsEntries: Bool
 
     /// The number of blocks the terms are grouped in.
     public var blockCount: Int { blocks.count }
@@ -37,7 +38,7 @@ public struct FieldTerms: Sendable {
         self.maxTermLength = maxTermLength
         self.blocks = blocks
         self.blocksEnd = blocksEnd
-        inlinesSingletons = file.version >= 2
+        packsEntries = file.version >= 2
         let base = file.mapping.bytes.baseAddress! + file.bodyOffset
         heads = blocks.map { TermBytes.head(base + $0.keyOffset, Int($0.keyLength)) }
     }
@@ -147,9 +148,28 @@ public struct FieldTerms: Sendable {
         _ base: UnsafeRawPointer, at position: inout Int, termsEnd: Int, previousLength: Int, block: Int
     ) throws(IndexError) -> (shared: Int, suffix: Int) {
         let start = position
-        guard let shared = TermBytes.readVarint(base, at: &position, end: termsEnd),
-            let suffix = TermBytes.readVarint(base, at: &position, end: termsEnd)
-        else { throw corruption(block, at: start, "term entry runs past the term section") }
+        let shared: UInt64
+        let suffix: UInt64
+        if packsEntries {
+            // (suffix − 1) << 4 | min(shared, 15), then shared − 15 when the nibble is full.
+            guard let lengths = TermBytes.readVarint(base, at: &position, end: termsEnd) else {
+                throw corruption(block, at: start, "term entry runs past the term section")
+            }
+            suffix = lengths >> 4 &+ 1
+            if lengths & 15 == 15 {
+                guard let more = TermBytes.readVarint(base, at: &position, end: termsEnd), more <= UInt64(UInt32.max)
+                else { throw corruption(block, at: start, "term entry's shared prefix length is unreadable") }
+                shared = more &+ 15
+            } else {
+                shared = lengths & 15
+            }
+        } else {
+            guard let sharedLength = TermBytes.readVarint(base, at: &position, end: termsEnd),
+                let suffixLength = TermBytes.readVarint(base, at: &position, end: termsEnd)
+            else { throw corruption(block, at: start, "term entry runs past the term section") }
+            shared = sharedLength
+            suffix = suffixLength
+        }
         guard shared <= UInt64(previousLength) else {
             throw corruption(
                 block, at: start,
@@ -176,14 +196,26 @@ public struct FieldTerms: Sendable {
         _ base: UnsafeRawPointer, at position: inout Int, end: Int, bases: inout TermInfoBases, block: Int
     ) throws(IndexError) -> TermInfo {
         let start = position
-        guard let frequency = TermBytes.readVarint(base, at: &position, end: end) else {
+        guard let header = TermBytes.readVarint(base, at: &position, end: end) else {
             throw corruption(block, at: start, "term statistics run past the block end \(end)")
+        }
+        let frequency: UInt64
+        if packsEntries {
+            // Odd: a one-document term, the rest of the header is (frequency − 1) << 1 | positions flag.
+            if header & 1 != 0 {
+                return try readSingleton(
+                    base, at: &position, end: end, bases: &bases, block: block, start: start,
+                    frequencyAndFlag: header >> 1)
+            }
+            frequency = header >> 1
+            guard frequency != 1 else {
+                throw corruption(block, at: start, "a one-document term's statistics lack its posting")
+            }
+        } else {
+            frequency = header
         }
         guard frequency <= UInt64(UInt32.max) else {
             throw corruption(block, at: start, "document frequency \(frequency) exceeds UInt32")
-        }
-        if frequency == 1 && inlinesSingletons {
-            return try readSingleton(base, at: &position, end: end, bases: &bases, block: block, start: start)
         }
         guard let extra = TermBytes.readVarint(base, at: &position, end: end),
             let postingsDelta = TermBytes.readVarint(base, at: &position, end: end),
@@ -202,12 +234,13 @@ public struct FieldTerms: Sendable {
             postingsOffset: postings.partialValue, positionsOffset: positions.partialValue)
     }
 
-    /// The rest of a format 2 entry of one document: doc, frequency and positions flag, norm, positions offset.
+    /// The rest of a format 2 entry of one document after its header (`frequencyAndFlag`): doc, norm,
+    /// positions offset.
     private func readSingleton(
-        _ base: UnsafeRawPointer, at position: inout Int, end: Int, bases: inout TermInfoBases, block: Int, start: Int
+        _ base: UnsafeRawPointer, at position: inout Int, end: Int, bases: inout TermInfoBases, block: Int, start: Int,
+        frequencyAndFlag: UInt64
     ) throws(IndexError) -> TermInfo {
-        guard let docDelta = TermBytes.readVarint(base, at: &position, end: end),
-            let frequencyAndFlag = TermBytes.readVarint(base, at: &position, end: end), position < end
+        guard let docDelta = TermBytes.readVarint(base, at: &position, end: end), position < end
         else { throw corruption(block, at: start, "inlined posting's statistics run past the block end \(end)") }
         let doc = Int64(bases.singletonDoc).addingReportingOverflow(StoredFieldsCodec.unzigzag(docDelta))
         guard !doc.overflow, doc.partialValue >= 0, doc.partialValue < Int64(UInt32.max) else {

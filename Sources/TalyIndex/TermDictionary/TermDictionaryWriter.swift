@@ -125,18 +125,24 @@ public final class TermDictionaryWriter {
             state.blockPositionsBase = 0
             state.blockSingletonDoc = 0
         } else {
-            state.blockTerms.appendVarUInt64(UInt64(shared))
-            state.blockTerms.appendVarUInt64(UInt64(term.count - shared))
+            // Both lengths in one byte for most terms: the suffix rarely exceeds 8 bytes and the
+            // shared prefix 14 outside long keys such as ids.
+            let nibble = min(shared, 15)
+            state.blockTerms.appendVarUInt64(UInt64(term.count - shared - 1) << 4 | UInt64(nibble))
+            if nibble == 15 { state.blockTerms.appendVarUInt64(UInt64(shared - 15)) }
             state.blockTerms.append(contentsOf: UnsafeRawBufferPointer(rebasing: term[shared...]))
         }
-        state.blockInfos.appendVarUInt64(UInt64(info.documentFrequency))
+        // The header's low bit says whether the entry holds the posting of a one-document term,
+        // so such a term (about half of them, every unique id) spends no byte on its df.
         if let singleton = info.singleton {
+            state.blockInfos.appendVarUInt64(
+                (info.totalTermFrequency - 1) << 2 | (singleton.hasPositions ? 2 : 0) | 1)
             state.blockInfos.appendVarUInt64(
                 StoredFieldsCodec.zigzag(Int64(singleton.doc) - Int64(state.blockSingletonDoc)))
             state.blockSingletonDoc = singleton.doc
-            state.blockInfos.appendVarUInt64((info.totalTermFrequency - 1) << 1 | (singleton.hasPositions ? 1 : 0))
             state.blockInfos.append(singleton.norm)
         } else {
+            state.blockInfos.appendVarUInt64(UInt64(info.documentFrequency) << 1)
             state.blockInfos.appendVarUInt64(info.totalTermFrequency - UInt64(info.documentFrequency))
             state.blockInfos.appendVarUInt64(info.postingsOffset - state.blockPostingsBase)
             state.blockPostingsBase = info.postingsOffset

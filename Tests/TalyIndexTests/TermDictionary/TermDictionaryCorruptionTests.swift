@@ -59,9 +59,10 @@ struct TermDictionaryCorruptionTests {
     /// with the given info section; returns the reader over a correctly framed file.
     func craftedField(
         in directory: TemporaryDirectory, shared: UInt8 = 1, suffix: [UInt8] = [0x63],
-        infos: [UInt8] = [1, 0, 0, 0, 2, 1, 5, 0], termCountInIndex: UInt8 = 2, directoryOffset: UInt64? = nil
+        infos: [UInt8] = [1, 0, 0, 4, 1, 5, 0], termCountInIndex: UInt8 = 2, directoryOffset: UInt64? = nil
     ) throws -> TermDictionaryReader {
-        let terms: [UInt8] = [shared, UInt8(suffix.count)] + suffix
+        // Format 2 term entry: (suffix length − 1) << 4 | shared (below 15 here).
+        let terms: [UInt8] = [UInt8(suffix.count - 1) << 4 | shared] + suffix
         let block: [UInt8] = [UInt8(terms.count)] + terms + infos
         let index: [UInt8] = [2, 0x61, 0x62, UInt8(block.count), termCountInIndex]
         let fieldDirectory: [UInt8] = [1, 1, 2, 1, 8, 0, UInt8(block.count), UInt8(index.count)]
@@ -130,8 +131,8 @@ struct TermDictionaryCorruptionTests {
     @Test("a suffix running past the term section is corrupt")
     func suffixPastSection() throws {
         let directory = try TemporaryDirectory()
-        // The entry claims a 9-byte suffix but the term section holds 3 bytes in all.
-        let block: [UInt8] = [3, 1, 9, 0x63, 1, 0, 0, 0, 1, 0, 5, 0]
+        // The entry claims a 5-byte suffix but the term section holds 2 bytes in all.
+        let block: [UInt8] = [2, 0x41, 0x63, 1, 0, 0, 4, 1, 5, 0]
         let index: [UInt8] = [2, 0x61, 0x62, UInt8(block.count), 2]
         let fieldDirectory: [UInt8] = [1, 1, 2, 1, 20, 0, UInt8(block.count), UInt8(index.count)]
         let reader = try writeCrafted(
@@ -140,38 +141,42 @@ struct TermDictionaryCorruptionTests {
         expectCorrupt("runs past the term section") { _ = try terms.lookup(Array("ac".utf8)) }
     }
 
-    @Test("statistics running past the block end, or a frequency beyond UInt32, are corrupt")
+    @Test("statistics running past the block end, a frequency beyond UInt32 or df 1 without its posting are corrupt")
     func badStatistics() throws {
         let directory = try TemporaryDirectory()
-        let cut = try #require(try craftedField(in: directory, infos: [1, 0, 0, 0, 1, 0]).terms(forField: 1))
+        let cut = try #require(try craftedField(in: directory, infos: [1, 0, 0, 4, 1]).terms(forField: 1))
         expectCorrupt("run past the block end") { _ = try cut.lookup(Array("ac".utf8)) }
         let wide = try #require(
-            try craftedField(in: directory, infos: [0xFF, 0xFF, 0xFF, 0xFF, 0x7F, 0, 0, 0, 2, 1, 5, 0])
+            try craftedField(in: directory, infos: [0xFE, 0xFF, 0xFF, 0xFF, 0x7F, 0, 0, 0, 4, 1, 5, 0])
                 .terms(forField: 1))
         expectCorrupt("exceeds UInt32") { _ = try wide.lookup(Array("ab".utf8)) }
+        // An even header says "offsets follow", which a one-document term may not say.
+        let outlined = try #require(
+            try craftedField(in: directory, infos: [2, 0, 0, 0, 4, 1, 5, 0]).terms(forField: 1))
+        expectCorrupt("lack its posting") { _ = try outlined.lookup(Array("ab".utf8)) }
     }
 
     @Test("an inlined posting cut short, with a reserved doc id or a frequency beyond UInt32, is corrupt")
     func badInlinedPosting() throws {
         let directory = try TemporaryDirectory()
-        // "ab" (df 1) holds its posting: zigzag doc delta, (frequency − 1) << 1 | positions flag, norm, positions
-        // delta.
-        let valid = try #require(try craftedField(in: directory, infos: [1, 18, 4, 7, 2, 1, 5, 0]).terms(forField: 1))
+        // "ab" (df 1) holds its posting: header (frequency − 1) << 2 | positions flag << 1 | 1, zigzag doc delta,
+        // norm, positions delta.
+        let valid = try #require(try craftedField(in: directory, infos: [9, 18, 7, 4, 1, 5, 0]).terms(forField: 1))
         let info = try #require(try valid.lookup(Array("ab".utf8)))
         #expect(info.singleton == SingletonPosting(doc: 9, norm: 7, hasPositions: false))
         #expect(info.totalTermFrequency == 3)
         #expect(try valid.lookup(Array("ac".utf8))?.postingsOffset == 5)
-        let cut = try #require(try craftedField(in: directory, infos: [1, 18, 5, 7]).terms(forField: 1))
+        let cut = try #require(try craftedField(in: directory, infos: [11, 18, 7]).terms(forField: 1))
         expectCorrupt("run past the block end") { _ = try cut.lookup(Array("ab".utf8)) }
         let reserved = try #require(
-            try craftedField(in: directory, infos: [1, 0xFE, 0xFF, 0xFF, 0xFF, 0x1F, 0, 7, 2, 1, 5, 0])
+            try craftedField(in: directory, infos: [1, 0xFE, 0xFF, 0xFF, 0xFF, 0x1F, 7, 4, 1, 5, 0])
                 .terms(forField: 1))
         expectCorrupt("is not a doc id") { _ = try reserved.lookup(Array("ab".utf8)) }
         let negative = try #require(
-            try craftedField(in: directory, infos: [1, 1, 0, 7, 2, 1, 5, 0]).terms(forField: 1))
+            try craftedField(in: directory, infos: [1, 1, 7, 4, 1, 5, 0]).terms(forField: 1))
         expectCorrupt("is not a doc id") { _ = try negative.lookup(Array("ab".utf8)) }
         let wide = try #require(
-            try craftedField(in: directory, infos: [1, 0, 0xFE, 0xFF, 0xFF, 0xFF, 0x1F, 7, 2, 1, 5, 0])
+            try craftedField(in: directory, infos: [0xFD, 0xFF, 0xFF, 0xFF, 0x3F, 0, 7, 4, 1, 5, 0])
                 .terms(forField: 1))
         expectCorrupt("exceeds UInt32") { _ = try wide.lookup(Array("ab".utf8)) }
     }
