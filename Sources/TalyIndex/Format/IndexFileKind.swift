@@ -40,10 +40,11 @@ public enum IndexFileKind: String, CaseIterable, Sendable {
     /// The format version this build writes. Term dictionary version 2 inlines the posting of
     /// a term of one document (`docs/format/term-dictionary.md`); postings version 2 interleaves
     /// frequencies with doc gaps in variable-byte tails (`docs/format/postings.md`); positions
-    /// version 2 patches a chunk's few largest deltas (`docs/format/positions.md`).
+    /// version 2 patches a chunk's few largest deltas (`docs/format/positions.md`); stored
+    /// documents version 2 drop the length of a payload's last string (`StoredFieldsCodec`).
     public var currentVersion: UInt32 {
         switch self {
-        case .termDictionary, .postings, .positions: 2
+        case .termDictionary, .postings, .positions, .storedDocuments: 2
         default: 1
         }
     }

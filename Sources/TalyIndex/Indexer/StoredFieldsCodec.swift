@@ -4,41 +4,63 @@
 /// ```
 /// field count varint
 /// per field: field number varint | tag u8 | value
-///   tag 0 text:    string (varint length + UTF-8)
+///   tag 0 text:    string
 ///   tag 1 keyword: varint count, then that many strings
 ///   tag 2 int64:   zigzag varint
 ///   tag 3 double:  u64 IEEE 754 bits, little-endian
 ///   tag 4 date:    zigzag varint milliseconds
+/// string: varint length + UTF-8; in `.store` version 2 the payload's last string, when it ends
+///         the payload, has no length: it runs to the end (the store already keeps each length)
 /// ```
 enum StoredFieldsCodec {
-    /// Appends the stored fields of `document` (per `schema`) to `bytes`.
+    /// The payload shape `.store` files of this version hold (their file version).
+    static let currentVersion = IndexFileKind.storedDocuments.currentVersion
+
+    /// Appends the stored fields of `document` (per `schema`) to `bytes`, in the current version.
     static func encode(_ document: ValidatedDocument, schema: Schema, into bytes: inout [UInt8]) {
         var count = 0
+        var last = -1
         for (number, value) in document.values.enumerated() where value != nil && schema.fields[number].type.isStored {
             count += 1
+            last = number
         }
         bytes.appendVarUInt64(UInt64(count))
         for (number, value) in document.values.enumerated() {
             guard let value, schema.fields[number].type.isStored else { continue }
-            bytes.appendVarUInt64(UInt64(number))
-            switch value {
-            case .text(let text):
-                bytes.append(0)
-                appendString(text, to: &bytes)
-            case .keyword(let values):
-                bytes.append(1)
-                bytes.appendVarUInt64(UInt64(values.count))
-                for value in values { appendString(value, to: &bytes) }
-            case .int64(let number):
-                bytes.append(2)
-                bytes.appendVarUInt64(zigzag(number))
-            case .double(let number):
-                bytes.append(3)
-                withUnsafeBytes(of: number.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
-            case .date(let milliseconds):
-                bytes.append(4)
-                bytes.appendVarUInt64(zigzag(milliseconds))
+            appendField(number, value, isLast: number == last, to: &bytes)
+        }
+    }
+
+    /// Appends decoded (field number, value) pairs to `bytes` in the current version: how a merge
+    /// rewrites the payloads of an older `.store`.
+    static func encode(_ fields: [(field: Int, value: FieldValue)], into bytes: inout [UInt8]) {
+        bytes.appendVarUInt64(UInt64(fields.count))
+        for (index, (number, value)) in fields.enumerated() {
+            appendField(number, value, isLast: index == fields.count - 1, to: &bytes)
+        }
+    }
+
+    private static func appendField(_ number: Int, _ value: FieldValue, isLast: Bool, to bytes: inout [UInt8]) {
+        bytes.appendVarUInt64(UInt64(number))
+        switch value {
+        case .text(let text):
+            bytes.append(0)
+            appendString(text, to: &bytes, runsToEnd: isLast)
+        case .keyword(let values):
+            bytes.append(1)
+            bytes.appendVarUInt64(UInt64(values.count))
+            for (position, value) in values.enumerated() {
+                appendString(value, to: &bytes, runsToEnd: isLast && position == values.count - 1)
             }
+        case .int64(let number):
+            bytes.append(2)
+            bytes.appendVarUInt64(zigzag(number))
+        case .double(let number):
+            bytes.append(3)
+            withUnsafeBytes(of: number.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
+        case .date(let milliseconds):
+            bytes.append(4)
+            bytes.appendVarUInt64(zigzag(milliseconds))
         }
     }
 
@@ -46,23 +68,28 @@ enum StoredFieldsCodec {
     static func decode(
         _ payload: UnsafeRawBufferPointer,
         fieldCount: Int,
+        version: UInt32,
         fileName: String
     ) throws(IndexError) -> [(field: Int, value: FieldValue)] {
         var input = IndexInput(bytes: payload, fileName: fileName)
         let count = try input.readCount(limit: fieldCount, what: "stored field count")
         var fields: [(field: Int, value: FieldValue)] = []
         fields.reserveCapacity(count)
-        for _ in 0..<count {
+        let lastRunsToEnd = version >= 2
+        for index in 0..<count {
             let number = try input.readCount(limit: fieldCount - 1, what: "stored field number")
             let tag = try input.readUInt8()
+            let isLast = lastRunsToEnd && index == count - 1
             let value: FieldValue
             switch tag {
-            case 0: value = .text(try input.readString())
+            case 0: value = .text(try readString(&input, runsToEnd: isLast))
             case 1:
                 let valueCount = try input.readCount(limit: input.remaining, what: "keyword value count")
                 var values: [String] = []
                 values.reserveCapacity(valueCount)
-                for _ in 0..<valueCount { values.append(try input.readString()) }
+                for position in 0..<valueCount {
+                    values.append(try readString(&input, runsToEnd: isLast && position == valueCount - 1))
+                }
                 value = .keyword(values)
             case 2: value = .int64(unzigzag(try input.readVarUInt64()))
             case 3: value = .double(Double(bitPattern: try input.readUInt64()))
@@ -83,8 +110,18 @@ enum StoredFieldsCodec {
     @inline(__always)
     static func unzigzag(_ value: UInt64) -> Int64 { Int64(bitPattern: value >> 1) ^ -Int64(bitPattern: value & 1) }
 
-    private static func appendString(_ string: String, to bytes: inout [UInt8]) {
-        bytes.appendVarUInt64(UInt64(string.utf8.count))
+    private static func appendString(_ string: String, to bytes: inout [UInt8], runsToEnd: Bool) {
+        if !runsToEnd { bytes.appendVarUInt64(UInt64(string.utf8.count)) }
         bytes.append(contentsOf: string.utf8)
+    }
+
+    /// A string with its length, or the rest of the payload when it is the last one of version 2.
+    private static func readString(_ input: inout IndexInput, runsToEnd: Bool) throws(IndexError) -> String {
+        guard runsToEnd else { return try input.readString() }
+        let raw = try input.readBytes(input.remaining)
+        guard let string = String(validating: raw, as: UTF8.self) else {
+            throw .corrupt(file: input.fileName, reason: "the stored fields' last string is not UTF-8")
+        }
+        return string
     }
 }

@@ -61,9 +61,19 @@ struct SegmentMerger {
             sources, documentMaps: documentMaps, documentCount: documentCount, path: path(.columns), target: target)
 
         let store = try StoredDocumentsWriter(path: path(.storedDocuments), segment: target, level: compressionLevel)
+        var rewritten: [UInt8] = []
         for (source, map) in zip(sources, documentMaps) {
+            let version = source.storedDocuments.file.version
+            let fileName = source.storedDocuments.file.fileName
             try source.storedDocuments.forEachDocument { (document, bytes) throws(IndexError) in
-                if map[Int(document)] != Self.dropped { try store.add(bytes) }
+                guard map[Int(document)] != Self.dropped else { return }
+                guard version != StoredFieldsCodec.currentVersion else { return try store.add(bytes) }
+                // An older payload shape: decoded and encoded again, so the new file is one version.
+                let fields = try StoredFieldsCodec.decode(
+                    bytes, fieldCount: schema.fields.count, version: version, fileName: fileName)
+                rewritten.removeAll(keepingCapacity: true)
+                StoredFieldsCodec.encode(fields, into: &rewritten)
+                try store.add(rewritten)
             }
         }
         try store.finish(sync: true)

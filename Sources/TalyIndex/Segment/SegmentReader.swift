@@ -126,7 +126,8 @@ public final class SegmentReader: Sendable {
     public func storedFields(_ document: UInt32) throws(IndexError) -> Document {
         let payload = try storedDocuments.document(document)
         let fields = try payload.withIndexBytes { bytes throws(IndexError) in
-            try StoredFieldsCodec.decode(bytes, fieldCount: schema.fields.count, fileName: "\(id).store")
+            try StoredFieldsCodec.decode(
+                bytes, fieldCount: schema.fields.count, version: storedDocuments.file.version, fileName: "\(id).store")
         }
         var result = Document()
         for (field, value) in fields { result[schema.fields[field].name] = value }

@@ -5,8 +5,11 @@
 ///            field directory
 ///            directory offset u64 (body-relative), the last 8 bytes of the body
 /// block:     varint terms length | term section | info section
-/// term:      varint shared prefix length | varint suffix length | suffix bytes (not for term 0)
-/// info:      varint df | varint ttf - df | varint postings delta | varint positions delta
+/// term:      varint (suffix length - 1) << 4 | min(shared, 15) | [varint shared - 15] | suffix
+///            (not for term 0; version 1: varint shared | varint suffix length | suffix)
+/// info:      varint df << 1 | varint ttf - df | varint postings delta | varint positions delta,
+///            or for df = 1: varint (tf - 1) << 2 | positions flag << 1 | 1 | zigzag doc delta |
+///            norm u8 | [positions delta]  (version 1: the first shape with a plain df)
 /// ```
 public enum TermDictionaryLayout {
     /// Terms per block the writer uses unless told otherwise: a lookup scans at most this many

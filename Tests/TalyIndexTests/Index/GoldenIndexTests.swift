@@ -150,6 +150,8 @@ struct GoldenIndexTests {
         let before = try IndexReader.open(directory: dir.path)
         let expected = try Self.livePostingsWithPositions(before)
         #expect(expected.count > 5000)
+        let storedBefore = try Self.liveStoredFields(before)
+        #expect(storedBefore.count == 199)
         do {
             let writer = try IndexWriter(directory: dir.path, schema: before.schema)
             try writer.forceMerge(maximumSegments: 1)
@@ -158,9 +160,25 @@ struct GoldenIndexTests {
         #expect(after.segments.count == 1)
         #expect(after.documentCount == 199)
         let segment = try #require(after.segments.first)
-        let files = [segment.terms.file, segment.postings.postings, try #require(segment.postings.positions)]
-        #expect(files.map(\.version) == [2, 2, 2])
+        let files = [
+            segment.terms.file, segment.postings.postings, try #require(segment.postings.positions),
+            segment.storedDocuments.file,
+        ]
+        #expect(files.map(\.version) == [2, 2, 2, 2])
         #expect(try Self.livePostingsWithPositions(after) == expected)
+        // Version 1 stored payloads were decoded and encoded again in the version 2 shape.
+        #expect(try Self.liveStoredFields(after) == storedBefore)
+    }
+
+    /// The stored fields of every live document, in document order.
+    static func liveStoredFields(_ reader: IndexReader) throws -> [Document] {
+        var documents: [Document] = []
+        for segment in reader.segments {
+            for document in 0..<segment.documentCount where segment.isLive(document) {
+                documents.append(try segment.storedFields(document))
+            }
+        }
+        return documents
     }
 
     @Test(
