@@ -122,7 +122,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TalyIngestTests",
-            dependencies: ["TalyIngest", "TalyIndex", "TalyTestSupport"],
+            dependencies: ["TalyIngest", "TalyIndex", "TalyStore", "TalyTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

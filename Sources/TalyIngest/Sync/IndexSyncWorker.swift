@@ -1,0 +1,430 @@
+import Foundation
+import Synchronization
+import TalyIndex
+import TalyStore
+
+/// Keeps every tenant's search indexes in step with the store by tailing the outbox.
+///
+/// One platform `OutboxConsumer` reads every tenant's events in order, in batches. A batch is
+/// applied from the store's current state, never from the payloads: each touched item is read
+/// by id, upserted when published and deleted otherwise, so applying an event twice, or late,
+/// converges on the same index. Every touched index is committed (durable, fsynced), and only
+/// then is the batch acknowledged: a crash in between replays the batch harmlessly.
+///
+/// A content type whose derived schema (`ContentIndexMapping`) no longer matches its index is
+/// rebuilt from the store into a new generation folder and swapped in atomically; so is every
+/// index when the consumer fell behind the outbox's retention. Readers open indexes through
+/// `CollectionIndexLocation.openReader()` and are never disturbed by a swap.
+///
+/// An actor: the work is synchronous I/O, run one batch at a time off the caller's thread.
+public actor IndexSyncWorker {
+    /// How the worker reads and writes.
+    public struct Options: Sendable {
+        /// The consumer's name (its checkpoint is kept under it).
+        public var consumerName: String
+        /// The most events applied and committed together.
+        public var batchSize: Int
+        /// How often the outbox is polled for writes of other processes.
+        public var pollInterval: Duration
+        /// The settings of each collection's writer (many are open at once: keep them small).
+        public var writerOptions: IndexWriterOptions
+
+        /// The defaults: `index-sync`, batches of 500, polling every second, 16 MiB per writer.
+        public init(
+            consumerName: String = "index-sync", batchSize: Int = 500, pollInterval: Duration = .seconds(1),
+            writerOptions: IndexWriterOptions = IndexWriterOptions(ramBudgetBytes: 16 << 20)
+        ) {
+            self.consumerName = consumerName
+            self.batchSize = max(1, batchSize)
+            self.pollInterval = pollInterval
+            self.writerOptions = writerOptions
+        }
+    }
+
+    /// One open collection index: its writer on the current generation and its mapping.
+    private struct OpenCollection {
+        let writer: IndexWriter
+        let mapping: ContentIndexMapping
+    }
+
+    private struct CollectionKey: Hashable {
+        let tenantID: TenantID
+        let collection: SearchCollection
+    }
+
+    /// The store the indexes are derived from.
+    public nonisolated let store: Store
+    /// The data root: indexes live under `<root>/tenants/`.
+    public nonisolated let root: String
+    /// The worker's settings.
+    public nonisolated let options: Options
+    private let consumer: OutboxConsumer
+    private var open: [CollectionKey: OpenCollection] = [:]
+    private nonisolated let applied = Mutex<[TenantID: OutboxEventID]>([:])
+    private let beforeAcknowledge: (@Sendable (OutboxEventID) -> Bool)?
+
+    /// A worker over `store` writing under `root`, with its consumer created at the beginning of
+    /// the outbox if new. `beforeAcknowledge` runs after a batch's commits and before its
+    /// acknowledgment; returning false stops the worker there (tests simulate a crash with it).
+    public init(
+        store: Store, root: String, options: Options = Options(),
+        beforeAcknowledge: (@Sendable (OutboxEventID) -> Bool)? = nil
+    ) throws(IndexSyncError) {
+        self.store = store
+        self.root = root
+        self.options = options
+        self.beforeAcknowledge = beforeAcknowledge
+        do throws(StoreError) {
+            consumer = try store.outboxConsumer(named: options.consumerName, startingAt: .beginning)
+        } catch {
+            throw .store(error)
+        }
+    }
+
+    /// The location of a tenant's collection index under this worker's root.
+    public nonisolated func location(tenantID: TenantID, collection: SearchCollection) -> CollectionIndexLocation {
+        CollectionIndexLocation(root: root, tenantID: tenantID, collection: collection)
+    }
+
+    /// The newest event of `tenantID` this worker has applied and acknowledged since it
+    /// started, nil if none: everything the tenant wrote up to it is searchable.
+    public nonisolated func appliedEventID(tenantID: TenantID) -> OutboxEventID? {
+        applied.withLock { $0[tenantID] }
+    }
+
+    /// The consumer's checkpoint: every tenant's events up to it are applied.
+    public func checkpoint() throws(IndexSyncError) -> OutboxEventID {
+        do throws(StoreError) { return try consumer.checkpoint() } catch { throw .store(error) }
+    }
+
+    // MARK: - The loop
+
+    /// Applies batches as they are written until the task is cancelled: a batch is what the
+    /// outbox holds when the worker asks (up to `batchSize`), so a busy outbox gives full
+    /// batches and an idle one single events at once.
+    public func run() async throws(IndexSyncError) {
+        while !Task.isCancelled {
+            var batches = consumer.subscribe(batchSize: options.batchSize, pollInterval: options.pollInterval)
+                .makeAsyncIterator()
+            while true {
+                let batch: [OutboxEvent]?
+                do throws(StoreError) {
+                    batch = try await batches.next()
+                } catch .outboxConsumerBehind {
+                    try recoverFromPruning()
+                    break
+                } catch {
+                    throw .store(error)
+                }
+                guard let batch else { return }
+                try apply(batch)
+            }
+        }
+    }
+
+    /// Applies every pending event, batch by batch, and returns how many there were (for
+    /// commands and tests that want the indexes current without running the loop).
+    @discardableResult
+    public func drain() throws(IndexSyncError) -> Int {
+        var count = 0
+        while true {
+            let batch: [OutboxEvent]
+            do throws(StoreError) {
+                batch = try consumer.pendingEvents(limit: options.batchSize)
+            } catch .outboxConsumerBehind {
+                try recoverFromPruning()
+                continue
+            } catch {
+                throw .store(error)
+            }
+            guard !batch.isEmpty else { return count }
+            try apply(batch)
+            count += batch.count
+        }
+    }
+
+    /// Applies one batch (in id order), commits every touched index, then acknowledges.
+    private func apply(_ events: [OutboxEvent]) throws(IndexSyncError) {
+        guard let last = events.last?.id else { return }
+        // Per tenant: the items touched (with the type named in the last event, for items that
+        // are gone) and the content types touched; the store says what they are now.
+        var items: [TenantID: [ContentItemID: String]] = [:]
+        var types: [TenantID: [ContentTypeID: String]] = [:]
+        var newest: [TenantID: OutboxEventID] = [:]
+        for event in events {
+            newest[event.tenantID] = event.id
+            switch event.aggregateType {
+            case "content_item":
+                let typeName = (try? event.decodePayload(ItemPayload.self))?.contentType ?? ""
+                items[event.tenantID, default: [:]][ContentItemID(event.aggregateID)] = typeName
+            case "content_type":
+                let typeName = (try? event.decodePayload(TypePayload.self))?.name ?? ""
+                types[event.tenantID, default: [:]][ContentTypeID(event.aggregateID)] = typeName
+            default:
+                // `product.*` (the catalog) maps to `SearchCollection.products` here once it
+                // lands; other aggregates have no index.
+                continue
+            }
+        }
+        var touched: Set<CollectionKey> = []
+        for (tenantID, changed) in types {
+            for (typeID, name) in changed.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+                try syncContentType(tenantID: tenantID, typeID: typeID, name: name, touched: &touched)
+            }
+        }
+        for (tenantID, changed) in items {
+            guard let scope = try scope(of: tenantID) else { continue }
+            var typesByID: [ContentTypeID: ContentTypeRecord] = [:]
+            for (itemID, typeName) in changed.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+                let item: ContentItemRecord?
+                do throws(StoreError) {
+                    item = try scope.contentItem(itemID)
+                } catch .notFound {
+                    item = nil
+                } catch {
+                    throw .store(error)
+                }
+                guard let item else {
+                    // Deleted: remove it from the index its last event named, if that exists.
+                    let key = CollectionKey(tenantID: tenantID, collection: .content(typeName: typeName))
+                    guard let collection = try existingCollection(key) else { continue }
+                    collection.writer.delete(id: String(itemID.rawValue))
+                    touched.insert(key)
+                    continue
+                }
+                let type: ContentTypeRecord
+                if let known = typesByID[item.contentTypeID] {
+                    type = known
+                } else {
+                    do throws(StoreError) { type = try scope.contentType(item.contentTypeID) } catch {
+                        throw .store(error)
+                    }
+                    typesByID[item.contentTypeID] = type
+                }
+                let key = CollectionKey(tenantID: tenantID, collection: .content(typeName: type.name))
+                let collection = try openCollection(key, type: type, scope: scope)
+                touched.insert(key)
+                if item.status == .published {
+                    try add([item], to: collection, key: key)
+                } else {
+                    collection.writer.delete(id: String(itemID.rawValue))
+                }
+            }
+        }
+        for key in touched.sorted(by: { "\($0.tenantID)/\($0.collection)" < "\($1.tenantID)/\($1.collection)" }) {
+            guard let collection = open[key] else { continue }
+            do throws(IndexError) {
+                try collection.writer.commit(userData: ["outbox_event_id": String(last.rawValue)])
+            } catch {
+                throw .index(collection: "\(key.tenantID)/\(key.collection)", error)
+            }
+        }
+        if let beforeAcknowledge, !beforeAcknowledge(last) { throw .interrupted(afterCommitThrough: last) }
+        do throws(StoreError) { try consumer.acknowledge(through: last) } catch { throw .store(error) }
+        applied.withLock { applied in
+            for (tenantID, eventID) in newest { applied[tenantID] = eventID }
+        }
+    }
+
+    /// Brings a content type's index in line with the type as it is now: created when new,
+    /// rebuilt when its derived schema changed, removed with the type.
+    private func syncContentType(
+        tenantID: TenantID, typeID: ContentTypeID, name: String, touched: inout Set<CollectionKey>
+    ) throws(IndexSyncError) {
+        guard let scope = try scope(of: tenantID) else { return }
+        let type: ContentTypeRecord?
+        do throws(StoreError) {
+            type = try scope.contentType(typeID)
+        } catch .notFound {
+            type = nil
+        } catch {
+            throw .store(error)
+        }
+        guard let type else {
+            let key = CollectionKey(tenantID: tenantID, collection: .content(typeName: name))
+            open[key] = nil
+            touched.remove(key)
+            do throws(IndexError) { try location(tenantID: tenantID, collection: key.collection).remove() } catch {
+                throw .index(collection: "\(tenantID)/\(key.collection)", error)
+            }
+            return
+        }
+        let key = CollectionKey(tenantID: tenantID, collection: .content(typeName: type.name))
+        _ = try openCollection(key, type: type, scope: scope)
+    }
+
+    /// The writer of a collection whose index exists, nil otherwise (nothing to delete from).
+    private func existingCollection(_ key: CollectionKey) throws(IndexSyncError) -> OpenCollection? {
+        if let collection = open[key] { return collection }
+        guard case .content(let typeName) = key.collection else { return nil }
+        guard let scope = try scope(of: key.tenantID) else { return nil }
+        let type: ContentTypeRecord?
+        do throws(StoreError) { type = try scope.contentType(named: typeName) } catch { throw .store(error) }
+        guard let type else { return nil }
+        return try openCollection(key, type: type, scope: scope)
+    }
+
+    /// The writer of a content type's index, opening the current generation when its schema is
+    /// the type's, and rebuilding from the store when it is not (or there is no index yet).
+    private func openCollection(_ key: CollectionKey, type: ContentTypeRecord, scope: TenantScope)
+        throws(IndexSyncError) -> OpenCollection
+    {
+        let mapping = ContentIndexMapping(contentType: type)
+        if let collection = open[key], collection.mapping == mapping { return collection }
+        open[key] = nil
+        let location = self.location(tenantID: key.tenantID, collection: key.collection)
+        let name = "\(key.tenantID)/\(key.collection)"
+        do throws(IndexError) {
+            if let directory = try location.currentGeneration(),
+                (try? Manifest.load(from: directory))?.schema == mapping.schema
+            {
+                let collection = OpenCollection(
+                    writer: try IndexWriter(
+                        directory: directory, schema: mapping.schema, options: options.writerOptions),
+                    mapping: mapping)
+                open[key] = collection
+                return collection
+            }
+        } catch {
+            throw .index(collection: name, error)
+        }
+        return try rebuild(key, type: type, mapping: mapping, scope: scope)
+    }
+
+    private func add(_ items: [ContentItemRecord], to collection: OpenCollection, key: CollectionKey)
+        throws(IndexSyncError)
+    {
+        let results: [DocumentError?]
+        do throws(IndexError) {
+            results = try collection.writer.add(items.map { collection.mapping.document(of: $0) })
+        } catch {
+            throw .index(collection: "\(key.tenantID)/\(key.collection)", error)
+        }
+        for (item, result) in zip(items, results) {
+            if let result {
+                throw .document(collection: "\(key.tenantID)/\(key.collection)", itemID: item.id?.rawValue ?? 0, result)
+            }
+        }
+    }
+
+    // MARK: - Rebuilding
+
+    /// Rebuilds the index of content type `typeName` of tenant `tenantID` from the store: a new
+    /// generation holding every published item, committed, then swapped in atomically while
+    /// readers of the old one keep their snapshot. Events written meanwhile are applied by the
+    /// loop afterwards (they are after the rebuild's reads, and upserts by id are idempotent).
+    public func rebuild(tenantID: TenantID, contentType typeName: String) throws(IndexSyncError) {
+        let scope: TenantScope
+        let type: ContentTypeRecord?
+        do throws(StoreError) {
+            scope = try store.tenant(tenantID)
+            type = try scope.contentType(named: typeName)
+        } catch {
+            throw .store(error)
+        }
+        guard let type else { throw .store(.notFound(entity: "content type", key: typeName)) }
+        let key = CollectionKey(tenantID: tenantID, collection: .content(typeName: typeName))
+        _ = try rebuild(key, type: type, mapping: ContentIndexMapping(contentType: type), scope: scope)
+    }
+
+    /// Rebuilds every index of a tenant (every content type) and removes the indexes of types
+    /// that no longer exist.
+    public func rebuild(tenantID: TenantID) throws(IndexSyncError) {
+        let scope: TenantScope
+        let types: [ContentTypeRecord]
+        do throws(StoreError) {
+            scope = try store.tenant(tenantID)
+            types = try scope.contentTypes()
+        } catch {
+            throw .store(error)
+        }
+        for type in types {
+            let key = CollectionKey(tenantID: tenantID, collection: .content(typeName: type.name))
+            _ = try rebuild(key, type: type, mapping: ContentIndexMapping(contentType: type), scope: scope)
+        }
+        let contentFolder = root + "/tenants/\(tenantID.rawValue)/content"
+        let existing = (try? FileSystem.listDirectory(contentFolder)) ?? []
+        let names = Set(types.map(\.name))
+        for stale in existing where !names.contains(stale) {
+            let key = CollectionKey(tenantID: tenantID, collection: .content(typeName: stale))
+            open[key] = nil
+            do throws(IndexError) { try location(tenantID: tenantID, collection: key.collection).remove() } catch {
+                throw .index(collection: "\(tenantID)/\(key.collection)", error)
+            }
+        }
+    }
+
+    private func rebuild(
+        _ key: CollectionKey, type: ContentTypeRecord, mapping: ContentIndexMapping, scope: TenantScope
+    )
+        throws(IndexSyncError) -> OpenCollection
+    {
+        // The old writer goes first: its merges must not outlive the swap that removes its folder.
+        open[key] = nil
+        let location = self.location(tenantID: key.tenantID, collection: key.collection)
+        let name = "\(key.tenantID)/\(key.collection)"
+        guard let typeID = type.id else { preconditionFailure("a stored content type has an id") }
+        let collection: OpenCollection
+        do throws(IndexError) {
+            let directory = try location.makeNextGeneration()
+            collection = OpenCollection(
+                writer: try IndexWriter(directory: directory, schema: mapping.schema, options: options.writerOptions),
+                mapping: mapping)
+        } catch {
+            throw .index(collection: name, error)
+        }
+        var cursor: ContentItemID?
+        while true {
+            let page: [ContentItemRecord]
+            do throws(StoreError) {
+                page = try scope.contentItems(of: typeID, status: .published, after: cursor, limit: 1000)
+            } catch {
+                throw .store(error)
+            }
+            guard let lastID = page.last?.id else { break }
+            try add(page, to: collection, key: key)
+            cursor = lastID
+        }
+        do throws(IndexError) {
+            try collection.writer.commit()
+            try location.swap(to: collection.writer.directory)
+        } catch {
+            throw .index(collection: name, error)
+        }
+        open[key] = collection
+        return collection
+    }
+
+    /// The consumer fell behind retention: events it never saw are gone, so every index is
+    /// rebuilt from the store and the checkpoint moved to the position read before the
+    /// rebuild (changes after it come again as events; replaying them is harmless).
+    private func recoverFromPruning() throws(IndexSyncError) {
+        let position: OutboxEventID
+        let tenants: [TenantRecord]
+        do throws(StoreError) {
+            position = try store.outboxPosition()
+            tenants = try store.tenants()
+        } catch {
+            throw .store(error)
+        }
+        for tenant in tenants {
+            guard let tenantID = tenant.id else { continue }
+            try rebuild(tenantID: tenantID)
+        }
+        do throws(StoreError) { try consumer.resetCheckpoint(to: position) } catch { throw .store(error) }
+    }
+
+    /// The tenant's scope; nil when the tenant is gone (its events have nothing left to index).
+    private func scope(of tenantID: TenantID) throws(IndexSyncError) -> TenantScope? {
+        do throws(StoreError) {
+            return try store.tenant(tenantID)
+        } catch .notFound {
+            return nil
+        } catch {
+            throw .store(error)
+        }
+    }
+
+    private struct ItemPayload: Decodable { let contentType: String }
+    private struct TypePayload: Decodable { let name: String }
+}
