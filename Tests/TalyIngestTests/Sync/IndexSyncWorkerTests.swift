@@ -33,6 +33,23 @@ struct IndexSyncWorkerTests {
         _ = draft
     }
 
+    @Test("A scheduled draft is indexed once it is published at its time, not before")
+    func scheduledPublishing() async throws {
+        let fixture = try IndexSyncFixture()
+        let worker = try fixture.worker()
+        let due = fixture.clock.now().addingTimeInterval(60)
+        let scheduled = try fixture.acme.createContentItem(
+            of: fixture.article.id!,
+            ContentItemDraft(title: "Later", fields: ["body": .string("scheduled words")], publishAt: due), by: .system)
+        #expect(try fixture.store.publishDueContentItems() == 0)
+        try await worker.drain()
+        #expect(try fixture.search("scheduled").isEmpty)
+        fixture.clock.advance(by: 61)
+        #expect(try fixture.store.publishDueContentItems() == 1)
+        try await worker.drain()
+        #expect(try fixture.search("scheduled") == [String(scheduled.id!.rawValue)])
+    }
+
     @Test("Updates, unpublishing, archiving and deleting are reflected")
     func lifeCycle() async throws {
         let fixture = try IndexSyncFixture()
