@@ -1,11 +1,13 @@
 // Publish → searchable lag of the index-sync worker, measured outside the test suite (a timed
-// test would be flaky on shared cores). Build in release and run:
-//   swift run -c release sync-lag [items]
-// Two phases on a real store file and real indexes in a temporary folder:
+// test would be flaky on shared cores). The main package exports no TalyIngest product yet, so
+// build it in a scratch package whose executable target (sources: this folder) depends on
+// TalyIngest, TalyStore and TalyIndex, then run `sync-lag [items]` (release for real figures).
+// Phases, on a real store file and real indexes in a temporary folder:
 // - idle: one publish at a time, the next once the previous is applied;
-// - load: a writer publishes back to back while the worker runs.
-// Lag = from the start of the publishing call (its transaction and fsync included) until the
-// worker has committed the index and acknowledged the event: the item is then searchable.
+// - load: a writer publishes back to back, then every 20 ms, while the worker runs;
+// - catch-up: a backlog of publishes drained in batches (throughput).
+// Lag = from the start of the publishing calls (create + publish, two fsynced transactions)
+// until the worker has committed the index and acknowledged the event: then it is searchable.
 import Foundation
 import Synchronization
 import TalyIndex
@@ -58,33 +60,47 @@ struct SyncLag {
         report("idle: store writes alone (create + publish, two fsynced transactions)", writes)
         report("idle: publish → searchable (one publish at a time)", idle)
 
-        let started = Mutex<[(eventID: Int64, start: ContinuousClock.Instant)]>([])
-        let writer = Task.detached {
-            for index in 0..<count {
-                let start = ContinuousClock.now
-                let eventID = try publish(count + index)
-                started.withLock { $0.append((eventID.rawValue, start)) }
-            }
-        }
-        var loaded: [Double] = []
-        var seen = 0
-        while loaded.count < count {
-            let applied = worker.appliedEventID(tenantID: scope.tenantID)?.rawValue ?? 0
-            let now = ContinuousClock.now
-            started.withLock { entries in
-                while seen < entries.count, entries[seen].eventID <= applied {
-                    loaded.append(milliseconds(now - entries[seen].start))
-                    seen += 1
+        // Back to back (saturation on this machine), then paced at 50 publishes/s.
+        for (phase, pause) in [("back to back", Duration.zero), ("every 20 ms", Duration.milliseconds(20))] {
+            let first = count * (phase == "back to back" ? 1 : 3)
+            let started = Mutex<[(eventID: Int64, start: ContinuousClock.Instant)]>([])
+            let writer = Task.detached {
+                for index in 0..<count {
+                    let start = ContinuousClock.now
+                    let eventID = try publish(first + index)
+                    started.withLock { $0.append((eventID.rawValue, start)) }
+                    if pause > .zero { try await Task.sleep(for: pause) }
                 }
             }
-            try await Task.sleep(for: .microseconds(200))
+            var loaded: [Double] = []
+            var seen = 0
+            while loaded.count < count {
+                let applied = worker.appliedEventID(tenantID: scope.tenantID)?.rawValue ?? 0
+                let now = ContinuousClock.now
+                started.withLock { entries in
+                    while seen < entries.count, entries[seen].eventID <= applied {
+                        loaded.append(milliseconds(now - entries[seen].start))
+                        seen += 1
+                    }
+                }
+                try await Task.sleep(for: .microseconds(200))
+            }
+            try await writer.value
+            report("load, publishing \(phase) (\(count) items)", loaded)
         }
-        try await writer.value
-        report("load (publishing back to back, \(count) items)", loaded)
         let differences = try worker.verify(tenantID: scope.tenantID)
         print("verify: \(differences.count) differences")
         loop.cancel()
         try await loop.value
+
+        // Throughput without a concurrent writer: a backlog of publishes applied in batches.
+        for index in 0..<count { _ = try publish(2 * count + index) }
+        let catchUpStart = ContinuousClock.now
+        let applied = try await worker.drain()
+        let seconds = milliseconds(ContinuousClock.now - catchUpStart) / 1000
+        print(
+            "catch-up: \(applied) events (\(count) publishes) in "
+                + String(format: "%.2f s, %.0f publishes/s", seconds, Double(count) / seconds))
     }
 
     static func milliseconds(_ duration: Duration) -> Double {

@@ -167,6 +167,8 @@ public actor IndexSyncWorker {
             }
         }
         var touched: Set<CollectionKey> = []
+        // Published items are added per collection in one call: the writer analyzes a batch at once.
+        var published: [CollectionKey: [ContentItemRecord]] = [:]
         for (tenantID, changed) in types {
             for (typeID, name) in changed.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
                 try syncContentType(tenantID: tenantID, typeID: typeID, name: name, touched: &touched)
@@ -205,7 +207,7 @@ public actor IndexSyncWorker {
                 let collection = try openCollection(key, type: type, scope: scope)
                 touched.insert(key)
                 if item.status == .published {
-                    try add([item], to: collection, key: key)
+                    published[key, default: []].append(item)
                 } else {
                     collection.writer.delete(id: String(itemID.rawValue))
                 }
@@ -213,6 +215,7 @@ public actor IndexSyncWorker {
         }
         for key in touched.sorted(by: { "\($0.tenantID)/\($0.collection)" < "\($1.tenantID)/\($1.collection)" }) {
             guard let collection = open[key] else { continue }
+            if let items = published[key] { try add(items, to: collection, key: key) }
             do throws(IndexError) {
                 try collection.writer.commit(userData: ["outbox_event_id": String(last.rawValue)])
             } catch {
