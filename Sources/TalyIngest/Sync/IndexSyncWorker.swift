@@ -81,6 +81,17 @@ public actor IndexSyncWorker {
         }
     }
 
+    deinit {
+        for collection in open.values { collection.writer.waitForMerges() }
+    }
+
+    /// Drops a collection's writer once its background merge is done. A merge holds the writer
+    /// while it runs: were it the last holder, the writer's deinit would run on its own merge
+    /// queue and wait on that queue (a trap in libdispatch).
+    private func close(_ key: CollectionKey) {
+        open.removeValue(forKey: key)?.writer.waitForMerges()
+    }
+
     /// The location of a tenant's collection index under this worker's root.
     public nonisolated func location(tenantID: TenantID, collection: SearchCollection) -> CollectionIndexLocation {
         CollectionIndexLocation(root: root, tenantID: tenantID, collection: collection)
@@ -245,7 +256,7 @@ public actor IndexSyncWorker {
         }
         guard let type else {
             let key = CollectionKey(tenantID: tenantID, collection: .content(typeName: name))
-            open[key] = nil
+            close(key)
             touched.remove(key)
             do throws(IndexError) { try location(tenantID: tenantID, collection: key.collection).remove() } catch {
                 throw .index(collection: "\(tenantID)/\(key.collection)", error)
@@ -274,7 +285,7 @@ public actor IndexSyncWorker {
     {
         let mapping = ContentIndexMapping(contentType: type)
         if let collection = open[key], collection.mapping == mapping { return collection }
-        open[key] = nil
+        close(key)
         let location = self.location(tenantID: key.tenantID, collection: key.collection)
         let name = "\(key.tenantID)/\(key.collection)"
         do throws(IndexError) {
@@ -350,7 +361,7 @@ public actor IndexSyncWorker {
         let names = Set(types.map(\.name))
         for stale in existing where !names.contains(stale) {
             let key = CollectionKey(tenantID: tenantID, collection: .content(typeName: stale))
-            open[key] = nil
+            close(key)
             do throws(IndexError) { try location(tenantID: tenantID, collection: key.collection).remove() } catch {
                 throw .index(collection: "\(tenantID)/\(key.collection)", error)
             }
@@ -363,7 +374,7 @@ public actor IndexSyncWorker {
         throws(IndexSyncError) -> OpenCollection
     {
         // The old writer goes first: its merges must not outlive the swap that removes its folder.
-        open[key] = nil
+        close(key)
         let location = self.location(tenantID: key.tenantID, collection: key.collection)
         let name = "\(key.tenantID)/\(key.collection)"
         guard let typeID = type.id else { preconditionFailure("a stored content type has an id") }
