@@ -24,6 +24,8 @@ public final class IndexWriter: @unchecked Sendable {
     let merges: MergeScheduler
     /// One merge at a time: with two cores, a second concurrent merge would only slow indexing.
     let mergeQueue = DispatchQueue(label: "taly.index.merge")
+    /// Set on ``mergeQueue`` only, so `deinit` can tell it runs there.
+    private let onMergeQueue = DispatchSpecificKey<Bool>()
 
     /// Opens the index in `directory` for writing, creating it (and the directory) when there is
     /// none. An existing index must have been created with the same `schema`.
@@ -69,12 +71,16 @@ public final class IndexWriter: @unchecked Sendable {
             )
         )
         merges = MergeScheduler()
+        mergeQueue.setSpecific(key: onMergeQueue, value: true)
         try removeUnreferencedFiles(manifest: manifest)
     }
 
     deinit {
         merges.stop()
-        mergeQueue.sync {}
+        // A background merge holds the writer while it runs, so it may drop the last reference:
+        // then this runs on the merge queue, the merge is over, and waiting for the queue from
+        // inside it would deadlock (libdispatch traps).
+        if DispatchQueue.getSpecific(key: onMergeQueue) != true { mergeQueue.sync {} }
     }
 
     // MARK: - Adding and deleting

@@ -75,6 +75,30 @@ struct MergeTests {
         }
     }
 
+    @Test("a writer released while its background merge runs is closed by that merge, without waiting on itself")
+    func releasedDuringBackgroundMerge() throws {
+        let seed = SplitMix64.testSeed()
+        var random = SplitMix64(seed: seed)
+        let policy = MergePolicy(
+            mergeFactor: 2, floorDocuments: 10, maximumMergedDocuments: .max, deletesToReclaim: 0.3)
+        let options = IndexWriterOptions(mergePolicy: policy, mergesInBackground: true)
+        var directories: [TemporaryDirectory] = []
+        for _ in 0..<30 {
+            let dir = try TemporaryDirectory()
+            directories.append(dir)
+            // The last commit schedules a merge; the writer goes away at once, so the merge often
+            // holds the last reference and runs the writer's deinit on the merge queue.
+            let writer = try IndexWriter(directory: dir.path, schema: Fixture.schema, options: options)
+            for batch in 0..<3 {
+                try writer.add((0..<50).map { Fixture.document(batch * 50 + $0, &random) })
+                try writer.commit()
+            }
+        }
+        for dir in directories {
+            #expect(try IndexReader.open(directory: dir.path).documentCount == 150, "seed \(seed)")
+        }
+    }
+
     @Test("background merges under a stream of adds, replaces and deletes never lose or resurrect a document (seeded)")
     func backgroundMergesWithUpdates() throws {
         let dir = try TemporaryDirectory()
