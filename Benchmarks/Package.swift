@@ -57,5 +57,23 @@ let package = Package(
             path: "Benchmarks/Catalog",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "Search",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "TalyIndex", package: "Taly"),
+            ],
+            path: "Benchmarks/Search",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "Store",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "TalyStore", package: "Taly"),
+            ],
+            path: "Benchmarks/Store",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )
