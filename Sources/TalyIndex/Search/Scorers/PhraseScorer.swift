@@ -18,6 +18,10 @@ final class PhraseScorer: DocScorer {
     private let bm25: BM25Weight
     private let norms: FieldNorms?
     private var positions: [[UInt32]]
+    /// Per term, an index into its positions list: scratch of the frequency walks, reused per document.
+    private var walkIndices: [Int]
+    /// Per term, its current phrase position (sloppy walk): scratch reused per document.
+    private var walkPositions: [Int64]
     /// The phrase frequency of the current document.
     private(set) var frequency: Float = 0
     private(set) var doc: UInt32 = PostingsCursor.exhausted
@@ -33,6 +37,8 @@ final class PhraseScorer: DocScorer {
         self.bm25 = bm25
         self.norms = norms
         positions = Array(repeating: [], count: cursors.count)
+        walkIndices = Array(repeating: 0, count: cursors.count)
+        walkPositions = Array(repeating: 0, count: cursors.count)
         _ = try settle(cursors[order[0]].doc)
     }
 
@@ -82,16 +88,16 @@ final class PhraseScorer: DocScorer {
     /// The number of start positions p (relative to the first term) such that every term i occurs at
     /// p + offsets[i]: a merge of the sorted lists.
     private func exactFrequency() -> Float {
-        var cursorsAt = [Int](repeating: 0, count: positions.count)
+        for index in walkIndices.indices { walkIndices[index] = 0 }
         var count = 0
         outer: for start in positions[0] {
             let phraseStart = Int64(start) - Int64(offsets[0])
             for index in 1..<positions.count {
                 let wanted = phraseStart + Int64(offsets[index])
                 let list = positions[index]
-                var at = cursorsAt[index]
+                var at = walkIndices[index]
                 while at < list.count && Int64(list[at]) < wanted { at += 1 }
-                cursorsAt[index] = at
+                walkIndices[index] = at
                 if at == list.count { break outer }
                 if Int64(list[at]) != wanted { continue outer }
             }
@@ -105,8 +111,17 @@ final class PhraseScorer: DocScorer {
     /// smallest, shrinking the match length `end - smallest`; a match within `slop` adds 1 / (1 + length).
     private func sloppyFrequency() -> Float {
         let count = positions.count
-        var at = [Int](repeating: 0, count: count)
-        var current = [Int64](repeating: 0, count: count)
+        // The walk's state lives in the scorer's reused arrays (no allocation per document), moved
+        // out for the walk so the local function below reads plain locals.
+        var at = walkIndices
+        var current = walkPositions
+        walkIndices = []
+        walkPositions = []
+        defer {
+            walkIndices = at
+            walkPositions = current
+        }
+        for index in 0..<count { at[index] = 0 }
         var end = Int64.min
         for index in 0..<count {
             current[index] = Int64(positions[index][0]) - Int64(offsets[index])
