@@ -81,13 +81,8 @@ public actor IndexSyncWorker {
         }
     }
 
-    deinit {
-        for collection in open.values { collection.writer.waitForMerges() }
-    }
-
-    /// Drops a collection's writer once its background merge is done. A merge holds the writer
-    /// while it runs: were it the last holder, the writer's deinit would run on its own merge
-    /// queue and wait on that queue (a trap in libdispatch).
+    /// Drops a collection's writer once its background merges are done, so none of them still
+    /// writes into a folder that is about to be removed or swapped out.
     private func close(_ key: CollectionKey) {
         open.removeValue(forKey: key)?.writer.waitForMerges()
     }
