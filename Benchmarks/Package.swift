@@ -12,68 +12,25 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
-        .executableTarget(
-            name: "Analysis",
-            dependencies: [
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "TalyIndex", package: "Taly"),
-            ],
-            path: "Benchmarks/Analysis",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
-        .executableTarget(
-            name: "Codec",
-            dependencies: [
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "TalyIndex", package: "Taly"),
-            ],
-            path: "Benchmarks/Codec",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
-        .executableTarget(
-            name: "Indexing",
-            dependencies: [
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "TalyIndex", package: "Taly"),
-            ],
-            path: "Benchmarks/Indexing",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
-        .executableTarget(
-            name: "Filtering",
-            dependencies: [
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "TalyIndex", package: "Taly"),
-            ],
-            path: "Benchmarks/Filtering",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
-        .executableTarget(
-            name: "Catalog",
-            dependencies: [
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "TalyStore", package: "Taly"),
-            ],
-            path: "Benchmarks/Catalog",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
-        .executableTarget(
-            name: "Search",
-            dependencies: [
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "TalyIndex", package: "Taly"),
-            ],
-            path: "Benchmarks/Search",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
-        .executableTarget(
-            name: "Store",
-            dependencies: [
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "TalyStore", package: "Taly"),
-            ],
-            path: "Benchmarks/Store",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
+        benchmark("Analysis", measuring: "TalyIndex"),
+        benchmark("Codec", measuring: "TalyIndex"),
+        benchmark("Indexing", measuring: "TalyIndex"),
+        benchmark("Filtering", measuring: "TalyIndex"),
+        benchmark("Catalog", measuring: "TalyStore"),
+        benchmark("Search", measuring: "TalyIndex"),
+        benchmark("Store", measuring: "TalyStore"),
     ]
 )
+
+/// A package-benchmark executable in `Benchmarks/<name>` that measures one of Taly's libraries.
+func benchmark(_ name: String, measuring library: String) -> Target {
+    .executableTarget(
+        name: name,
+        dependencies: [
+            .product(name: "Benchmark", package: "benchmark"),
+            .product(name: library, package: "Taly"),
+        ],
+        path: "Benchmarks/\(name)",
+        plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+    )
+}
