@@ -45,18 +45,32 @@ struct BM25Weight: Sendable {
     let averageLength: Float
     let parameters: BM25Parameters
 
-    /// A scorer for a leaf whose idf is `idf` in a field with `statistics`.
-    init(boost: Float, idf: Float, statistics: FieldStatistics, parameters: BM25Parameters) {
+    /// A scorer for a leaf whose idf is `idf` in a field with `statistics`; `lengthFactors`, when given,
+    /// must be ``lengthFactors(statistics:parameters:)`` of the same field (a searcher computes them once per
+    /// field instead of 256 divisions per query term).
+    init(
+        boost: Float, idf: Float, statistics: FieldStatistics, parameters: BM25Parameters,
+        lengthFactors: [Float]? = nil
+    ) {
         weight = boost * idf
         self.boost = boost
         self.idf = idf
         self.parameters = parameters
-        // Lucene: (float) (sumTotalTermFreq / (double) docCount).
-        let avgdl = Float(Double(statistics.sumTotalTermFrequency) / Double(max(statistics.documentCount, 1)))
-        averageLength = avgdl
+        averageLength = Self.averageLength(statistics)
+        cache = lengthFactors ?? Self.lengthFactors(statistics: statistics, parameters: parameters)
+    }
+
+    /// Lucene's average field length: (float) (sumTotalTermFreq / (double) docCount).
+    static func averageLength(_ statistics: FieldStatistics) -> Float {
+        Float(Double(statistics.sumTotalTermFrequency) / Double(max(statistics.documentCount, 1)))
+    }
+
+    /// The 256 length factors of a field, indexed by norm byte (the scorer's `cache`).
+    static func lengthFactors(statistics: FieldStatistics, parameters: BM25Parameters) -> [Float] {
+        let avgdl = averageLength(statistics)
         let k1 = parameters.k1
         let b = parameters.b
-        cache = SmallFloat.decodeTable.map { length in 1 / (k1 * ((1 - b) + b * Float(length) / avgdl)) }
+        return SmallFloat.decodeTable.map { length in 1 / (k1 * ((1 - b) + b * Float(length) / avgdl)) }
     }
 
     /// Lucene's `idf`: `(float) ln(1 + (docCount - docFreq + 0.5) / (docFreq + 0.5))`, in Double then rounded.

@@ -32,6 +32,8 @@ public final class IndexSearcher: Sendable {
     public let parameters: BM25Parameters
     /// Per schema field, its statistics summed over the snapshot's segments.
     let statistics: [FieldStatistics]
+    /// Per schema field, BM25's length factors under ``statistics`` and ``parameters``.
+    let lengthFactors: [[Float]]
 
     /// A searcher over `reader` whose field-less leaves search every text field with weight 1.
     public convenience init(reader: IndexReader, bm25: BM25Parameters = .init()) {
@@ -69,6 +71,7 @@ public final class IndexSearcher: Sendable {
             }
         }
         self.statistics = statistics
+        lengthFactors = statistics.map { BM25Weight.lengthFactors(statistics: $0, parameters: bm25) }
     }
 
     /// The `limit` best live matches of `query`, best first (ties: older (segment, document) first), and
@@ -87,6 +90,10 @@ public final class IndexSearcher: Sendable {
     /// that does not score. A negative limit is a programming error (callers validate user input).
     public func search(_ request: SearchRequest) throws(SearchError) -> SearchResponse {
         precondition(request.limit >= 0, "the limit must not be negative")
+        precondition(request.offset >= 0, "the offset must not be negative")
+        // The page is the tail of the best offset + limit (saturated: no index holds Int.max documents).
+        let (kept, overflow) = request.offset.addingReportingOverflow(request.limit)
+        let keep = request.limit == 0 ? 0 : overflow ? Int.max : kept
         var compiler = QueryCompiler(searcher: self)
         let plan = try compiler.compile(request.query)
         let filter = try compileFilter(request.filter)
@@ -106,8 +113,8 @@ public final class IndexSearcher: Sendable {
             guard let sortPlan else { throw .invalidCursor("search after a hit needs the request's sort; it has none") }
             after = try SearchCursor(decoding: cursor, for: sortPlan)
         }
-        var sorted = sortPlan.map { SortedHits(plan: $0, limit: request.limit) }
-        var heap = TopKHeap(capacity: request.limit)
+        var sorted = sortPlan.map { SortedHits(plan: $0, limit: keep) }
+        var heap = TopKHeap(capacity: keep)
         var total = 0
         do throws(IndexError) {
             for index in reader.segments.indices {
@@ -128,9 +135,13 @@ public final class IndexSearcher: Sendable {
                 }
                 // TOP_k_COUNT on a prunable shape: a pruned top-k plus a count without scores beats scoring
                 // every match (ALGORITHMS.md section 5: apart they cost less than together for unions).
-                if request.strategy == .automatic, try collectPruned(plan, segment: index, accept: accept, into: &heap)
+                if request.strategy == .automatic,
+                    let pruned = try collectPruned(
+                        plan, segment: index, accept: accept, counting: request.countTotal, into: &heap)
                 {
-                    if request.countTotal {
+                    if let counted = pruned {
+                        total += counted
+                    } else if request.countTotal {
                         total += try MatchCounter.count(plan, segment: index, of: reader, accept: accept)
                     }
                     continue
@@ -142,13 +153,15 @@ public final class IndexSearcher: Sendable {
         }
         let facetResults = zip(facets, accumulators).map { $1.result($0) }
         if let sorted, let sortPlan {
-            let cursor = sorted.entries.last.map { SearchCursor(values: $0.values, id: $0.id).encoded(for: sortPlan) }
+            let page = sorted.entries.dropFirst(request.offset)
+            let cursor = page.last.map { SearchCursor(values: $0.values, id: $0.id).encoded(for: sortPlan) }
             return SearchResponse(
-                hits: sorted.entries.map(\.hit), totalCount: request.countTotal ? total : nil, facets: facetResults,
+                hits: page.map(\.hit), totalCount: request.countTotal ? total : nil, facets: facetResults,
                 cursor: cursor)
         }
         return SearchResponse(
-            hits: heap.sortedHits(), totalCount: request.countTotal ? total : nil, facets: facetResults)
+            hits: Array(heap.sortedHits().dropFirst(request.offset)), totalCount: request.countTotal ? total : nil,
+            facets: facetResults)
     }
 
     /// The number of live documents matching `query` and accepted by `filter`.
@@ -288,17 +301,19 @@ public final class IndexSearcher: Sendable {
         return try ExhaustiveTopK.collect(scorer, accept: accept, index: index, into: &heap)
     }
 
-    /// Runs a pruned algorithm on segment `index` when the plan's shape has one; false otherwise.
-    private func collectPruned(_ plan: QueryPlan, segment index: Int, accept: DocBitSet?, into heap: inout TopKHeap)
-        throws(IndexError) -> Bool
-    {
+    /// Runs a pruned algorithm on segment `index` when the plan's shape has one: nil when it has none,
+    /// else the segment's match count when `counting` and the algorithm counted in the same pass (a
+    /// conjunction walks its matches anyway), or `.some(nil)` when the count is still to be taken.
+    private func collectPruned(
+        _ plan: QueryPlan, segment index: Int, accept: DocBitSet?, counting: Bool, into heap: inout TopKHeap
+    ) throws(IndexError) -> Int?? {
         let segment = reader.segments[index]
         switch plan {
         case .term(let leaf):
             if let scorer = try leaf.scorer(in: segment, index: index) {
                 try BlockMaxMaxScore.collect([scorer], excluded: [], accept: accept, index: index, into: &heap)
             }
-            return true
+            return .some(nil)
         case .boolean(let boolean)
         where boolean.filter.isEmpty && boolean.should.allSatisfy(\.isTerm) && boolean.must.allSatisfy(\.isTerm):
             var excluded: [any DocScorer] = []
@@ -310,21 +325,25 @@ public final class IndexSearcher: Sendable {
                 if let scorer = try leaf.scorer(in: segment, index: index) { optional.append(scorer) }
             }
             if boolean.must.isEmpty {
-                guard boolean.minimumShouldMatch <= 1 else { return false }
+                guard boolean.minimumShouldMatch <= 1 else { return nil }
                 try BlockMaxMaxScore.collect(optional, excluded: excluded, accept: accept, index: index, into: &heap)
-                return true
+                return .some(nil)
             }
             var required: [TermScorer] = []
             for case .term(let leaf) in boolean.must {
-                guard let scorer = try leaf.scorer(in: segment, index: index) else { return true }
+                guard let scorer = try leaf.scorer(in: segment, index: index) else { return .some(0) }
                 required.append(scorer)
             }
-            try BlockMaxConjunction.collect(
+            // One required term without deletes or filter counts for free (its df, minus what exclusions
+            // remove); walking it whole to count in the same pass would cost more than the pruned pass.
+            let countingAll = counting && (required.count > 1 || accept != nil)
+            let count = try BlockMaxConjunction.collect(
                 required: required, optional: optional, excluded: excluded, accept: accept, index: index,
-                into: &heap)
-            return true
+                countingAll: countingAll, into: &heap)
+            if countingAll { return .some(count) }
+            return .some(nil)
         default:
-            return false
+            return nil
         }
     }
 }

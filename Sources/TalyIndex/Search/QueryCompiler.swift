@@ -3,6 +3,7 @@
 struct QueryCompiler {
     let reader: IndexReader
     let statistics: [FieldStatistics]
+    let lengthFactors: [[Float]]
     let defaultFields: [IndexSearcher.DefaultField]
     let parameters: BM25Parameters
     private var analyzers: [AnalyzerKind: any Analyzer] = [:]
@@ -12,6 +13,7 @@ struct QueryCompiler {
     init(searcher: IndexSearcher) {
         reader = searcher.reader
         statistics = searcher.statistics
+        lengthFactors = searcher.lengthFactors
         defaultFields = searcher.defaultFields
         parameters = searcher.parameters
     }
@@ -157,7 +159,9 @@ struct QueryCompiler {
             documentFrequencies.append(documentFrequency)
             idfSum += Double(BM25Weight.idf(documentFrequency: documentFrequency, documentCount: stats.documentCount))
         }
-        let bm25 = BM25Weight(boost: boost, idf: Float(idfSum), statistics: stats, parameters: parameters)
+        let bm25 = BM25Weight(
+            boost: boost, idf: Float(idfSum), statistics: stats, parameters: parameters,
+            lengthFactors: lengthFactors[number])
         if terms.count == 1 {
             return .term(
                 TermLeaf(

@@ -9,6 +9,10 @@ public struct SearchRequest: Sendable, Hashable {
     public var filter: Filter?
     /// The number of best hits to return.
     public var limit: Int
+    /// The number of best hits to skip before the returned ones (page `p` of size `n`: offset `p × n`,
+    /// limit `n`). The search keeps the best `offset + limit` and drops the first `offset`, so deep pages
+    /// cost more; ``searchAfter`` is the cheaper way through a sorted result. Never negative.
+    public var offset: Int
     /// Whether to count every match (``SearchResponse/totalCount``).
     public var countTotal: Bool
     /// How to find the best hits.
@@ -29,8 +33,9 @@ public struct SearchRequest: Sendable, Hashable {
     public init(
         query: Query = .matchAll, filter: Filter? = nil, limit: Int = 10, countTotal: Bool = false,
         strategy: IndexSearcher.Strategy = .automatic, facets: [FacetRequest] = [], selections: [FacetSelection] = [],
-        sort: [SortKey] = [], searchAfter: String? = nil
+        sort: [SortKey] = [], searchAfter: String? = nil, offset: Int = 0
     ) {
+        self.offset = offset
         self.sort = sort
         self.searchAfter = searchAfter
         self.query = query
@@ -45,7 +50,7 @@ public struct SearchRequest: Sendable, Hashable {
 
 /// What a search found.
 public struct SearchResponse: Sendable, Hashable {
-    /// At most `limit` hits, best first: by the request's sort, else score descending, then older
+    /// At most `limit` hits after the first `offset`, best first: by the request's sort, else score descending, then older
     /// (segment, document) first. Hits of a sort without the score have score 0.
     public var hits: [SearchHit]
     /// The number of live documents matching the query and the filter, when asked for.

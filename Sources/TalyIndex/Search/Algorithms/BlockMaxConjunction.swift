@@ -5,13 +5,19 @@
 /// Windows end where the first clause's current block ends; a window whose summed block bounds (required
 /// and optional) cannot beat the threshold is skipped without decoding. Matches add the optional terms in
 /// order while the partial score plus their remaining bounds can still beat the threshold.
+///
+/// With `countingAll` (TOP_k_COUNT) the same pass also counts every match: such a window is still
+/// leapfrogged, but its matches are only counted, never scored (the intersection must be walked for
+/// the count anyway, so one pass beats a pruned top-k plus a separate count; ALGORITHMS.md section 5).
 enum BlockMaxConjunction {
-    /// Collects the top hits of documents on every `required` term (non-empty) and in `accept` (live and
-    /// filtered documents; nil: every one) in one segment.
+    /// Collects the top hits of documents on every `required` term (non-empty), on no `excluded` clause and
+    /// in `accept` (live and filtered documents; nil: every one) in one segment; returns the number of such
+    /// documents when `countingAll`, else 0.
+    @discardableResult
     static func collect(
         required unsorted: [TermScorer], optional ownedOptional: [TermScorer], excluded: [any DocScorer],
-        accept: DocBitSet?, index: Int, into heap: inout TopKHeap
-    ) throws(IndexError) {
+        accept: DocBitSet?, index: Int, countingAll: Bool = false, into heap: inout TopKHeap
+    ) throws(IndexError) -> Int {
         let owned = unsorted.sorted { $0.cost < $1.cost }
         defer { withExtendedLifetime((owned, ownedOptional)) {} }
         let required = owned.map(UnretainedTermScorer.init)
@@ -20,6 +26,7 @@ enum BlockMaxConjunction {
         // remaining[i] = the sum of the optional bounds from i on.
         var remaining = [Double](repeating: 0, count: optional.count + 1)
         var target = lead.doc
+        var count = 0
         while target != PostingsCursor.exhausted {
             var windowEnd = PostingsCursor.exhausted
             var requiredBound: Double = 0
@@ -38,9 +45,9 @@ enum BlockMaxConjunction {
                 }
                 remaining[position] = remaining[position + 1] + Double(bound)
             }
-            let threshold = heap.threshold
-            if Float(requiredBound + remaining[0]) <= threshold {
-                if windowEnd == PostingsCursor.exhausted { return }
+            let scoring = Float(requiredBound + remaining[0]) > heap.threshold
+            if !scoring && !countingAll {
+                if windowEnd == PostingsCursor.exhausted { return count }
                 target = try lead.advance(to: windowEnd &+ 1)
                 continue
             }
@@ -51,7 +58,7 @@ enum BlockMaxConjunction {
                 if let accept {
                     let allowed = accept.nextDocument(atOrAfter: doc)
                     if allowed != doc {
-                        if allowed == PostingsCursor.exhausted { return }
+                        if allowed == PostingsCursor.exhausted { return count }
                         doc = try lead.advance(to: allowed)
                         continue leapfrog
                     }
@@ -63,13 +70,29 @@ enum BlockMaxConjunction {
                         continue leapfrog
                     }
                 }
-                try score(
-                    doc, required: required, optional: optional, remaining: remaining, excluded: excluded,
-                    index: index, heap: &heap)
+                if countingAll {
+                    if try isExcluded(doc, by: excluded) {
+                        doc = try lead.next()
+                        continue leapfrog
+                    }
+                    count &+= 1
+                }
+                if scoring {
+                    try score(
+                        doc, required: required, optional: optional, remaining: remaining,
+                        excluded: countingAll ? [] : excluded, index: index, heap: &heap)
+                }
                 doc = try lead.next()
             }
             target = doc
         }
+        return count
+    }
+
+    @inline(__always)
+    private static func isExcluded(_ doc: UInt32, by excluded: [any DocScorer]) throws(IndexError) -> Bool {
+        for clause in excluded where try clause.advance(to: doc) == doc { return true }
+        return false
     }
 
     @inline(__always)
@@ -86,8 +109,7 @@ enum BlockMaxConjunction {
             if clause.doc < doc { _ = try clause.advance(to: doc) }
             if clause.doc == doc { score += Double(clause.score()) }
         }
-        guard Float(score) > threshold else { return }
-        for clause in excluded where try clause.advance(to: doc) == doc { return }
+        guard Float(score) > threshold, try !isExcluded(doc, by: excluded) else { return }
         heap.offer(score: Float(score), segment: index, document: doc)
     }
 }

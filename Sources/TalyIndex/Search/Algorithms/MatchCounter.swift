@@ -2,8 +2,12 @@
 ///
 /// Fast paths: a single term in a segment without deletes is its document frequency (no postings read,
 /// LUCENE-9620); a disjunction of terms ORs each clause's documents into 4,096-document windows of a bit
-/// set and popcounts them (Tantivy's `BufferedUnionScorer`, Lucene #12415); a conjunction of terms
-/// leapfrogs the cursors directly. Everything else iterates the generic scorer tree.
+/// set, clears the excluded clauses' documents and popcounts them (Tantivy's `BufferedUnionScorer`, Lucene
+/// #12415); a boolean with required clauses ignores its `should` clauses (they only score) and leapfrogs
+/// the required ones as concrete cursors, a disjunction of terms being one cursor that advances on skip
+/// data, with excluded clauses only advanced to each candidate, never iterated (Lucene's `ReqExclScorer`).
+/// One required term without deletes counts `df − |term ∧ (excluded₁ ∨ …)|`, a leapfrog from the rarer
+/// side. Everything else iterates the generic scorer tree.
 enum MatchCounter {
     /// Documents per bit-set window.
     static let windowSize: UInt32 = 4096
@@ -15,29 +19,71 @@ enum MatchCounter {
     {
         let segment = reader.segments[index]
         switch plan {
+        case .none:
+            return 0
         case .term(let leaf):
             guard let info = leaf.infos[index] else { return 0 }
             if accept == nil { return Int(info.documentFrequency) }
         case .constant:
             return accept?.cardinality ?? Int(segment.documentCount)
-        case .boolean(let boolean) where boolean.isTermDisjunction:
+        case .constantScore(let inner, _):
+            return try count(inner, segment: index, of: reader, accept: accept)
+        case .boolean(let boolean) where !boolean.must.isEmpty || !boolean.filter.isEmpty:
+            let required = boolean.must + boolean.filter
+            if required.count == 1 && boolean.mustNot.isEmpty {
+                return try count(required[0], segment: index, of: reader, accept: accept)
+            }
+            return try requiredCount(required, excluded: boolean.mustNot, segment: index, of: reader, accept: accept)
+        case .boolean(let boolean)
+        where boolean.minimumShouldMatch <= 1 && !boolean.should.isEmpty && boolean.should.allSatisfy(\.isTerm):
             var cursors: [PostingsCursor] = []
             for case .term(let leaf) in boolean.should {
                 if let info = leaf.infos[index] { cursors.append(try segment.postings.cursor(for: info)) }
             }
-            return try unionCount(cursors, accept: accept)
-        case .boolean(let boolean) where boolean.isTermConjunction:
-            var cursors: [PostingsCursor] = []
-            for case .term(let leaf) in boolean.must {
-                guard let info = leaf.infos[index] else { return 0 }
-                cursors.append(try segment.postings.cursor(for: info))
+            var excluded: [CountingClause] = []
+            for clause in boolean.mustNot {
+                if let cursor = try CountingClause.make(clause, segment: index, of: reader) { excluded.append(cursor) }
             }
-            return try intersectionCount(cursors, accept: accept)
+            return try unionCount(cursors, excluding: excluded, accept: accept)
         default:
             break
         }
         guard let scorer = try plan.scorer(segment: index, of: reader) else { return 0 }
         return try iterate(scorer, accept: accept)
+    }
+
+    /// Documents on every `required` clause (non-empty) and on no `excluded` one, in `accept`.
+    private static func requiredCount(
+        _ required: [QueryPlan], excluded excludedPlans: [QueryPlan], segment index: Int, of reader: IndexReader,
+        accept: DocBitSet?
+    ) throws(IndexError) -> Int {
+        var clauses: [CountingClause] = []
+        // A repeated term (`+to +be +or +not +to +be`) changes scores, not matches: counted once.
+        var terms: [(field: UInt32, term: [UInt8])] = []
+        for plan in required {
+            if case .term(let leaf) = plan {
+                if terms.contains(where: { $0.field == leaf.field && $0.term == leaf.term }) { continue }
+                terms.append((leaf.field, leaf.term))
+            }
+            guard let clause = try CountingClause.make(plan, segment: index, of: reader) else { return 0 }
+            clauses.append(clause)
+        }
+        var excluded: [CountingClause] = []
+        for plan in excludedPlans {
+            if let clause = try CountingClause.make(plan, segment: index, of: reader) { excluded.append(clause) }
+        }
+        if accept == nil, clauses.count == 1, excluded.isEmpty, case .postings(let term) = clauses[0] {
+            return Int(term.documentFrequency)
+        }
+        // One term without deletes: its df is free, so count what the exclusions remove instead of
+        // walking the term (a frequent term minus rare ones costs the rare ones' postings).
+        if accept == nil, clauses.count == 1, case .postings(let term) = clauses[0], !excluded.isEmpty,
+            let union = PostingsUnion(merging: excluded)
+        {
+            let removed = try intersectionCount([.postings(term), .union(union)], excluding: [], accept: nil)
+            return Int(term.documentFrequency) - removed
+        }
+        return try intersectionCount(clauses, excluding: excluded, accept: accept)
     }
 
     private static func iterate<Scorer: DocScorer>(_ scorer: Scorer, accept: DocBitSet?) throws(IndexError) -> Int {
@@ -50,8 +96,11 @@ enum MatchCounter {
         return count
     }
 
-    /// ORs the cursors' documents into a 4,096-bit window at a time and popcounts it.
-    static func unionCount(_ cursors: [PostingsCursor], accept: DocBitSet?) throws(IndexError) -> Int {
+    /// ORs the cursors' documents into a 4,096-bit window at a time, clears the documents of `excluded`
+    /// (advanced to the window, then walked only inside it) and popcounts it.
+    static func unionCount(_ cursors: [PostingsCursor], excluding excluded: [CountingClause] = [], accept: DocBitSet?)
+        throws(IndexError) -> Int
+    {
         if cursors.isEmpty { return 0 }
         let words = Int(windowSize / 64)
         let bits = UnsafeMutablePointer<UInt64>.allocate(capacity: words)
@@ -73,6 +122,14 @@ enum MatchCounter {
                 }
                 nextStart = min(nextStart, doc)
             }
+            for clause in excluded {
+                var doc = try clause.advance(to: windowStart)
+                while doc < windowEnd {
+                    let offset = Int(doc &- windowStart)
+                    bits[offset &>> 6] &= ~(1 &<< UInt64(offset & 63))
+                    doc = try clause.next()
+                }
+            }
             if let accept {
                 // Windows start at multiples of 4,096, so window word w is the set's word start / 64 + w.
                 let base = Int(windowStart &>> 6)
@@ -86,21 +143,34 @@ enum MatchCounter {
         return count
     }
 
-    /// Leapfrogs the cursors, rarest first, counting live documents on all of them.
-    static func intersectionCount(_ unsorted: [PostingsCursor], accept: DocBitSet?) throws(IndexError) -> Int {
-        let cursors = unsorted.sorted { $0.documentFrequency < $1.documentFrequency }
-        let lead = cursors[0]
+    /// Leapfrogs the clauses, rarest first, counting the documents on all of them, in `accept` and on no
+    /// `excluded` clause (each advanced to the candidate only).
+    static func intersectionCount(
+        _ unsorted: [CountingClause], excluding excluded: [CountingClause], accept: DocBitSet?
+    )
+        throws(IndexError) -> Int
+    {
+        let clauses = unsorted.sorted { $0.cost < $1.cost }
+        let lead = clauses[0]
+        let others = clauses.dropFirst()
         var count = 0
         var doc = lead.doc
         leapfrog: while doc != PostingsCursor.exhausted {
-            for cursor in cursors.dropFirst() {
-                let found = try cursor.advance(to: doc)
+            for clause in others {
+                let found = try clause.advance(to: doc)
                 if found != doc {
                     doc = try lead.advance(to: found)
                     continue leapfrog
                 }
             }
-            if accept?.contains(doc) ?? true { count &+= 1 }
+            if accept?.contains(doc) ?? true {
+                var isExcluded = false
+                for clause in excluded where try clause.advance(to: doc) == doc {
+                    isExcluded = true
+                    break
+                }
+                if !isExcluded { count &+= 1 }
+            }
             doc = try lead.next()
         }
         return count
@@ -112,10 +182,5 @@ extension BooleanPlan {
     var isTermDisjunction: Bool {
         must.isEmpty && filter.isEmpty && mustNot.isEmpty && minimumShouldMatch <= 1 && !should.isEmpty
             && should.allSatisfy(\.isTerm)
-    }
-
-    /// Only `must` term clauses, nothing else.
-    var isTermConjunction: Bool {
-        !must.isEmpty && filter.isEmpty && mustNot.isEmpty && should.isEmpty && must.allSatisfy(\.isTerm)
     }
 }

@@ -22,6 +22,8 @@ final class PhraseScorer: DocScorer {
     private var walkIndices: [Int]
     /// Per term, its current phrase position (sloppy walk): scratch reused per document.
     private var walkPositions: [Int64]
+    /// The phrase starts still possible (exact walk): scratch reused per document.
+    private var starts: [Int64] = []
     /// The phrase frequency of the current document.
     private(set) var frequency: Float = 0
     private(set) var doc: UInt32 = PostingsCursor.exhausted
@@ -81,29 +83,45 @@ final class PhraseScorer: DocScorer {
     }
 
     private func phraseFrequency() throws(IndexError) -> Float {
+        if slop == 0 { return Float(try exactFrequency()) }
         for index in cursors.indices { try cursors[index].positions(into: &positions[index]) }
-        return slop == 0 ? exactFrequency() : sloppyFrequency()
+        return sloppyFrequency()
     }
 
     /// The number of start positions p (relative to the first term) such that every term i occurs at
-    /// p + offsets[i]: a merge of the sorted lists.
-    private func exactFrequency() -> Float {
-        for index in walkIndices.indices { walkIndices[index] = 0 }
-        var count = 0
-        outer: for start in positions[0] {
-            let phraseStart = Int64(start) - Int64(offsets[0])
-            for index in 1..<positions.count {
-                let wanted = phraseStart + Int64(offsets[index])
-                let list = positions[index]
-                var at = walkIndices[index]
+    /// p + offsets[i]. The rarest term's positions give the candidate starts and each further term, in
+    /// the conjunction's order, keeps those it confirms (a merge of sorted lists); once none is left the
+    /// remaining terms' positions are never decoded, which rejects most candidates of frequent terms
+    /// after two lists.
+    private func exactFrequency() throws(IndexError) -> Int {
+        let first = order[0]
+        try cursors[first].positions(into: &positions[first])
+        // Moved out of the scorer for the walk, so the loops below read a plain local.
+        var kept = starts
+        starts = []
+        defer { starts = kept }
+        kept.removeAll(keepingCapacity: true)
+        let firstOffset = Int64(offsets[first])
+        for position in positions[first] { kept.append(Int64(position) - firstOffset) }
+        for index in order.dropFirst() {
+            if kept.isEmpty { return 0 }
+            try cursors[index].positions(into: &positions[index])
+            let list = positions[index]
+            let offset = Int64(offsets[index])
+            var written = 0
+            var at = 0
+            for read in kept.indices {
+                let wanted = kept[read] + offset
                 while at < list.count && Int64(list[at]) < wanted { at += 1 }
-                walkIndices[index] = at
-                if at == list.count { break outer }
-                if Int64(list[at]) != wanted { continue outer }
+                if at == list.count { break }
+                if Int64(list[at]) == wanted {
+                    kept[written] = kept[read]
+                    written += 1
+                }
             }
-            count += 1
+            kept.removeLast(kept.count - written)
         }
-        return Float(count)
+        return kept.count
     }
 
     /// Lucene's `SloppyPhraseMatcher.nextMatch` loop (no repeat groups): each term's "phrase position" is its
