@@ -194,7 +194,7 @@ extension TenantScope {
 
     /// The item with `id` in this tenant.
     public func contentItem(_ id: ContentItemID) throws(StoreError) -> ContentItemRecord {
-        try store.read { db in try fetchContentItem(db, id) }
+        try store.readOneStatement { db in try fetchContentItem(db, id) }
     }
 
     /// The item of type `typeID` with this slug, or nil.

@@ -22,7 +22,7 @@ extension TenantScope {
 
     /// The product with `id` in this tenant.
     public func product(_ id: ProductID) throws(StoreError) -> ProductRecord {
-        try store.read { db in try fetchProduct(db, id) }
+        try store.readOneStatement { db in try fetchProduct(db, id) }
     }
 
     /// The product with this SKU in this tenant, or nil.
