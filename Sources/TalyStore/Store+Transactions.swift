@@ -21,6 +21,17 @@ extension Store {
         }
     }
 
+    /// Runs `body`, which must run exactly one SELECT, on a reader outside any explicit
+    /// transaction: SQLite makes a single statement atomic on its own, so the BEGIN and COMMIT
+    /// around it (two more statements parsed per read) buy nothing for a point read.
+    func readOneStatement<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try pool.unsafeRead(body)
+        } catch {
+            throw Self.translate(error)
+        }
+    }
+
     /// The unique constraints a caller can trip, by SQLite's column list, with the field to name.
     private static let uniqueFields: [String: (entity: String, field: String)] = [
         "tenant.name": ("tenant", "name"),

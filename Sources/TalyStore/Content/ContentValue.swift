@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 
 /// A JSON value of a content item's field, as the caller sent it and as it is stored.
 public indirect enum ContentValue: Sendable, Hashable, Codable {
@@ -70,6 +71,30 @@ public indirect enum ContentValue: Sendable, Hashable, Codable {
         case .string: "a string"
         case .array: "an array"
         case .object: "an object"
+        }
+    }
+}
+
+/// The `fields` column of content items and revisions.
+extension ContentValue {
+    /// The column text: the JSON GRDB's `Encodable` path wrote (sorted keys, `/` escaped).
+    static func storedText(_ fields: [String: ContentValue]) throws -> String {
+        var writer = CanonicalJSONWriter(escapesSlashes: true)
+        try writer.object(fields)
+        return writer.text
+    }
+
+    /// The fields in a column value; text the fast reader declines goes to `JSONDecoder`, as
+    /// GRDB's `Decodable` path did.
+    static func storedFields(_ column: DatabaseValue) throws -> [String: ContentValue] {
+        switch column.storage {
+        case .string(let text):
+            if let fields = StoredJSONReader.contentFields(text) { return fields }
+            return try JSONDecoder().decode([String: ContentValue].self, from: Data(text.utf8))
+        case .blob(let data):
+            return try JSONDecoder().decode([String: ContentValue].self, from: data)
+        default:
+            throw StoreError.invalid(field: "fields", reason: "the stored value is not JSON text")
         }
     }
 }

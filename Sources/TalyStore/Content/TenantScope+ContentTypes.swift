@@ -124,11 +124,11 @@ extension TenantScope {
     func fetchContentType(_ db: Database, _ id: ContentTypeID, expectedVersion: Int64? = nil) throws
         -> ContentTypeRecord
     {
-        guard
-            let type = try ContentTypeRecord.filter(
-                ContentTypeRecord.Columns.tenantID == tenantID && ContentTypeRecord.Columns.id == id
-            ).fetchOne(db)
-        else { throw StoreError.notFound(entity: "content type", key: id.description) }
+        // A cached statement: the query interface prepares its SQL anew on every call.
+        let statement = try db.cachedStatement(sql: "SELECT * FROM content_type WHERE tenant_id = ? AND id = ?")
+        guard let type = try ContentTypeRecord.fetchOne(statement, arguments: [tenantID, id]) else {
+            throw StoreError.notFound(entity: "content type", key: id.description)
+        }
         if let expectedVersion, type.version != expectedVersion {
             throw StoreError.versionConflict(
                 entity: "content type", id: id.rawValue, expected: expectedVersion, actual: type.version)

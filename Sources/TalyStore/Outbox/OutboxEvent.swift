@@ -54,6 +54,17 @@ public struct OutboxEvent: Codable, Sendable, Equatable, FetchableRecord, Mutabl
     /// Takes the id SQLite assigned.
     mutating public func didInsert(_ inserted: InsertionSuccess) { id = OutboxEventID(inserted.rowID) }
 
+    /// Writes the columns by hand, as `AuditLogRecord` does.
+    public func encode(to container: inout PersistenceContainer) throws {
+        container[CodingKeys.id.rawValue] = id
+        container[CodingKeys.tenantID.rawValue] = tenantID
+        container[CodingKeys.aggregateType.rawValue] = aggregateType
+        container[CodingKeys.aggregateID.rawValue] = aggregateID
+        container[CodingKeys.eventType.rawValue] = eventType
+        container[CodingKeys.payload.rawValue] = payload
+        container[CodingKeys.createdAt.rawValue] = StoredDate.databaseText(createdAt)
+    }
+
     /// The payload decoded as `T`.
     public func decodePayload<T: Decodable>(_ type: T.Type) throws(StoreError) -> T {
         do {

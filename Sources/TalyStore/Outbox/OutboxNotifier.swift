@@ -1,3 +1,4 @@
+import GRDB
 import Synchronization
 
 /// Wakes in-process outbox readers right after a transaction that wrote events commits.
@@ -19,6 +20,22 @@ final class OutboxNotifier: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Whether the writer's open transaction already signals on commit. The pool has one writer
+    /// connection, so one flag serves it. One hook per transaction rather than per event: GRDB
+    /// consults every registered observer on each statement, so a hook per event made a batch of
+    /// n items cost O(n²).
+    private let signalsAfterCommit = Atomic<Bool>(false)
+
+    /// Signals once `db`'s open write transaction commits; a rollback signals nothing.
+    func signalAfterCommit(of db: Database) {
+        guard !signalsAfterCommit.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        db.afterNextTransaction(
+            onCommit: { _ in
+                self.signalsAfterCommit.store(false, ordering: .releasing)
+                self.signal()
+            },
+            onRollback: { _ in self.signalsAfterCommit.store(false, ordering: .releasing) })
+    }
 
     /// Counts commits that wrote events.
     var generation: UInt64 { state.withLock { $0.generation } }

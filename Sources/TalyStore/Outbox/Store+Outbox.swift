@@ -127,12 +127,23 @@ extension TenantScope {
         _ db: Database, aggregateType: String, aggregateID: Int64, eventType: String, payload: some Encodable,
         at time: Date
     ) throws -> OutboxEvent {
+        try appendEvent(
+            db, aggregateType: aggregateType, aggregateID: aggregateID, eventType: eventType,
+            payloadJSON: try Self.json(payload), at: time)
+    }
+
+    /// Appends an event whose payload is already JSON text (written by a hot path's own writer,
+    /// the same text `json(_:)` gives).
+    @discardableResult
+    func appendEvent(
+        _ db: Database, aggregateType: String, aggregateID: Int64, eventType: String, payloadJSON: String,
+        at time: Date
+    ) throws -> OutboxEvent {
         var event = OutboxEvent(
             id: nil, tenantID: tenantID, aggregateType: aggregateType, aggregateID: aggregateID,
-            eventType: eventType, payload: try Self.json(payload), createdAt: time)
+            eventType: eventType, payload: payloadJSON, createdAt: time)
         try event.insert(db)
-        let notifier = store.outboxNotifier
-        db.afterNextTransaction(onCommit: { _ in notifier.signal() })
+        store.outboxNotifier.signalAfterCommit(of: db)
         return event
     }
 

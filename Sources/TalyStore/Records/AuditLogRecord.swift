@@ -54,6 +54,20 @@ public struct AuditLogRecord: Codable, Sendable, Equatable, FetchableRecord, Mut
 
     /// Takes the id SQLite assigned.
     mutating public func didInsert(_ inserted: InsertionSuccess) { id = AuditEntryID(inserted.rowID) }
+
+    /// Writes the columns by hand: every change writes an entry, and GRDB's `Encodable` path
+    /// formats the date through a `DateFormatter` (see `StoredDate`).
+    public func encode(to container: inout PersistenceContainer) throws {
+        container[CodingKeys.id.rawValue] = id
+        container[CodingKeys.tenantID.rawValue] = tenantID
+        container[CodingKeys.actorType.rawValue] = actorType
+        container[CodingKeys.actorID.rawValue] = actorID
+        container[CodingKeys.action.rawValue] = action
+        container[CodingKeys.targetType.rawValue] = targetType
+        container[CodingKeys.targetID.rawValue] = targetID
+        container[CodingKeys.occurredAt.rawValue] = StoredDate.databaseText(occurredAt)
+        container[CodingKeys.details.rawValue] = details
+    }
 }
 
 /// Who performs a change, for the audit log.

@@ -257,15 +257,17 @@ public struct ProductRecord: Sendable, Equatable, FetchableRecord, MutablePersis
     /// loads, because the database already accepted it.
     public init(row: Row) throws {
         let attributesJSON: String = row[Columns.attributes]
-        let attributes = try JSONDecoder().decode([String: AttributeValue].self, from: Data(attributesJSON.utf8))
+        let attributes =
+            try StoredJSONReader.attributes(attributesJSON)
+            ?? JSONDecoder().decode([String: AttributeValue].self, from: Data(attributesJSON.utf8))
         id = row[Columns.id]
         tenantID = row[Columns.tenantID]
         draft = ProductDraft(
             stored: row[Columns.sku], title: row[Columns.title], description: row[Columns.description],
             price: Money(stored: row[Columns.priceAmount], currency: row[Columns.currency]),
             attributes: attributes, status: row[Columns.status])
-        createdAt = row[Columns.createdAt]
-        updatedAt = row[Columns.updatedAt]
+        createdAt = try StoredDate.date(row, "created_at")
+        updatedAt = try StoredDate.date(row, "updated_at")
         version = row[Columns.version]
     }
 
@@ -280,18 +282,53 @@ public struct ProductRecord: Sendable, Equatable, FetchableRecord, MutablePersis
         container[Columns.currency] = draft.price.currency.code
         container[Columns.attributes] = try Self.attributesJSON(draft.attributes)
         container[Columns.status] = draft.status
-        container[Columns.createdAt] = createdAt
-        container[Columns.updatedAt] = updatedAt
+        container[Columns.createdAt] = StoredDate.databaseText(createdAt)
+        container[Columns.updatedAt] = StoredDate.databaseText(updatedAt)
         container[Columns.version] = version
     }
 
     /// Takes the id SQLite assigned.
     mutating public func didInsert(_ inserted: InsertionSuccess) { id = ProductID(inserted.rowID) }
 
+    /// The `attributes` column: the text `JSONEncoder` with `.sortedKeys` writes.
     static func attributesJSON(_ attributes: [String: AttributeValue]) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return String(decoding: try encoder.encode(attributes), as: UTF8.self)
+        var writer = CanonicalJSONWriter(escapesSlashes: true)
+        try writer.object(attributes)
+        return writer.text
+    }
+
+    /// The `product.created` / `product.updated` payload, byte for byte what
+    /// `TenantScope.json(self)` writes through `encode(to:)`, written by hand for every save.
+    func eventJSON() throws -> String {
+        var writer = CanonicalJSONWriter(escapesSlashes: false, capacity: 512)
+        writer.raw("{")
+        writer.key("attributes", first: true)
+        try writer.object(draft.attributes)
+        writer.key("created_at")
+        writer.string(StoredDate.iso8601Text(createdAt))
+        writer.key("description")
+        writer.string(draft.description)
+        writer.key("id")
+        if let id { writer.integer(id.rawValue) } else { writer.raw("null") }
+        writer.key("price")
+        writer.raw("{")
+        writer.key("amount", first: true)
+        writer.integer(draft.price.amount)
+        writer.key("currency")
+        writer.string(draft.price.currency.code)
+        writer.raw("}")
+        writer.key("sku")
+        writer.string(draft.sku)
+        writer.key("status")
+        writer.string(draft.status.rawValue)
+        writer.key("title")
+        writer.string(draft.title)
+        writer.key("updated_at")
+        writer.string(StoredDate.iso8601Text(updatedAt))
+        writer.key("version")
+        writer.integer(version)
+        writer.raw("}")
+        return writer.text
     }
 }
 

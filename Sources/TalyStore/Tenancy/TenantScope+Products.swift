@@ -22,7 +22,7 @@ extension TenantScope {
 
     /// The product with `id` in this tenant.
     public func product(_ id: ProductID) throws(StoreError) -> ProductRecord {
-        try store.read { db in try fetchProduct(db, id) }
+        try store.readOneStatement { db in try fetchProduct(db, id) }
     }
 
     /// The product with this SKU in this tenant, or nil.
@@ -70,8 +70,8 @@ extension TenantScope {
                 db, actor: actor, action: "product.update", targetType: "product", targetID: id.rawValue,
                 details: ["sku": draft.sku, "fields": changed.joined(separator: ",")], at: time)
             try appendEvent(
-                db, aggregateType: "product", aggregateID: id.rawValue, eventType: "product.updated", payload: product,
-                at: time)
+                db, aggregateType: "product", aggregateID: id.rawValue, eventType: "product.updated",
+                payloadJSON: try product.eventJSON(), at: time)
             return product
         }
     }
@@ -105,27 +105,34 @@ extension TenantScope {
     func insertProduct(
         _ db: Database, _ draft: ProductDraft, skuField: String, by actor: Actor, at time: Date
     ) throws -> ProductRecord {
-        if try skuTaken(db, draft.sku) { throw StoreError.duplicate(entity: "product", field: skuField) }
         var product = ProductRecord(
             id: nil, tenantID: tenantID, draft: draft, createdAt: time, updatedAt: time, version: 1)
-        try product.insert(db)
+        // The UNIQUE (tenant_id, sku) constraint answers "is the SKU taken" in the insert itself,
+        // without a read first; only the field's name (its place in a batch) is added here.
+        do {
+            try product.insert(db)
+        } catch let error as DatabaseError
+            where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE
+            && error.message == "UNIQUE constraint failed: product.tenant_id, product.sku"
+        {
+            throw StoreError.duplicate(entity: "product", field: skuField)
+        }
         try audit(
             db, actor: actor, action: "product.create", targetType: "product", targetID: product.id?.rawValue,
             details: ["sku": draft.sku], at: time)
         try appendEvent(
             db, aggregateType: "product", aggregateID: product.id!.rawValue, eventType: "product.created",
-            payload: product, at: time)
+            payloadJSON: try product.eventJSON(), at: time)
         return product
     }
 
     /// The product `id` of this tenant, checked against `expectedVersion` when given.
     func fetchProduct(_ db: Database, _ id: ProductID, expectedVersion: Int64? = nil) throws -> ProductRecord {
-        guard
-            let product =
-                try ProductRecord
-                .filter(ProductRecord.Columns.tenantID == tenantID && ProductRecord.Columns.id == id)
-                .fetchOne(db)
-        else { throw StoreError.notFound(entity: "product", key: id.description) }
+        // A cached statement: the query interface prepares its SQL anew on every call.
+        let statement = try db.cachedStatement(sql: "SELECT * FROM product WHERE tenant_id = ? AND id = ?")
+        guard let product = try ProductRecord.fetchOne(statement, arguments: [tenantID, id]) else {
+            throw StoreError.notFound(entity: "product", key: id.description)
+        }
         if let expectedVersion, product.version != expectedVersion {
             throw StoreError.versionConflict(
                 entity: "product", id: id.rawValue, expected: expectedVersion, actual: product.version)

@@ -36,8 +36,16 @@ public struct TenantScope: Sendable {
         let (actorType, actorID) = actor.columns
         var entry = AuditLogRecord(
             id: nil, tenantID: tenantID, actorType: actorType, actorID: actorID, action: action,
-            targetType: targetType, targetID: targetID, occurredAt: time, details: try Self.json(details))
+            targetType: targetType, targetID: targetID, occurredAt: time, details: Self.json(details))
         try entry.insert(db)
+    }
+
+    /// `details` as canonical JSON text, the text `json(_:)` writes, without `JSONEncoder`'s
+    /// cost on every audited change.
+    static func json(_ details: [String: String]) -> String {
+        var writer = CanonicalJSONWriter(escapesSlashes: false, capacity: 64)
+        writer.object(details)
+        return writer.text
     }
 
     /// The audit log, oldest first, after `cursor` (exclusive), at most `limit` entries.

@@ -29,6 +29,21 @@ struct ContentItemTests {
         #expect(event.payload.contains(#""contentType":"article""#))
     }
 
+    @Test("an ASCII title's slug, which skips Foundation's folding, is the slug of the folded title")
+    func asciiSlugsSkipFolding() {
+        let seed = SplitMix64.testSeed()
+        print("ContentItemTests.asciiSlugsSkipFolding seed \(seed)")
+        var generator = SplitMix64(seed: seed)
+        for _ in 0..<2_000 {
+            let title = String(
+                decoding: (0..<Int(generator.next() % 40)).map { _ in UInt8(generator.next() % 128) }, as: UTF8.self)
+            #expect(
+                TenantScope.slug(fromTitle: title) == TenantScope.slug(fromFolded: TenantScope.folded(title)),
+                "\(Array(title.utf8))")
+        }
+        #expect(TenantScope.slug(fromTitle: "Crème Brûlée ＡＢ") == "creme-brulee-ab")
+    }
+
     @Test("slugs: generated from the title and made unique, validated when given, unique per type")
     func slugs() throws {
         let fixture = try StoreFixture()

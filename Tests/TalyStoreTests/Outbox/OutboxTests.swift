@@ -313,6 +313,32 @@ struct OutboxTests {
             return field == "name"
         }
     }
+
+    @Test(
+        "a batch of events signals subscribers once at its commit, and a rollback leaves the next commit's signal armed"
+    )
+    func oneSignalPerCommit() throws {
+        let fixture = try StoreFixture()
+        let (_, a) = try fixture.makeTenant("a")
+        let type = try ArticleType.create(in: a)
+        let notifier = fixture.store.outboxNotifier
+        let before = notifier.generation
+        _ = try a.createContentItems(of: type.id!, (0..<5).map { ArticleType.draft("Item \($0)") }, by: .system)
+        #expect(notifier.generation == before + 1)
+        struct Abort: Error {}
+        #expect(throws: StoreError.self) {
+            try fixture.store.write { db -> Void in
+                try a.appendEvent(
+                    db, aggregateType: "test", aggregateID: 1, eventType: "test.rolled_back", payloadJSON: "{}",
+                    at: a.now)
+                throw Abort()
+            }
+        }
+        #expect(notifier.generation == before + 1)
+        _ = try a.createContentItem(of: type.id!, ArticleType.draft("After the rollback"), by: .system)
+        #expect(notifier.generation == before + 2)
+        #expect(try a.outboxEvents(limit: 100).filter { $0.aggregateType == "content_item" }.count == 6)
+    }
 }
 
 extension Array where Element: Comparable {
