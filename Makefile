@@ -1,7 +1,7 @@
 # The two entry points of a fresh machine: `make run` and `make test`. Both install what is
 # missing first, and only what is missing, so a second run starts at once.
 
-APT_PACKAGES := libzstd-dev libicu-dev libsqlite3-dev libstemmer-dev libargon2-dev pkg-config
+APT_PACKAGES := libzstd-dev libicu-dev libsqlite3-dev libstemmer-dev libargon2-dev zlib1g-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 8080

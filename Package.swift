@@ -38,6 +38,12 @@ let package = Package(
             pkgConfig: "libzstd",
             providers: [.apt(["libzstd-dev"])]
         ),
+        // gzip input for bulk ingest.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         // Snowball stemmers; Debian's libstemmer-dev ships no pkg-config file.
         .systemLibrary(
             name: "CStemmer",
@@ -78,7 +84,9 @@ let package = Package(
         ),
         .target(
             name: "TalyIngest",
-            dependencies: ["TalyStore", "TalyIndex"],
+            dependencies: [
+                "TalyStore", "TalyIndex", "CZstd", "CZlib", .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strictSettings
         ),
         .target(

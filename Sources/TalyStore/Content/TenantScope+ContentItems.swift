@@ -267,7 +267,7 @@ extension TenantScope {
     }
 
     /// Inserts a draft item at version 1 with its revision, audit entry and event.
-    private func insertContentItem(
+    func insertContentItem(
         _ db: Database, _ draft: ContentItemDraft, title: String, slug: String?, type: ContentTypeRecord,
         by actor: Actor, at time: Date
     ) throws -> ContentItemRecord {

@@ -17,6 +17,7 @@ enum StoreMigrations {
         migrator.registerMigration("v2_accounts", migrate: migrateAccounts)
         migrator.registerMigration("v3_content_outbox", migrate: migrateContentOutbox)
         migrator.registerMigration("v4_catalog", migrate: migrateCatalog)
+        migrator.registerMigration("v5_ingest_checkpoint", migrate: migrateIngestCheckpoint)
         return migrator
     }
 

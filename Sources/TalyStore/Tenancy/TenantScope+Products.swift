@@ -146,7 +146,7 @@ extension TenantScope {
             .fetchCount(db) > 0
     }
 
-    private static func changedFields(from old: ProductDraft, to new: ProductDraft) -> [String] {
+    static func changedFields(from old: ProductDraft, to new: ProductDraft) -> [String] {
         var fields: [String] = []
         if old.sku != new.sku { fields.append("sku") }
         if old.title != new.title { fields.append("title") }

@@ -26,7 +26,7 @@ struct MigrationTests {
             "tenant", "user", "credential", "role", "user_role", "api_key", "session", "audit_log", "outbox_event",
             "outbox_consumer", "outbox_horizon", "content_type", "content_item", "content_revision", "product",
             "inventory",
-            "inventory_reservation",
+            "inventory_reservation", "ingest_checkpoint",
         ]
         for table in expected {
             #expect(tables.contains(table), "missing table \(table)")

@@ -1,0 +1,382 @@
+import Foundation
+import TalyStore
+
+/// What happened to one input record.
+public struct BulkRecordResult: Sendable {
+    /// What the store did, or why the record was rejected.
+    public enum Outcome: Sendable, Equatable {
+        /// Created with this id.
+        case created(Int64)
+        /// The existing record with this id took the new values.
+        case updated(Int64)
+        /// The existing record with this id already held these values.
+        case unchanged(Int64)
+        /// Not written: the field at fault and why.
+        case rejected(field: String, reason: String)
+    }
+
+    /// The record's 0-based position among the input's records.
+    public let ordinal: Int64
+    /// The 1-based input line it starts on.
+    public let line: Int
+    /// What happened.
+    public let outcome: Outcome
+    /// The record's bytes as read, for rejected records only (nil otherwise).
+    public let original: [UInt8]?
+}
+
+/// Counters of a run (including what a resumed run's earlier attempts committed).
+public struct BulkIngestSummary: Sendable, Equatable {
+    /// Records created.
+    public var created: Int64 = 0
+    /// Existing records updated.
+    public var updated: Int64 = 0
+    /// Existing records already up to date.
+    public var unchanged: Int64 = 0
+    /// Records rejected.
+    public var rejected: Int64 = 0
+    /// Records done before this process started (from the checkpoint), 0 for a fresh run.
+    public var resumedAt: Int64 = 0
+    /// Bytes of input read by this process (compressed bytes for compressed input).
+    public var rawBytes: Int = 0
+    /// Seconds this process spent.
+    public var elapsed: Double = 0
+
+    /// Records written or found up to date.
+    public var accepted: Int64 { created + updated + unchanged }
+    /// Every record consumed.
+    public var records: Int64 { accepted + rejected }
+
+    /// Records handled by this process per second.
+    public var rate: Double { Double(records - resumedAt) / max(elapsed, 1e-9) }
+}
+
+/// Receives the results of each batch, in input order, on the pipeline's writer thread.
+public protocol BulkIngestSink: AnyObject {
+    /// Called inside the batch's transaction, before it commits: keep whatever must survive a
+    /// crash together with the batch (the CLI appends rejects to its reject file) and return the
+    /// reject file's new length, committed in the checkpoint (0 when there is none).
+    func batchWillCommit(_ results: [BulkRecordResult]) throws -> Int64
+    /// Called after the batch committed.
+    func batchDidCommit(_ results: [BulkRecordResult], summary: BulkIngestSummary)
+}
+
+/// The bulk ingest pipeline: a reader thread decodes and cuts the input into records, parser
+/// threads parse and validate them in parallel, and the calling thread puts the results back in
+/// input order and writes them in batches, one transaction per batch with its checkpoint.
+///
+/// The CLI (`taly ingest`) and the HTTP bulk endpoint both drive this type; the input is any
+/// `IngestByteSource`, the per-record results go to a `BulkIngestSink`.
+public final class BulkIngestPipeline: Sendable {
+    /// Options of a run.
+    public struct Options: Sendable {
+        /// What an existing external id means.
+        public var mode: BulkWriteMode
+        /// The input's framing.
+        public var format: BulkInputFormat
+        /// Records per transaction.
+        public var batchSize: Int
+        /// Parser threads.
+        public var parallelism: Int
+        /// Who the audit log names.
+        public var actor: Actor
+
+        /// Options; parallelism defaults to the machine's cores.
+        public init(
+            mode: BulkWriteMode = .upsert, format: BulkInputFormat = .auto, batchSize: Int = 2000,
+            parallelism: Int = ProcessInfo.processInfo.activeProcessorCount, actor: Actor = .system
+        ) {
+            self.mode = mode
+            self.format = format
+            self.batchSize = max(1, batchSize)
+            self.parallelism = max(1, parallelism)
+            self.actor = actor
+        }
+    }
+
+    private let scope: TenantScope
+    private let target: BulkIngestTarget
+    private let options: Options
+
+    /// A pipeline writing `target` records into the tenant of `scope`.
+    public init(scope: TenantScope, target: BulkIngestTarget, options: Options) {
+        self.scope = scope
+        self.target = target
+        self.options = options
+    }
+
+    /// Runs over `source` to its end. With `checkpointKey`, each batch commits a checkpoint
+    /// under that key, and the records an earlier run of the same key committed are skipped
+    /// (their counters carry over); the checkpoint is cleared at the end.
+    public func run<Source: IngestByteSource>(
+        _ source: Source, checkpointKey: String?, sink: some BulkIngestSink
+    ) throws(BulkIngestError) -> BulkIngestSummary {
+        let start = Date()
+        var summary = BulkIngestSummary()
+        if let checkpointKey {
+            let previous: IngestCheckpoint?
+            do { previous = try scope.ingestCheckpoint(inputKey: checkpointKey) } catch { throw .store(error) }
+            if let previous {
+                summary.created = previous.created
+                summary.updated = previous.updated
+                summary.unchanged = previous.unchanged
+                summary.rejected = previous.rejected
+                summary.resumedAt = previous.recordsDone
+            }
+        }
+        let shared = PipelineShared(
+            source: source, format: options.format, skip: summary.resumedAt, target: target,
+            parallelism: options.parallelism)
+        shared.start()
+        defer { shared.cancel() }
+
+        var pending: [Int: ParsedChunk] = [:]
+        var nextSequence = 0
+        var batch: [ParsedRecord] = []
+        batch.reserveCapacity(options.batchSize)
+        while let chunk = shared.results.take() {
+            pending[chunk.sequence] = chunk
+            while let ready = pending.removeValue(forKey: nextSequence) {
+                nextSequence += 1
+                for record in ready.records {
+                    batch.append(record)
+                    if batch.count == options.batchSize {
+                        try write(
+                            &batch, summary: &summary, key: checkpointKey, sink: sink, shared: shared, start: start)
+                    }
+                }
+            }
+        }
+        if let error = shared.failure { throw error }
+        if !batch.isEmpty {
+            try write(&batch, summary: &summary, key: checkpointKey, sink: sink, shared: shared, start: start)
+        }
+        if let checkpointKey {
+            do { try scope.clearIngestCheckpoint(inputKey: checkpointKey) } catch { throw .store(error) }
+        }
+        summary.rawBytes = shared.rawBytesRead
+        summary.elapsed = Date().timeIntervalSince(start)
+        return summary
+    }
+
+    private func write(
+        _ batch: inout [ParsedRecord], summary: inout BulkIngestSummary, key: String?, sink: some BulkIngestSink,
+        shared: PipelineShared, start: Date
+    ) throws(BulkIngestError) {
+        var contentDrafts: [ContentItemDraft] = []
+        var productDrafts: [ProductDraft] = []
+        for record in batch {
+            switch record.result {
+            case .success(.content(let draft)): contentDrafts.append(draft)
+            case .success(.product(let draft)): productDrafts.append(draft)
+            case .failure: break
+            }
+        }
+        var results: [BulkRecordResult] = []
+        var after = summary
+        let before = summary
+        let records = batch
+        var sinkError: (any Error)?
+        let makeCheckpoint = { (outcomes: [BulkWriteOutcome]) throws -> IngestCheckpoint? in
+            results = Self.results(records, outcomes: outcomes)
+            after = before
+            for result in results {
+                switch result.outcome {
+                case .created: after.created += 1
+                case .updated: after.updated += 1
+                case .unchanged: after.unchanged += 1
+                case .rejected: after.rejected += 1
+                }
+            }
+            let rejectsBytes: Int64
+            do {
+                rejectsBytes = try sink.batchWillCommit(results)
+            } catch {
+                sinkError = error
+                throw error
+            }
+            return key.map {
+                IngestCheckpoint(
+                    inputKey: $0, recordsDone: after.records, created: after.created, updated: after.updated,
+                    unchanged: after.unchanged, rejected: after.rejected, rejectsBytes: rejectsBytes)
+            }
+        }
+        do {
+            switch target {
+            case .content(let type):
+                guard let typeID = type.id else { preconditionFailure("a stored type has an id") }
+                _ = try scope.bulkWriteContentItems(
+                    of: typeID, contentDrafts, mode: options.mode, by: options.actor, checkpoint: makeCheckpoint)
+            case .products:
+                _ = try scope.bulkWriteProducts(
+                    productDrafts, mode: options.mode, by: options.actor, checkpoint: makeCheckpoint)
+            }
+        } catch {
+            // The sink's own errors come back wrapped by the store's transaction.
+            if let sinkError = sinkError as? BulkIngestError { throw sinkError }
+            if let sinkError { throw .cannotWriteRejects(path: "", reason: String(describing: sinkError)) }
+            throw .store(error)
+        }
+        summary = after
+        summary.rawBytes = shared.rawBytesRead
+        summary.elapsed = Date().timeIntervalSince(start)
+        sink.batchDidCommit(results, summary: summary)
+        batch.removeAll(keepingCapacity: true)
+    }
+
+    /// The batch's results: parse rejections where the parser rejected, store outcomes in order
+    /// for the others.
+    private static func results(_ records: [ParsedRecord], outcomes: [BulkWriteOutcome]) -> [BulkRecordResult] {
+        var next = outcomes.makeIterator()
+        return records.map { record in
+            let outcome: BulkRecordResult.Outcome
+            switch record.result {
+            case .failure(let rejection):
+                outcome = .rejected(field: rejection.field, reason: rejection.reason)
+            case .success:
+                switch next.next() {
+                case .created(let id): outcome = .created(id)
+                case .updated(let id): outcome = .updated(id)
+                case .unchanged(let id): outcome = .unchanged(id)
+                case .conflict(let field, let reason): outcome = .rejected(field: field, reason: reason)
+                case nil: preconditionFailure("one store outcome per valid record")
+                }
+            }
+            let rejected: Bool
+            if case .rejected = outcome { rejected = true } else { rejected = false }
+            return BulkRecordResult(
+                ordinal: record.ordinal, line: record.line, outcome: outcome, original: rejected ? record.original : nil
+            )
+        }
+    }
+}
+
+/// One record after the parallel stage.
+struct ParsedRecord: Sendable {
+    let ordinal: Int64
+    let line: Int
+    let result: Result<ValidRecord, RecordRejection>
+    /// The chunk's bytes (shared, not copied) and the record's range in them: the original is
+    /// needed for any record the store may still reject.
+    let chunkBytes: [UInt8]
+    let range: Range<Int>
+
+    var original: [UInt8] { Array(chunkBytes[range]) }
+}
+
+struct ParsedChunk: Sendable {
+    let sequence: Int
+    let records: [ParsedRecord]
+}
+
+/// The threads of one run and what they share; the input source is used by the reader thread only.
+private final class PipelineShared: @unchecked Sendable {
+    let chunks: BoundedQueue<RecordChunk>
+    let results: BoundedQueue<ParsedChunk>
+    private let lock = NSLock()
+    private var error: BulkIngestError?
+    private var bytesRead = 0
+    private var cancelled = false
+    private var decoder: BulkRecordDecoder
+    private var isCSV = false
+    private let parallelism: Int
+    private let readInput: (PipelineShared) -> Void
+    private let workersLeft = NSCondition()
+    private var runningWorkers = 0
+
+    init<Source: IngestByteSource>(
+        source: Source, format: BulkInputFormat, skip: Int64, target: BulkIngestTarget, parallelism: Int
+    ) {
+        chunks = BoundedQueue(capacity: parallelism * 4)
+        results = BoundedQueue(capacity: parallelism * 4)
+        decoder = BulkRecordDecoder(target: target)
+        self.parallelism = parallelism
+        readInput = { shared in shared.read(RecordSplitter(source: source, format: format), skip: skip) }
+    }
+
+    var failure: BulkIngestError? { lock.withLock { error } }
+    var rawBytesRead: Int { lock.withLock { bytesRead } }
+
+    func start() {
+        Thread.detachNewThread { [self] in readInput(self) }
+    }
+
+    /// Stops the threads: closed queues no longer block, so every thread runs to its end.
+    func cancel() {
+        lock.withLock { cancelled = true }
+        chunks.close()
+        results.close()
+    }
+
+    private func fail(_ failure: BulkIngestError) {
+        lock.withLock { if error == nil { error = failure } }
+    }
+
+    private func read<Source: IngestByteSource>(_ splitter: RecordSplitter<Source>, skip: Int64) {
+        var workersStarted = false
+        defer {
+            if !workersStarted { results.close() }
+            chunks.close()
+        }
+        do {
+            while true {
+                if lock.withLock({ cancelled }) { return }
+                guard var chunk = try splitter.nextChunk() else { break }
+                lock.withLock { bytesRead = splitter.rawBytesRead }
+                if !workersStarted {
+                    // The decoder is complete once the format (and a CSV header) is known.
+                    isCSV = splitter.format == .csv
+                    if let header = splitter.csvHeader {
+                        try decoder.useCSVHeader(header, line: 1)
+                    }
+                    startWorkers()
+                    workersStarted = true
+                }
+                if chunk.records.first.map({ $0.ordinal < skip }) == true {
+                    chunk.records.removeAll { $0.ordinal < skip }
+                    if chunk.records.isEmpty {
+                        chunk = RecordChunk(sequence: chunk.sequence)
+                    }
+                }
+                chunks.put(chunk)
+            }
+            lock.withLock { bytesRead = splitter.rawBytesRead }
+        } catch {
+            fail(error)
+        }
+    }
+
+    private func startWorkers() {
+        runningWorkers = parallelism
+        let decoder = decoder
+        let isCSV = isCSV
+        for _ in 0..<parallelism {
+            Thread.detachNewThread { [self] in
+                while let chunk = chunks.take() {
+                    var parsed: [ParsedRecord] = []
+                    parsed.reserveCapacity(chunk.records.count)
+                    for span in chunk.records {
+                        let bytes = chunk.bytes[span.start..<span.end]
+                        let result: Result<ValidRecord, RecordRejection> =
+                            span.tooLong
+                            ? .failure(
+                                RecordRejection(
+                                    field: "record",
+                                    reason: "longer than \(maximumRecordLength) bytes"))
+                            : decoder.decode(bytes, isCSV: isCSV)
+                        parsed.append(
+                            ParsedRecord(
+                                ordinal: span.ordinal, line: span.line, result: result, chunkBytes: chunk.bytes,
+                                range: span.start..<span.end))
+                    }
+                    results.put(ParsedChunk(sequence: chunk.sequence, records: parsed))
+                }
+                workersLeft.lock()
+                runningWorkers -= 1
+                let last = runningWorkers == 0
+                workersLeft.unlock()
+                if last { results.close() }
+            }
+        }
+    }
+}

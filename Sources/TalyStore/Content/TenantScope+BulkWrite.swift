@@ -1,0 +1,253 @@
+import Foundation
+import GRDB
+
+/// How a bulk write treats a record whose external id (content slug, product SKU) already exists.
+public enum BulkWriteMode: String, Sendable, CaseIterable {
+    /// Only new records: an existing external id is a conflict and the record is not written.
+    case insert
+    /// New records are created; existing ones take the record's values, and its field values
+    /// (content `fields`, product `attributes`) are merged over the stored ones.
+    case upsert
+    /// New records are created; existing ones become exactly the record (fields or attributes
+    /// the record leaves out are removed).
+    case replace
+}
+
+/// What a bulk write did with one record.
+public enum BulkWriteOutcome: Sendable, Equatable {
+    /// Created with this id.
+    case created(Int64)
+    /// An existing record with this id took the new values (a new version).
+    case updated(Int64)
+    /// An existing record with this id already held these values: nothing written.
+    case unchanged(Int64)
+    /// Not written: the field at fault and why (an existing external id in insert mode…).
+    case conflict(field: String, reason: String)
+}
+
+/// How far a bulk ingest of one input got: committed with each batch, so a restarted run
+/// resumes right after the last committed batch.
+public struct IngestCheckpoint: Sendable, Equatable {
+    /// Identifies the input (a hash of its identity and of the run's target and mode).
+    public var inputKey: String
+    /// Records of the input consumed, in input order: written, unchanged or rejected.
+    public var recordsDone: Int64
+    /// Records created so far.
+    public var created: Int64
+    /// Records updated so far.
+    public var updated: Int64
+    /// Records found already up to date so far.
+    public var unchanged: Int64
+    /// Records rejected so far.
+    public var rejected: Int64
+    /// The length of the reject file once this batch's rejects are in it.
+    public var rejectsBytes: Int64
+
+    /// A checkpoint with the given counters.
+    public init(
+        inputKey: String, recordsDone: Int64 = 0, created: Int64 = 0, updated: Int64 = 0, unchanged: Int64 = 0,
+        rejected: Int64 = 0, rejectsBytes: Int64 = 0
+    ) {
+        self.inputKey = inputKey
+        self.recordsDone = recordsDone
+        self.created = created
+        self.updated = updated
+        self.unchanged = unchanged
+        self.rejected = rejected
+        self.rejectsBytes = rejectsBytes
+    }
+}
+
+/// Bulk writes by external id: one transaction per batch holding the records, their revisions,
+/// audit entries and outbox events (the same ones the single-record functions write), and
+/// optionally the ingest checkpoint.
+extension TenantScope {
+    /// Writes content items of type `typeID` by slug, in one transaction. Every draft needs a
+    /// slug (the external id). A conflict does not abort the batch: it is that record's outcome.
+    /// `checkpoint` runs inside the transaction with the outcomes and returns the checkpoint to
+    /// commit with them (nil: none); an error it throws rolls the batch back.
+    public func bulkWriteContentItems(
+        of typeID: ContentTypeID, _ drafts: [ContentItemDraft], mode: BulkWriteMode, by actor: Actor,
+        checkpoint: ([BulkWriteOutcome]) throws -> IngestCheckpoint? = { _ in nil }
+    ) throws(StoreError) -> [BulkWriteOutcome] {
+        let time = now
+        return try store.write { db in
+            let type = try fetchContentType(db, typeID)
+            var outcomes: [BulkWriteOutcome] = []
+            outcomes.reserveCapacity(drafts.count)
+            for draft in drafts {
+                outcomes.append(try writeContentItem(db, draft, type: type, mode: mode, by: actor, at: time))
+            }
+            if let checkpoint = try checkpoint(outcomes) { try saveIngestCheckpoint(db, checkpoint, at: time) }
+            return outcomes
+        }
+    }
+
+    /// Writes products by SKU in one transaction; otherwise as `bulkWriteContentItems`.
+    public func bulkWriteProducts(
+        _ drafts: [ProductDraft], mode: BulkWriteMode, by actor: Actor,
+        checkpoint: ([BulkWriteOutcome]) throws -> IngestCheckpoint? = { _ in nil }
+    ) throws(StoreError) -> [BulkWriteOutcome] {
+        let time = now
+        return try store.write { db in
+            var outcomes: [BulkWriteOutcome] = []
+            outcomes.reserveCapacity(drafts.count)
+            for draft in drafts {
+                outcomes.append(try writeProduct(db, draft, mode: mode, by: actor, at: time))
+            }
+            if let checkpoint = try checkpoint(outcomes) { try saveIngestCheckpoint(db, checkpoint, at: time) }
+            return outcomes
+        }
+    }
+
+    /// The committed checkpoint of the input `inputKey`, or nil when no run of it is under way.
+    public func ingestCheckpoint(inputKey: String) throws(StoreError) -> IngestCheckpoint? {
+        let tenantID = tenantID
+        return try store.read { db in
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT records_done, created, updated, unchanged, rejected, rejects_bytes
+                        FROM ingest_checkpoint WHERE tenant_id = ? AND input_key = ?
+                        """, arguments: [tenantID, inputKey])
+            else { return nil }
+            return IngestCheckpoint(
+                inputKey: inputKey, recordsDone: row[0], created: row[1], updated: row[2], unchanged: row[3],
+                rejected: row[4], rejectsBytes: row[5])
+        }
+    }
+
+    /// Forgets the checkpoint of a finished run, so the same input can be loaded again later.
+    public func clearIngestCheckpoint(inputKey: String) throws(StoreError) {
+        let tenantID = tenantID
+        try store.write { db in
+            try db.execute(
+                sql: "DELETE FROM ingest_checkpoint WHERE tenant_id = ? AND input_key = ?",
+                arguments: [tenantID, inputKey])
+        }
+    }
+
+    // MARK: - Inside transactions
+
+    private func saveIngestCheckpoint(_ db: Database, _ checkpoint: IngestCheckpoint, at time: Date) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO ingest_checkpoint
+                    (tenant_id, input_key, records_done, created, updated, unchanged, rejected, rejects_bytes, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (tenant_id, input_key) DO UPDATE SET
+                    records_done = excluded.records_done, created = excluded.created, updated = excluded.updated,
+                    unchanged = excluded.unchanged, rejected = excluded.rejected,
+                    rejects_bytes = excluded.rejects_bytes, updated_at = excluded.updated_at
+                """,
+            arguments: [
+                tenantID, checkpoint.inputKey, checkpoint.recordsDone, checkpoint.created, checkpoint.updated,
+                checkpoint.unchanged, checkpoint.rejected, checkpoint.rejectsBytes, time,
+            ])
+    }
+
+    private func writeContentItem(
+        _ db: Database, _ draft: ContentItemDraft, type: ContentTypeRecord, mode: BulkWriteMode, by actor: Actor,
+        at time: Date
+    ) throws -> BulkWriteOutcome {
+        guard let typeID = type.id else { preconditionFailure("a stored type has an id") }
+        let title: String
+        let slug: String
+        do {
+            title = try Self.validTitle(draft.title)
+            guard let given = draft.slug else {
+                return .conflict(field: "slug", reason: "is required: it is the item's external id")
+            }
+            slug = try Self.validSlug(given)
+        } catch {
+            guard case .invalid(let field, let reason) = error else { throw error }
+            return .conflict(field: field, reason: reason)
+        }
+        let existing = try ContentItemRecord.filter(
+            ContentItemRecord.Columns.tenantID == tenantID && ContentItemRecord.Columns.contentTypeID == typeID
+                && ContentItemRecord.Columns.slug == slug
+        ).fetchOne(db)
+        do {
+            guard var item = existing else {
+                let created = try insertContentItem(
+                    db, draft, title: title, slug: slug, type: type, by: actor, at: time)
+                return .created(created.id!.rawValue)
+            }
+            let id = item.id!.rawValue
+            guard mode != .insert else {
+                return .conflict(
+                    field: "slug", reason: "content item \(id) of type \(type.name) already has slug \"\(slug)\"")
+            }
+            var fields = draft.fields
+            if mode == .upsert {
+                fields.merge(item.fields.filter { draft.fields[$0.key] == nil }) { new, _ in new }
+            }
+            let checked = try checkedFields(db, fields, against: type)
+            guard checked != item.fields || title != item.title || draft.publishAt != item.publishAt else {
+                return .unchanged(id)
+            }
+            item.fields = checked
+            item.title = title
+            item.publishAt = draft.publishAt
+            try saveChange(db, &item, type: type, action: "update", event: "updated", by: actor, at: time)
+            return .updated(id)
+        } catch let error as StoreError {
+            guard case .invalid(let field, let reason) = error else { throw error }
+            return .conflict(field: field, reason: reason)
+        }
+    }
+
+    private func writeProduct(
+        _ db: Database, _ draft: ProductDraft, mode: BulkWriteMode, by actor: Actor, at time: Date
+    ) throws -> BulkWriteOutcome {
+        guard
+            var product = try ProductRecord.filter(
+                ProductRecord.Columns.tenantID == tenantID && ProductRecord.Columns.sku == draft.sku
+            ).fetchOne(db)
+        else {
+            return .created(try insertProduct(db, draft, skuField: "sku", by: actor, at: time).id!.rawValue)
+        }
+        let id = product.id!.rawValue
+        guard mode != .insert else {
+            return .conflict(field: "sku", reason: "product \(id) already has SKU \"\(draft.sku)\"")
+        }
+        var wanted = draft
+        if mode == .upsert, product.draft.attributes.keys.contains(where: { draft.attributes[$0] == nil }) {
+            do {
+                wanted = try ProductDraft(
+                    sku: draft.sku, title: draft.title, description: draft.description, price: draft.price,
+                    attributes: draft.attributes.merging(product.draft.attributes) { new, _ in new },
+                    status: draft.status)
+            } catch {
+                guard case .invalid(let field, let reason) = error else { throw error }
+                return .conflict(field: field, reason: "after merging the stored attributes: \(reason)")
+            }
+        }
+        guard wanted != product.draft else { return .unchanged(id) }
+        let changed = Self.changedFields(from: product.draft, to: wanted)
+        product.draft = wanted
+        product.version += 1
+        product.updatedAt = max(time, product.createdAt)
+        try product.update(db)
+        try audit(
+            db, actor: actor, action: "product.update", targetType: "product", targetID: id,
+            details: ["sku": wanted.sku, "fields": changed.joined(separator: ",")], at: time)
+        try appendEvent(
+            db, aggregateType: "product", aggregateID: id, eventType: "product.updated", payload: product, at: time)
+        return .updated(id)
+    }
+}
+
+extension ContentTypeRecord {
+    /// Checks a draft against this type without touching the database (title, slug, field types,
+    /// required fields); errors name the field. Whether referenced items exist is checked when
+    /// the draft is written. Lets callers validate many drafts in parallel before a bulk write.
+    public func validate(_ draft: ContentItemDraft) throws(StoreError) -> ContentItemDraft {
+        var checked = draft
+        checked.title = try TenantScope.validTitle(draft.title)
+        checked.slug = try draft.slug.map { slug throws(StoreError) in try TenantScope.validSlug(slug) }
+        checked.fields = try ContentValidation.check(draft.fields, against: self).fields
+        return checked
+    }
+}
