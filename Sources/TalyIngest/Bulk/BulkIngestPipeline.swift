@@ -11,6 +11,8 @@ public struct BulkRecordResult: Sendable {
         case updated(Int64)
         /// The existing record with this id already held these values.
         case unchanged(Int64)
+        /// Valid; not written (a validate-only run).
+        case valid
         /// Not written: the field at fault and why.
         case rejected(field: String, reason: String)
     }
@@ -33,6 +35,8 @@ public struct BulkIngestSummary: Sendable, Equatable {
     public var updated: Int64 = 0
     /// Existing records already up to date.
     public var unchanged: Int64 = 0
+    /// Records found valid by a validate-only run (nothing written).
+    public var valid: Int64 = 0
     /// Records rejected.
     public var rejected: Int64 = 0
     /// Records done before this process started (from the checkpoint), 0 for a fresh run.
@@ -43,7 +47,7 @@ public struct BulkIngestSummary: Sendable, Equatable {
     public var elapsed: Double = 0
 
     /// Records written or found up to date.
-    public var accepted: Int64 { created + updated + unchanged }
+    public var accepted: Int64 { created + updated + unchanged + valid }
     /// Every record consumed.
     public var records: Int64 { accepted + rejected }
 
@@ -74,21 +78,28 @@ public final class BulkIngestPipeline: Sendable {
         public var mode: BulkWriteMode
         /// The input's framing.
         public var format: BulkInputFormat
-        /// Records per transaction.
+        /// Records per transaction, at most `maximumBatchSize`.
         public var batchSize: Int
+        /// The largest batch: the store looks a batch's external ids up in one query, and SQLite
+        /// caps a statement's parameters.
+        public static let maximumBatchSize = 10_000
         /// Parser threads.
         public var parallelism: Int
         /// Who the audit log names.
         public var actor: Actor
+        /// Parse and validate only: nothing is written, no checkpoint is kept.
+        public var validateOnly: Bool
 
         /// Options; parallelism defaults to the machine's cores.
         public init(
             mode: BulkWriteMode = .upsert, format: BulkInputFormat = .auto, batchSize: Int = 2000,
-            parallelism: Int = ProcessInfo.processInfo.activeProcessorCount, actor: Actor = .system
+            parallelism: Int = ProcessInfo.processInfo.activeProcessorCount, actor: Actor = .system,
+            validateOnly: Bool = false
         ) {
+            self.validateOnly = validateOnly
             self.mode = mode
             self.format = format
-            self.batchSize = max(1, batchSize)
+            self.batchSize = min(max(1, batchSize), Self.maximumBatchSize)
             self.parallelism = max(1, parallelism)
             self.actor = actor
         }
@@ -163,6 +174,10 @@ public final class BulkIngestPipeline: Sendable {
         _ batch: inout [ParsedRecord], summary: inout BulkIngestSummary, key: String?, sink: some BulkIngestSink,
         shared: PipelineShared, start: Date
     ) throws(BulkIngestError) {
+        if options.validateOnly {
+            try validate(&batch, summary: &summary, sink: sink, shared: shared, start: start)
+            return
+        }
         var contentDrafts: [ContentItemDraft] = []
         var productDrafts: [ProductDraft] = []
         for record in batch {
@@ -185,6 +200,7 @@ public final class BulkIngestPipeline: Sendable {
                 case .created: after.created += 1
                 case .updated: after.updated += 1
                 case .unchanged: after.unchanged += 1
+                case .valid: after.valid += 1
                 case .rejected: after.rejected += 1
                 }
             }
@@ -218,6 +234,36 @@ public final class BulkIngestPipeline: Sendable {
             throw .store(error)
         }
         summary = after
+        summary.rawBytes = shared.rawBytesRead
+        summary.elapsed = Date().timeIntervalSince(start)
+        sink.batchDidCommit(results, summary: summary)
+        batch.removeAll(keepingCapacity: true)
+    }
+
+    /// A validate-only batch: the parsers' verdicts, nothing written.
+    private func validate(
+        _ batch: inout [ParsedRecord], summary: inout BulkIngestSummary, sink: some BulkIngestSink,
+        shared: PipelineShared, start: Date
+    ) throws(BulkIngestError) {
+        let results = batch.map { record in
+            switch record.result {
+            case .success:
+                summary.valid += 1
+                return BulkRecordResult(ordinal: record.ordinal, line: record.line, outcome: .valid, original: nil)
+            case .failure(let rejection):
+                summary.rejected += 1
+                return BulkRecordResult(
+                    ordinal: record.ordinal, line: record.line,
+                    outcome: .rejected(field: rejection.field, reason: rejection.reason), original: record.original)
+            }
+        }
+        do {
+            _ = try sink.batchWillCommit(results)
+        } catch let error as BulkIngestError {
+            throw error
+        } catch {
+            throw .cannotWriteRejects(path: "", reason: String(describing: error))
+        }
         summary.rawBytes = shared.rawBytesRead
         summary.elapsed = Date().timeIntervalSince(start)
         sink.batchDidCommit(results, summary: summary)

@@ -73,10 +73,18 @@ extension TenantScope {
         let time = now
         return try store.write { db in
             let type = try fetchContentType(db, typeID)
+            // One query for the batch's existing items instead of one per draft.
+            var existing = Dictionary(
+                try ContentItemRecord.filter(
+                    ContentItemRecord.Columns.tenantID == tenantID && ContentItemRecord.Columns.contentTypeID == typeID
+                        && drafts.compactMap(\.slug).contains(ContentItemRecord.Columns.slug)
+                ).fetchAll(db).map { ($0.slug, $0) }
+            ) { first, _ in first }
             var outcomes: [BulkWriteOutcome] = []
             outcomes.reserveCapacity(drafts.count)
             for draft in drafts {
-                outcomes.append(try writeContentItem(db, draft, type: type, mode: mode, by: actor, at: time))
+                outcomes.append(
+                    try writeContentItem(db, draft, type: type, existing: &existing, mode: mode, by: actor, at: time))
             }
             if let checkpoint = try checkpoint(outcomes) { try saveIngestCheckpoint(db, checkpoint, at: time) }
             return outcomes
@@ -90,10 +98,15 @@ extension TenantScope {
     ) throws(StoreError) -> [BulkWriteOutcome] {
         let time = now
         return try store.write { db in
+            var existing = Dictionary(
+                try ProductRecord.filter(
+                    ProductRecord.Columns.tenantID == tenantID && drafts.map(\.sku).contains(ProductRecord.Columns.sku)
+                ).fetchAll(db).map { ($0.sku, $0) }
+            ) { first, _ in first }
             var outcomes: [BulkWriteOutcome] = []
             outcomes.reserveCapacity(drafts.count)
             for draft in drafts {
-                outcomes.append(try writeProduct(db, draft, mode: mode, by: actor, at: time))
+                outcomes.append(try writeProduct(db, draft, existing: &existing, mode: mode, by: actor, at: time))
             }
             if let checkpoint = try checkpoint(outcomes) { try saveIngestCheckpoint(db, checkpoint, at: time) }
             return outcomes
@@ -148,10 +161,9 @@ extension TenantScope {
     }
 
     private func writeContentItem(
-        _ db: Database, _ draft: ContentItemDraft, type: ContentTypeRecord, mode: BulkWriteMode, by actor: Actor,
-        at time: Date
+        _ db: Database, _ draft: ContentItemDraft, type: ContentTypeRecord,
+        existing: inout [String: ContentItemRecord], mode: BulkWriteMode, by actor: Actor, at time: Date
     ) throws -> BulkWriteOutcome {
-        guard let typeID = type.id else { preconditionFailure("a stored type has an id") }
         let title: String
         let slug: String
         do {
@@ -164,14 +176,11 @@ extension TenantScope {
             guard case .invalid(let field, let reason) = error else { throw error }
             return .conflict(field: field, reason: reason)
         }
-        let existing = try ContentItemRecord.filter(
-            ContentItemRecord.Columns.tenantID == tenantID && ContentItemRecord.Columns.contentTypeID == typeID
-                && ContentItemRecord.Columns.slug == slug
-        ).fetchOne(db)
         do {
-            guard var item = existing else {
+            guard var item = existing[slug] else {
                 let created = try insertContentItem(
                     db, draft, title: title, slug: slug, type: type, by: actor, at: time)
+                existing[slug] = created
                 return .created(created.id!.rawValue)
             }
             let id = item.id!.rawValue
@@ -191,6 +200,7 @@ extension TenantScope {
             item.title = title
             item.publishAt = draft.publishAt
             try saveChange(db, &item, type: type, action: "update", event: "updated", by: actor, at: time)
+            existing[slug] = item
             return .updated(id)
         } catch let error as StoreError {
             guard case .invalid(let field, let reason) = error else { throw error }
@@ -199,14 +209,13 @@ extension TenantScope {
     }
 
     private func writeProduct(
-        _ db: Database, _ draft: ProductDraft, mode: BulkWriteMode, by actor: Actor, at time: Date
+        _ db: Database, _ draft: ProductDraft, existing: inout [String: ProductRecord], mode: BulkWriteMode,
+        by actor: Actor, at time: Date
     ) throws -> BulkWriteOutcome {
-        guard
-            var product = try ProductRecord.filter(
-                ProductRecord.Columns.tenantID == tenantID && ProductRecord.Columns.sku == draft.sku
-            ).fetchOne(db)
-        else {
-            return .created(try insertProduct(db, draft, skuField: "sku", by: actor, at: time).id!.rawValue)
+        guard var product = existing[draft.sku] else {
+            let created = try insertProduct(db, draft, skuField: "sku", by: actor, at: time)
+            existing[draft.sku] = created
+            return .created(created.id!.rawValue)
         }
         let id = product.id!.rawValue
         guard mode != .insert else {
@@ -235,6 +244,7 @@ extension TenantScope {
             details: ["sku": wanted.sku, "fields": changed.joined(separator: ",")], at: time)
         try appendEvent(
             db, aggregateType: "product", aggregateID: id, eventType: "product.updated", payload: product, at: time)
+        existing[draft.sku] = product
         return .updated(id)
     }
 }

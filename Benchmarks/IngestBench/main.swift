@@ -1,0 +1,71 @@
+import Foundation
+import TalyIngest
+import TalyStore
+
+// Measures the bulk ingest pipeline end to end (read, decompress, parse, validate, write with
+// revisions, audit and outbox) on a fresh store, the way `taly ingest` runs it, without building
+// the HTTP stack. Usage:
+//   ingest-bench STORE_PATH products|doc FILE [--batch-size N] [--threads N] [--mode M]
+// `doc` is a content type created here for the debian-docs slice (see ingest-convert.py).
+
+let arguments = CommandLine.arguments
+guard arguments.count >= 4 else {
+    FileHandle.standardError.write(
+        Data("usage: ingest-bench STORE products|doc FILE [--batch-size N] [--threads N] [--mode M]\n".utf8))
+    exit(1)
+}
+func option(_ name: String) -> String? {
+    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
+    return arguments[index + 1]
+}
+let store = try Store(path: arguments[1])
+let scope: TenantScope
+if let existing = try? store.tenant(named: "bench") {
+    scope = existing
+} else {
+    scope = try store.tenant(try store.createTenant(name: "bench", adminEmail: "bench@example.com").tenant.id!)
+}
+let target: BulkIngestTarget
+if arguments[2] == "products" {
+    target = .products
+} else if let type = try scope.contentType(named: arguments[2]) {
+    target = .content(type)
+} else {
+    let fields = [
+        ContentFieldDefinition(name: "body", type: .richText, searchable: true),
+        ContentFieldDefinition(name: "source", type: .keyword, facetable: true),
+        ContentFieldDefinition(name: "package", type: .keyword, facetable: true),
+        ContentFieldDefinition(name: "lang", type: .keyword, facetable: true),
+        ContentFieldDefinition(name: "section", type: .keyword, facetable: true),
+        ContentFieldDefinition(name: "path", type: .text),
+    ]
+    target = .content(try scope.createContentType(name: arguments[2], displayName: "Doc", fields: fields, by: .system))
+}
+
+final class CountingSink: BulkIngestSink {
+    var rejects: [String: Int] = [:]
+    func batchWillCommit(_ results: [BulkRecordResult]) throws -> Int64 {
+        for result in results {
+            if case .rejected(let field, _) = result.outcome { rejects[field, default: 0] += 1 }
+        }
+        return 0
+    }
+    func batchDidCommit(_ results: [BulkRecordResult], summary: BulkIngestSummary) {}
+}
+
+let descriptor = open(arguments[3], O_RDONLY)
+guard descriptor >= 0 else { fatalError("cannot open \(arguments[3])") }
+let options = BulkIngestPipeline.Options(
+    mode: BulkWriteMode(rawValue: option("--mode") ?? "upsert") ?? .upsert,
+    batchSize: Int(option("--batch-size") ?? "") ?? 2000,
+    parallelism: Int(option("--threads") ?? "") ?? ProcessInfo.processInfo.activeProcessorCount)
+let sink = CountingSink()
+let summary = try BulkIngestPipeline(scope: scope, target: target, options: options).run(
+    try DecompressingSource(FileDescriptorSource(descriptor: descriptor)), checkpointKey: "bench", sink: sink)
+print(
+    String(
+        format:
+            "%@: %lld records (%lld created, %lld updated, %lld unchanged, %lld rejected) in %.2f s: %.0f records/s, %.1f MB/s",
+        arguments[3], summary.records, summary.created, summary.updated, summary.unchanged, summary.rejected,
+        summary.elapsed, summary.rate, Double(summary.rawBytes) / summary.elapsed / 1e6))
+if !sink.rejects.isEmpty { print("rejected by field: \(sink.rejects.sorted { $0.value > $1.value })") }

@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+
+@testable import TalyStore
+
+@Suite("bulk writes by external id")
+struct BulkWriteTests {
+    @Test("one batch: created, conflicting and updated items each get the single-record revisions, audit and events")
+    func contentBatch() throws {
+        let fixture = try StoreFixture()
+        let (_, scope) = try fixture.makeTenant("acme")
+        let type = try ArticleType.create(in: scope)
+        let eventsBefore = try scope.outboxEvents(limit: 1000).count
+        let outcomes = try scope.bulkWriteContentItems(
+            of: type.id!,
+            [
+                ArticleType.draft("One", slug: "one"), ArticleType.draft("Two", slug: "two"),
+                ArticleType.draft("One again", body: "changed", slug: "one"),
+                ArticleType.draft("No slug"),
+            ], mode: .upsert, by: .system)
+        guard case .created(let one) = outcomes[0], case .created = outcomes[1] else {
+            Issue.record("expected two creations, got \(outcomes)")
+            return
+        }
+        #expect(outcomes[2] == .updated(one))
+        guard case .conflict(let field, _) = outcomes[3] else {
+            Issue.record("a draft without a slug must be a conflict, got \(outcomes[3])")
+            return
+        }
+        #expect(field == "slug")
+        let item = try scope.contentItem(ContentItemID(one))
+        #expect(item.version == 2)
+        #expect(item.title == "One again")
+        #expect(try scope.contentRevisions(of: ContentItemID(one)).count == 2)
+        let events = try scope.outboxEvents(limit: 1000).dropFirst(eventsBefore).map(\.eventType)
+        #expect(events == ["content_item.created", "content_item.created", "content_item.updated"])
+
+        let again = try scope.bulkWriteContentItems(
+            of: type.id!, [ArticleType.draft("One again", body: "changed", slug: "one")], mode: .insert, by: .system)
+        guard case .conflict(let insertField, let reason) = again[0] else {
+            Issue.record("insert of an existing slug must conflict")
+            return
+        }
+        #expect(insertField == "slug")
+        #expect(reason.contains("\(one)"))
+        let unchanged = try scope.bulkWriteContentItems(
+            of: type.id!, [ArticleType.draft("One again", body: "changed", slug: "one")], mode: .replace, by: .system)
+        #expect(unchanged == [.unchanged(one)])
+    }
+
+    @Test("the checkpoint commits with the batch, and a failing checkpoint rolls the batch back")
+    func checkpointInTransaction() throws {
+        let fixture = try StoreFixture()
+        let (_, scope) = try fixture.makeTenant("acme")
+        struct Refused: Error {}
+        #expect(throws: StoreError.self) {
+            _ = try scope.bulkWriteProducts(
+                [try ProductDraft(sku: "A-1", title: "Lamp", price: Money(amount: 100, currency: "EUR"))],
+                mode: .insert, by: .system, checkpoint: { _ in throw Refused() })
+        }
+        #expect(try scope.product(sku: "A-1") == nil)
+        _ = try scope.bulkWriteProducts(
+            [try ProductDraft(sku: "A-1", title: "Lamp", price: Money(amount: 100, currency: "EUR"))],
+            mode: .insert, by: .system,
+            checkpoint: { outcomes in IngestCheckpoint(inputKey: "k", recordsDone: Int64(outcomes.count), created: 1) })
+        #expect(try scope.product(sku: "A-1") != nil)
+        #expect(
+            try scope.ingestCheckpoint(inputKey: "k") == IngestCheckpoint(inputKey: "k", recordsDone: 1, created: 1))
+        try scope.clearIngestCheckpoint(inputKey: "k")
+        #expect(try scope.ingestCheckpoint(inputKey: "k") == nil)
+    }
+}
