@@ -5,7 +5,7 @@ import TalyStore
 // Measures the bulk ingest pipeline end to end (read, decompress, parse, validate, write with
 // revisions, audit and outbox) on a fresh store, the way `taly ingest` runs it, without building
 // the HTTP stack. Usage:
-//   ingest-bench STORE_PATH products|doc FILE [--batch-size N] [--threads N] [--mode M]
+//   ingest-bench STORE_PATH products|doc FILE [--batch-size N] [--threads N] [--mode M] [--validate-only]
 // `doc` is a content type created here for the debian-docs slice (see ingest-convert.py).
 
 let arguments = CommandLine.arguments
@@ -58,7 +58,8 @@ guard descriptor >= 0 else { fatalError("cannot open \(arguments[3])") }
 let options = BulkIngestPipeline.Options(
     mode: BulkWriteMode(rawValue: option("--mode") ?? "upsert") ?? .upsert,
     batchSize: Int(option("--batch-size") ?? "") ?? 2000,
-    parallelism: Int(option("--threads") ?? "") ?? ProcessInfo.processInfo.activeProcessorCount)
+    parallelism: Int(option("--threads") ?? "") ?? ProcessInfo.processInfo.activeProcessorCount,
+    validateOnly: arguments.contains("--validate-only"))
 let sink = CountingSink()
 let summary = try BulkIngestPipeline(scope: scope, target: target, options: options).run(
     try DecompressingSource(FileDescriptorSource(descriptor: descriptor)), checkpointKey: "bench", sink: sink)

@@ -33,6 +33,8 @@ struct IngestCommand: ParsableCommand {
     var batchSize: Int = 2000
     @Option(help: "Parser threads (default: the machine's cores).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Flag(help: "Parse and validate only: write nothing to the store (rejects are still listed).")
+    var dryRun = false
     @Flag(help: "Exit with status 0 even when records were rejected.")
     var allowRejects = false
     @Argument(help: "Input files; - for standard input.")
@@ -41,7 +43,9 @@ struct IngestCommand: ParsableCommand {
     func run() throws {
         guard let mode = BulkWriteMode(rawValue: mode) else { fail("--mode must be insert, upsert or replace") }
         guard let format = BulkInputFormat(rawValue: format) else { fail("--format must be auto, jsonl, json or csv") }
-        guard batchSize >= 1, threads >= 1 else { fail("--batch-size and --threads must be positive") }
+        guard (1...BulkIngestPipeline.Options.maximumBatchSize).contains(batchSize), threads >= 1 else {
+            fail("--batch-size must be 1 to \(BulkIngestPipeline.Options.maximumBatchSize) and --threads positive")
+        }
         guard !files.isEmpty else { fail("name at least one FILE (- for standard input)") }
         let store = openStore(data)
         let scope = orFail { () throws(StoreError) in try store.tenant(named: tenant) }
@@ -56,7 +60,8 @@ struct IngestCommand: ParsableCommand {
         }
         let pipeline = BulkIngestPipeline(
             scope: scope, target: target,
-            options: .init(mode: mode, format: format, batchSize: batchSize, parallelism: threads))
+            options: .init(
+                mode: mode, format: format, batchSize: batchSize, parallelism: threads, validateOnly: dryRun))
         var rejectedAny = false
         for file in files {
             let summary = ingest(file, scope: scope, target: target, mode: mode, pipeline: pipeline)

@@ -97,7 +97,7 @@ struct IngestCommandTests {
         let seed = SplitMix64.testSeed()
         print("IngestCommandTests.resumeAfterSIGKILL seed \(seed)")
         var random = SplitMix64(seed: seed)
-        let count = 60_000
+        let count = 30_000
         let dir = try TemporaryDirectory()
         let input = dir.path("in.jsonl")
         try Self.writeInput(input, count: count)
@@ -105,7 +105,7 @@ struct IngestCommandTests {
         let reference = dir.path("reference")
         try Self.prepare(reference)
         let whole = try TalyProcess.run([
-            "ingest", "--data-dir", reference, "--tenant", "acme", "--type", "article", "--batch-size", "500",
+            "ingest", "--data-dir", reference, "--tenant", "acme", "--type", "article", "--batch-size", "250",
             "--allow-rejects", input,
         ])
         #expect(whole.status == 0, "\(whole.stderr)")
@@ -115,7 +115,7 @@ struct IngestCommandTests {
         let data = dir.path("data")
         try Self.prepare(data)
         let arguments = [
-            "ingest", "--data-dir", data, "--tenant", "acme", "--type", "article", "--batch-size", "500",
+            "ingest", "--data-dir", data, "--tenant", "acme", "--type", "article", "--batch-size", "250",
             "--allow-rejects", input,
         ]
         let killAfter = Int(random.next() % UInt64(count / 2)) + 500
