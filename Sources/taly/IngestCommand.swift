@@ -99,12 +99,13 @@ struct IngestCommand: ParsableCommand {
         }
         let summary = orFail { () throws(BulkIngestError) in try pipeline.run(source, checkpointKey: key, sink: sink) }
         sink.progress.finish(count: Int(summary.records - summary.resumedAt), bytes: summary.rawBytes)
+        let written =
+            dryRun
+            ? "\(summary.valid) valid, nothing written"
+            : "\(summary.created) created, \(summary.updated) updated, \(summary.unchanged) unchanged"
         print(
-            String(
-                format:
-                    "%@: %lld accepted (%lld created, %lld updated, %lld unchanged), %lld rejected, %.2f s, %.0f records/s",
-                file, summary.accepted, summary.created, summary.updated, summary.unchanged, summary.rejected,
-                summary.elapsed, summary.rate))
+            "\(file): \(summary.accepted) accepted (\(written)), \(summary.rejected) rejected, "
+                + String(format: "%.2f s, %.0f records/s", summary.elapsed, summary.rate))
         if summary.rejected > 0 { print("rejected records are in \(rejectPath)") }
         return summary
     }
