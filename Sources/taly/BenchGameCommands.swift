@@ -13,13 +13,15 @@ struct BenchGameCommand: ParsableCommand {
     )
 
     /// The benchmark's index: one text field (standard analyzer, no stemming, no stop words)
-    /// and the id, nothing else stored.
+    /// and the id, nothing else stored. Append-only, as the peers' indexes are: Lucene's stores
+    /// the id without indexing it, Tantivy's keeps a document ordinal and the ids outside.
     static let schema = try! Schema(
         fields: [
             .init("id", .keyword(stored: true, multiValued: false)),
             .init("text", .text(analyzer: .standard, stored: false)),
         ],
-        idField: "id"
+        idField: "id",
+        idMode: .appendOnly
     )
 
     struct Index: ParsableCommand {

@@ -166,6 +166,9 @@ extension IndexCommand {
 
         func run() throws {
             let manifest = orFail { () throws(IndexError) in try Manifest.load(from: location.index) }
+            guard manifest.schema.idMode == .unique else {
+                fail(IndexError.idsNotIndexed(operation: "deleting").description)
+            }
             let writer = orFail { () throws(IndexError) in
                 try IndexWriter(directory: location.index, schema: manifest.schema)
             }

@@ -1,7 +1,8 @@
 // CTalyICU: the slice of ICU that Taly's analysis needs, behind a header of stdint types and
 // opaque handles only. Debian's ICU headers cannot be imported into Swift (symbols are versioned,
 // e.g. ubrk_open_72, and the Clang module clashes with Foundation's bundled ICU), so only the .c
-// files of this target include <unicode/...>.
+// files of this target include <unicode/...>. The target also holds the analysis kernels that
+// need no ICU but do need C: UTF-8 validation and the ASCII word classifier (vector bit masks).
 //
 // Conventions: functions never abort on bad input. Functions returning int32_t return a value >= 0
 // on success and a negative error code on failure: minus an ICU UErrorCode (see
@@ -69,6 +70,25 @@ void taly_case_folder_close(TalyCaseFolder *folder);
 /// (e.g. ill-formed UTF-8 input).
 int32_t taly_case_folder_fold(
     TalyCaseFolder *folder, const uint8_t *source, int32_t length, uint8_t *destination, int32_t capacity);
+
+// MARK: - ASCII word classification (the standard analyzer's fast path; no ICU involved)
+
+/// Pick the fastest implementation the CPU supports.
+#define TALY_ASCII_WORDS_BEST 0
+/// One byte at a time (the only implementation off x86-64).
+#define TALY_ASCII_WORDS_SCALAR 1
+/// 16-byte SSE2 compares (x86-64 baseline).
+#define TALY_ASCII_WORDS_SSE2 2
+/// 32-byte AVX2 compares, when the CPU has AVX2 (else SSE2).
+#define TALY_ASCII_WORDS_AVX2 3
+
+/// Folds A-Z to a-z in place in `text` and sets bit i of word_masks[k] when byte 64k + i belongs
+/// to a word under the rules of ASCIIWordTokenizer (letters, digits, '_', '@'; '.' and '\'' between
+/// two letters; '.', '\'', ',' and ';' between two digits). `word_masks` must hold
+/// (length + 63) / 64 words; bits past `length` are 0. Returns the number of maximal runs of word
+/// bytes, or -1 as soon as a byte >= 0x80 is seen (the text is then partly folded: not ASCII).
+/// `implementation` is one of TALY_ASCII_WORDS_*; all give identical results.
+int64_t taly_ascii_words(uint8_t *text, int64_t length, uint64_t *word_masks, int32_t implementation);
 
 #ifdef __cplusplus
 }

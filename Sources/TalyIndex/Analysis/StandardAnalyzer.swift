@@ -51,8 +51,9 @@ public final class StandardAnalyzer: Analyzer {
     public func analyze(utf8: UnsafeRawBufferPointer, into tokens: inout TokenBuffer) throws(AnalysisError) {
         try UTF8Bytes.checkLength(utf8)
         tokens.reset()
-        if UTF8Bytes.isASCII(utf8) {
-            ASCIIWordTokenizer.tokenize(utf8, maximumTokenLength: maximumTokenLength, into: &tokens)
+        // The fast path checks for ASCII as it goes (ASCII is valid UTF-8); anything else is
+        // validated before ICU sees it.
+        if ASCIIWordTokenizer.tokenize(utf8, maximumTokenLength: maximumTokenLength, into: &tokens) {
             return
         }
         try UTF8Bytes.validate(utf8)
@@ -62,9 +63,7 @@ public final class StandardAnalyzer: Analyzer {
     /// Analyzes bytes known to be valid UTF-8 of a supported length, choosing the path.
     func analyzeValid(_ bytes: UnsafeRawBufferPointer, into tokens: inout TokenBuffer) throws(AnalysisError) {
         tokens.reset()
-        if UTF8Bytes.isASCII(bytes) {
-            ASCIIWordTokenizer.tokenize(bytes, maximumTokenLength: maximumTokenLength, into: &tokens)
-        } else {
+        if !ASCIIWordTokenizer.tokenize(bytes, maximumTokenLength: maximumTokenLength, into: &tokens) {
             try icu().tokenize(bytes, maximumTokenLength: maximumTokenLength, into: &tokens)
         }
     }

@@ -1,13 +1,20 @@
-/// The tokens of one analyzed field value, without a `String` per token: every term is appended to
-/// one contiguous, reusable byte arena and described by an ``AnalyzedToken``.
+/// The tokens of one analyzed field value, without a `String` per token: every term is a slice of
+/// one contiguous, reusable byte arena, described by an ``AnalyzedToken``.
+///
+/// Terms do not have to be back to back: the ASCII fast path keeps the whole folded value in the
+/// arena and points each term at its own bytes. Read terms through their ``AnalyzedToken/termRange``.
 ///
 /// Analyzers replace the buffer's contents on each call; ``reset()`` keeps the capacity, so a
 /// buffer reused across documents stops allocating once it has seen the largest one.
 public struct TokenBuffer: Sendable {
     /// The token records, in source order.
     public private(set) var tokens: [AnalyzedToken] = []
-    /// The arena holding every term's bytes back to back; tokens point into it.
+    /// The arena holding every term's bytes; tokens point into it.
     public private(set) var termBytes: [UInt8] = []
+    /// Scratch space of the ASCII fast path, kept for reuse: bit masks (one bit per input byte)
+    /// and token records (one per word segment); both only grow.
+    private var wordMasks: [UInt64] = []
+    private var recordScratch: [AnalyzedToken] = []
 
     /// Creates an empty buffer.
     public init() {}
@@ -71,6 +78,33 @@ public struct TokenBuffer: Sendable {
     /// Puts back an arena taken with ``takeTermBytes()``.
     mutating func restoreTermBytes(_ arena: consuming [UInt8]) {
         termBytes = arena
+    }
+
+    /// Moves the token records out so a tokenizer can write them through a pointer.
+    mutating func takeRecords() -> [AnalyzedToken] {
+        var records: [AnalyzedToken] = []
+        swap(&records, &tokens)
+        return records
+    }
+
+    /// Puts back records taken with ``takeRecords()``.
+    mutating func restoreRecords(_ records: consuming [AnalyzedToken]) {
+        tokens = records
+    }
+
+    /// Moves the ASCII fast path's scratch arrays out (empty the first time).
+    mutating func takeScratch() -> (masks: [UInt64], records: [AnalyzedToken]) {
+        var masks: [UInt64] = []
+        var records: [AnalyzedToken] = []
+        swap(&masks, &wordMasks)
+        swap(&records, &recordScratch)
+        return (masks, records)
+    }
+
+    /// Puts back scratch arrays taken with ``takeScratch()``.
+    mutating func restoreScratch(_ masks: consuming [UInt64], _ records: consuming [AnalyzedToken]) {
+        wordMasks = masks
+        recordScratch = records
     }
 
     /// Appends a token record whose term the caller already wrote into the arena.

@@ -21,6 +21,8 @@ public enum IndexError: Error, Equatable, Sendable, CustomStringConvertible {
     case locked(directory: String)
     /// The directory holds no committed index.
     case noIndex(directory: String)
+    /// An operation by id (`operation`) on an append-only index, whose ids are not indexed.
+    case idsNotIndexed(operation: String)
 
     public var description: String {
         switch self {
@@ -41,6 +43,8 @@ public enum IndexError: Error, Equatable, Sendable, CustomStringConvertible {
         case .locked(let directory):
             "\(directory): another writer has this index open (only one writer per index directory)"
         case .noIndex(let directory): "\(directory): no committed index here (no manifest file)"
+        case .idsNotIndexed(let operation):
+            "\(operation) by id is not available: the index is append-only (its ids are stored, not indexed)"
         }
     }
 }

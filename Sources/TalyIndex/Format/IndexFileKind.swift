@@ -41,10 +41,12 @@ public enum IndexFileKind: String, CaseIterable, Sendable {
     /// a term of one document (`docs/format/term-dictionary.md`); postings version 2 interleaves
     /// frequencies with doc gaps in variable-byte tails (`docs/format/postings.md`); positions
     /// version 2 patches a chunk's few largest deltas (`docs/format/positions.md`); stored
-    /// documents version 2 drop the length of a payload's last string (`StoredFieldsCodec`).
+    /// documents version 2 drop the length of a payload's last string (`StoredFieldsCodec`);
+    /// manifest version 2 may hold an append-only schema (`docs/format/manifest.md`), which a
+    /// version 1 reader would take for one with unique ids.
     public var currentVersion: UInt32 {
         switch self {
-        case .termDictionary, .postings, .positions, .storedDocuments: 2
+        case .termDictionary, .postings, .positions, .storedDocuments, .manifest: 2
         default: 1
         }
     }

@@ -38,7 +38,8 @@ public final class IndexReader: Sendable {
     /// Live documents over all segments.
     public var documentCount: Int { segments.reduce(0) { $0 + Int($1.liveCount) } }
 
-    /// The stored fields of the live document with id `id`, if any.
+    /// The stored fields of the live document with id `id`, if any;
+    /// ``IndexError/idsNotIndexed(operation:)`` on an append-only index.
     public func document(withID id: String) throws(IndexError) -> Document? {
         for segment in segments.reversed() {
             for document in try segment.documents(withID: id) where segment.isLive(document) {

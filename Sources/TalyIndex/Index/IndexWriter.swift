@@ -127,7 +127,11 @@ public final class IndexWriter: @unchecked Sendable {
     }
 
     /// Deletes the document with id `id`, wherever it is; deleting an unknown id does nothing.
+    ///
+    /// Precondition: the schema's ids are unique (``Schema/IDMode/unique``); an append-only index
+    /// has no way to find a document by id.
     public func delete(id: String) {
+        precondition(schema.idMode == .unique, "delete(id:) on an append-only index: its ids are not indexed")
         state.withLock { state in
             state.sequence += 1
             state.pendingDeletes[id] = state.sequence
@@ -170,8 +174,9 @@ public final class IndexWriter: @unchecked Sendable {
         runConcurrently(builders.count, work)
         let failed = failures.withLock { $0 }
         let failedIndexes = Set(failed.map(\.0))
-        for (position, (index, document)) in documents.enumerated() where !failedIndexes.contains(index) {
-            // The newest operation on an id wins; an add replaces older copies.
+        // The newest operation on an id wins; an add replaces older copies (append-only: never).
+        for (position, (index, document)) in documents.enumerated()
+        where schema.idMode == .unique && !failedIndexes.contains(index) {
             state.pendingDeletes[document.id] = firstSequence + UInt64(position)
         }
         return failed

@@ -61,7 +61,7 @@ extension SegmentBuilder {
         let keywordNorm = SmallFloat.intToByte4(1)
         var positions = [UInt32](repeating: 0, count: 256)
         var statistics: [SegmentInfo.FieldStatistics] = []
-        for (number, field) in schema.fields.enumerated() where field.type.isIndexed {
+        for (number, field) in schema.fields.enumerated() where schema.isIndexed(number) {
             guard let inverter = inverterPointer(field: number) else { continue }
             let withPositions = inverter.pointee.recordsPositions
             let fieldNorms = normBytes[number]

@@ -40,12 +40,15 @@ final class SegmentBuilder {
         var inverterIndex: [Int] = []
         var analyzers: [(any Analyzer)?] = []
         var count = 0
-        for field in schema.fields {
+        for (number, field) in schema.fields.enumerated() {
             switch field.type {
             case .text(let analyzer, _):
                 inverterIndex.append(count)
                 analyzers.append(try analyzer.makeAnalyzer())
                 count += 1
+            case .keyword where !schema.isIndexed(number):
+                inverterIndex.append(-1)
+                analyzers.append(nil)
             case .keyword:
                 inverterIndex.append(count)
                 analyzers.append(nil)
@@ -59,8 +62,8 @@ final class SegmentBuilder {
         self.analyzers = analyzers
         inverterCount = count
         inverters = UnsafeMutablePointer<FieldInverter>.allocate(capacity: count)
-        for field in schema.fields where field.type.isIndexed {
-            let index = inverterIndex[schema.fieldNumber(field.name)!]
+        for (number, field) in schema.fields.enumerated() where schema.isIndexed(number) {
+            let index = inverterIndex[number]
             if case .text = field.type {
                 (inverters + index).initialize(to: FieldInverter(recordsPositions: true))
             } else {
@@ -124,7 +127,7 @@ final class SegmentBuilder {
                 }
                 fieldLengths[number].append(length)
             case .keyword:
-                if case .keyword(let values)? = document.values[number] {
+                if case .keyword(let values)? = document.values[number], inverterIndex[number] >= 0 {
                     addKeywords(values, field: number, document: doc)
                 }
                 keywordOffsets[number].append(UInt32(keywordTermIDs[number].count))
@@ -167,6 +170,7 @@ final class SegmentBuilder {
 
     /// The documents of this builder whose id is `id`, oldest first.
     func documents(withID id: String) -> [UInt32] {
+        guard schema.idMode == .unique else { return [] }
         let inverter = inverters + inverterIndex[schema.idFieldNumber]
         var id = id
         return id.withUTF8 { utf8 -> [UInt32] in

@@ -14,7 +14,8 @@ extension Schema {
     /// ```
     ///
     /// `stored` defaults to true, `analyzer` to `standard`, `multi_valued` to false; the id field
-    /// is always stored. Every mistake is a ``SchemaDefinitionError`` naming where it is.
+    /// is always stored. An optional `"id_mode": "append_only"` makes the index append-only (see
+    /// ``Schema/IDMode/appendOnly``); the default is `"unique"`. Every mistake is a ``SchemaDefinitionError`` naming where it is.
     public init(definition data: Data) throws(SchemaDefinitionError) {
         let root: JSONValue
         do {
@@ -25,8 +26,14 @@ extension Schema {
         guard case .object(let members) = root else {
             throw SchemaDefinitionError(location: "", problem: "the schema must be a JSON object")
         }
-        for key in members.keys where key != "id_field" && key != "fields" {
-            throw SchemaDefinitionError(location: key, problem: "unknown key (expected id_field and fields)")
+        for key in members.keys where key != "id_field" && key != "fields" && key != "id_mode" {
+            throw SchemaDefinitionError(location: key, problem: "unknown key (expected id_field, id_mode and fields)")
+        }
+        let idMode: IDMode
+        switch members["id_mode"] {
+        case nil, .string("unique")?: idMode = .unique
+        case .string("append_only")?: idMode = .appendOnly
+        default: throw SchemaDefinitionError(location: "id_mode", problem: "must be \"unique\" or \"append_only\"")
         }
         guard case .string(let idField)? = members["id_field"] else {
             throw SchemaDefinitionError(location: "id_field", problem: "missing or not a string")
@@ -39,7 +46,7 @@ extension Schema {
             fields.append(try Self.field(item, index: index, idField: idField))
         }
         do {
-            try self.init(fields: fields, idField: idField)
+            try self.init(fields: fields, idField: idField, idMode: idMode)
         } catch {
             throw SchemaDefinitionError(location: "fields", problem: error.description)
         }

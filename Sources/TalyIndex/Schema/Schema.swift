@@ -17,14 +17,29 @@ public struct Schema: Sendable, Hashable, Codable {
         }
     }
 
+    /// How the id field identifies documents.
+    public enum IDMode: String, Sendable, Hashable, Codable {
+        /// Ids are unique: they are indexed (exact terms), adding a document whose id exists
+        /// replaces it, and documents can be deleted, looked up and sorted (ties broken) by id.
+        case unique
+        /// The index is append-only: ids are only stored, to be returned with hits. Nothing is
+        /// looked up by id, so adds never replace, duplicates are kept, deletes and lookups by id
+        /// are not available, sorting by a field is refused (its ties are broken by id), and the
+        /// id field is not searchable. Saves the id terms (about 13 bytes per document) and the
+        /// per-add lookup, for indexes rebuilt from a source rather than updated in place.
+        case appendOnly
+    }
+
     /// The fields, in field-number order.
     public let fields: [Field]
-    /// The name of the unique id field (a single-valued keyword field, always stored).
+    /// The name of the id field (a single-valued keyword field, always stored).
     public let idField: String
+    /// Whether ids are unique (indexed) or only stored (append-only).
+    public let idMode: IDMode
     private let numbersByName: [String: Int]
 
     /// Builds a schema, checking names, uniqueness and the id field.
-    public init(fields: [Field], idField: String) throws(SchemaError) {
+    public init(fields: [Field], idField: String, idMode: IDMode = .unique) throws(SchemaError) {
         var numbers: [String: Int] = [:]
         for (number, field) in fields.enumerated() {
             guard Self.isValidName(field.name) else { throw .invalidFieldName(field.name) }
@@ -38,6 +53,7 @@ public struct Schema: Sendable, Hashable, Codable {
         }
         self.fields = fields
         self.idField = idField
+        self.idMode = idMode
         self.numbersByName = numbers
     }
 
@@ -49,6 +65,12 @@ public struct Schema: Sendable, Hashable, Codable {
 
     /// The number of the id field.
     public var idFieldNumber: Int { numbersByName[idField]! }
+
+    /// Whether field `number` has terms in the inverted index: text and keyword fields do, except
+    /// the id field of an append-only schema.
+    public func isIndexed(_ number: Int) -> Bool {
+        fields[number].type.isIndexed && (number != idFieldNumber || idMode == .unique)
+    }
 
     /// Whether field `number` gets a column: keyword and numeric fields do, except the id field,
     /// which is looked up through the term dictionary and never filtered, faceted or sorted on
@@ -65,28 +87,34 @@ public struct Schema: Sendable, Hashable, Codable {
         return bytes.allSatisfy { isLetter($0) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D || $0 == 0x2E }
     }
 
-    private enum CodingKeys: String, CodingKey { case fields, idField }
+    private enum CodingKeys: String, CodingKey { case fields, idField, idMode }
 
-    /// Decodes and re-validates a saved schema.
+    /// Decodes and re-validates a saved schema; a schema saved without `idMode` has unique ids.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         try self.init(
             fields: try container.decode([Field].self, forKey: .fields),
-            idField: try container.decode(String.self, forKey: .idField)
+            idField: try container.decode(String.self, forKey: .idField),
+            idMode: try container.decodeIfPresent(IDMode.self, forKey: .idMode) ?? .unique
         )
     }
 
-    /// Encodes the fields and the id field name.
+    /// Encodes the fields, the id field name and, when not unique, the id mode (so a schema with
+    /// unique ids encodes exactly as before the mode existed).
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(fields, forKey: .fields)
         try container.encode(idField, forKey: .idField)
+        if idMode != .unique { try container.encode(idMode, forKey: .idMode) }
     }
 
-    public static func == (lhs: Schema, rhs: Schema) -> Bool { lhs.fields == rhs.fields && lhs.idField == rhs.idField }
+    public static func == (lhs: Schema, rhs: Schema) -> Bool {
+        lhs.fields == rhs.fields && lhs.idField == rhs.idField && lhs.idMode == rhs.idMode
+    }
     public func hash(into hasher: inout Hasher) {
         hasher.combine(fields)
         hasher.combine(idField)
+        hasher.combine(idMode)
     }
 }
 

@@ -53,7 +53,9 @@ public final class IndexSearcher: Sendable {
         for (name, weight) in defaultFields {
             guard let number = schema.fieldNumber(name) else { throw .unknownField(name) }
             let type = schema.fields[number].type
-            guard type.isIndexed else { throw .fieldNotSearchable(name, type: type.name) }
+            guard schema.isIndexed(number) else {
+                throw .fieldNotSearchable(name, type: type.isIndexed ? "append-only id" : type.name)
+            }
             resolved.append(DefaultField(name: name, number: number, weight: weight))
         }
         self.init(reader: reader, resolvedDefaultFields: resolved, bm25: bm25)

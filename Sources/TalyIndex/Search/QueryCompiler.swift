@@ -87,7 +87,9 @@ struct QueryCompiler {
         }
         guard let number = reader.schema.fieldNumber(field) else { throw .unknownField(field) }
         let type = reader.schema.fields[number].type
-        guard type.isIndexed else { throw .fieldNotSearchable(field, type: type.name) }
+        guard reader.schema.isIndexed(number) else {
+            throw .fieldNotSearchable(field, type: type.isIndexed ? "append-only id" : type.name)
+        }
         return try leaf(number: number, text: text, slop: slop, kind: kind, boost: boost)
     }
 

@@ -105,7 +105,7 @@ struct SegmentMerger {
         let cursors = UnsafeMutablePointer<TermCursor>.allocate(capacity: sources.count)
         defer { cursors.deallocate() }
 
-        for (number, field) in schema.fields.enumerated() where field.type.isIndexed {
+        for (number, field) in schema.fields.enumerated() where schema.isIndexed(number) {
             let withPositions: Bool
             if case .text = field.type { withPositions = true } else { withPositions = false }
             // One cursor per source that has the field; `active` lists the sources not exhausted.

@@ -94,7 +94,8 @@ public final class SegmentReader: Sendable {
     @inline(__always)
     public func isLive(_ document: UInt32) -> Bool { liveDocuments?.isLive(document) ?? true }
 
-    /// Every document (live or not) whose id is `id`.
+    /// Every document (live or not) whose id is `id`; ``IndexError/idsNotIndexed(operation:)`` on
+    /// an append-only index.
     public func documents(withID id: String) throws(IndexError) -> [UInt32] {
         try documents(withSortedIDs: [Array(id.utf8)]).map(\.document)
     }
@@ -103,6 +104,7 @@ public final class SegmentReader: Sendable {
     /// pairs of (index in `sortedIDs`, document). One cursor walks the id field forward, so a
     /// batch costs about one block scan per dictionary block touched rather than one lookup each.
     public func documents(withSortedIDs sortedIDs: [[UInt8]]) throws(IndexError) -> [(index: Int, document: UInt32)] {
+        guard schema.idMode == .unique else { throw .idsNotIndexed(operation: "looking documents up") }
         guard let fieldTerms = terms.terms(forField: UInt32(schema.idFieldNumber)) else { return [] }
         var cursor = fieldTerms.makeCursor()
         var found: [(index: Int, document: UInt32)] = []

@@ -1,3 +1,4 @@
+import CTalyICU
 import Foundation
 import TalyTestSupport
 import Testing
@@ -10,7 +11,13 @@ private func disagreement(_ analyzer: StandardAnalyzer, _ text: String) throws -
     var icu = TokenBuffer()
     try analyzer.analyze(text, into: &fast)
     try analyzer.analyzeWithICU(text, into: &icu)
-    if fast.tokens == icu.tokens && fast.termBytes == icu.termBytes { return nil }
+    // Terms, positions and offsets must agree; where a term sits in the arena is each path's own
+    // business (the fast path points into the folded value, ICU packs terms back to back).
+    if fast.terms == icu.terms && fast.map(\.position) == icu.map(\.position)
+        && fast.map(\.sourceRange) == icu.map(\.sourceRange)
+    {
+        return nil
+    }
     return "text \(String(reflecting: text)): fast \(fast.terms) \(fast.map(\.position)) \(fast.map(\.sourceRange))"
         + " vs ICU \(icu.terms) \(icu.map(\.position)) \(icu.map(\.sourceRange))"
 }
@@ -40,6 +47,86 @@ struct ASCIIWordTokenizerOracleTests {
             let difference = try disagreement(analyzer, text)
             #expect(difference == nil, "seed \(seed) (rerun with TALY_SEED=\(seed)), iteration \(iteration)")
             if difference != nil { return }
+        }
+    }
+
+    @Test("random ASCII text spanning several 64-byte kernel blocks tokenizes as ICU does (seeded)")
+    func randomLongerStrings() throws {
+        let seed = SplitMix64.testSeed()
+        var random = SplitMix64(seed: seed)
+        let analyzer = try StandardAnalyzer(maximumTokenLength: 20)
+        for iteration in 0..<(TestEnvironment.longTests ? 50_000 : 1_500) {
+            let length = Int.random(in: 49...300, using: &random)
+            let text = String((0..<length).map { _ in Self.alphabet.randomElement(using: &random)! })
+            let difference = try disagreement(analyzer, text)
+            #expect(difference == nil, "seed \(seed) (rerun with TALY_SEED=\(seed)), iteration \(iteration)")
+            if difference != nil { return }
+        }
+    }
+
+    @Test("joining characters and words on either side of a 64-byte block boundary tokenize as ICU does")
+    func blockBoundaries() throws {
+        let analyzer = try StandardAnalyzer(maximumTokenLength: 70)
+        let pieces = [
+            "a.b", "1,2", "x'y", "3.4", "_", "a_", "@", "Ab.Cd", "a..b", "1;2", String(repeating: "w", count: 66),
+        ]
+        for piece in pieces {
+            for padding in 56...72 {
+                for filler in [" ", "z", "9"] {
+                    let text = String(repeating: filler, count: padding) + piece + " " + piece
+                    let difference = try disagreement(analyzer, text)
+                    #expect(difference == nil)
+                }
+            }
+        }
+    }
+
+    @Test("every implementation of the classification kernel gives the same tokens (seeded)")
+    func kernelImplementationsAgree() throws {
+        let seed = SplitMix64.testSeed()
+        var random = SplitMix64(seed: seed)
+        let implementations = [TALY_ASCII_WORDS_SCALAR, TALY_ASCII_WORDS_SSE2, TALY_ASCII_WORDS_AVX2]
+        for iteration in 0..<(TestEnvironment.longTests ? 20_000 : 1_000) {
+            let length = Int.random(in: 0...200, using: &random)
+            let text = Array(
+                (0..<length).map { _ in Self.alphabet.randomElement(using: &random)! }.map(String.init).joined().utf8)
+            var results: [(terms: [String], tokens: [AnalyzedToken])] = []
+            for implementation in implementations {
+                var tokens = TokenBuffer()
+                let isASCII = text.withUnsafeBytes { bytes in
+                    ASCIIWordTokenizer.tokenize(
+                        bytes, maximumTokenLength: 8, into: &tokens, implementation: implementation)
+                }
+                #expect(isASCII)
+                results.append((tokens.terms, tokens.tokens))
+            }
+            let agree = results.allSatisfy { $0.terms == results[0].terms && $0.tokens == results[0].tokens }
+            #expect(agree, "seed \(seed) (rerun with TALY_SEED=\(seed)), iteration \(iteration)")
+            if !agree { return }
+        }
+    }
+
+    @Test("text with a non-ASCII byte anywhere takes the ICU path, leaving nothing of the fast path behind (seeded)")
+    func nonASCIIFallsBackToICU() throws {
+        let seed = SplitMix64.testSeed()
+        var random = SplitMix64(seed: seed)
+        let analyzer = try StandardAnalyzer()
+        var reused = TokenBuffer()
+        for iteration in 0..<(TestEnvironment.longTests ? 20_000 : 1_000) {
+            let length = Int.random(in: 1...200, using: &random)
+            var characters = (0..<length).map { _ in Self.alphabet.randomElement(using: &random)! }
+            characters[Int.random(in: 0..<length, using: &random)] = ["é", "Ä", "ß", "中", "ﬁ"].randomElement(
+                using: &random)!
+            let text = String(characters)
+            try analyzer.analyze("warm the buffer with ASCII words first", into: &reused)
+            try analyzer.analyze(text, into: &reused)
+            var icu = TokenBuffer()
+            try analyzer.analyzeWithICU(text, into: &icu)
+            let same = reused.tokens == icu.tokens && reused.termBytes == icu.termBytes
+            #expect(
+                same, "seed \(seed) (rerun with TALY_SEED=\(seed)), iteration \(iteration): \(String(reflecting: text))"
+            )
+            if !same { return }
         }
     }
 

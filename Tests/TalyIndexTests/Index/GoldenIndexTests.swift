@@ -4,15 +4,15 @@ import Testing
 
 @testable import TalyIndex
 
-/// Opens the indexes that format versions 1 and 2 wrote (fixtures/golden/v1 and v2, see their
-/// READMEs) and checks every file against the documents they were made from, and that damage to
-/// any file is reported.
-@Suite("the golden indexes of format versions 1 and 2")
+/// Opens the indexes that format versions 1, 2 and 3 wrote (fixtures/golden/v1, v2 and v3, see
+/// their READMEs) and checks every file against the documents they were made from, and that damage
+/// to any file is reported.
+@Suite("the golden indexes of format versions 1, 2 and 3")
 struct GoldenIndexTests {
     static let fixtures = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("fixtures/golden")
-    static let versions = ["v1", "v2"]
+    static let versions = ["v1", "v2", "v3"]
 
     static func sourceDocuments(schema: Schema, version: String = "v1") throws -> [ValidatedDocument] {
         let text = try String(
@@ -61,6 +61,10 @@ struct GoldenIndexTests {
         let reader = try IndexReader.open(
             directory: Self.fixtures.appendingPathComponent(version).appendingPathComponent("index").path)
         let fileVersion: UInt32 = version == "v1" ? 1 : 2
+        let manifest = try IndexFile(
+            path: Self.fixtures.appendingPathComponent(version).appendingPathComponent("index/manifest").path,
+            kind: .manifest, segment: Manifest.directorySegment)
+        #expect(manifest.version == (version == "v3" ? 2 : 1))
         for segment in reader.segments {
             let files = [segment.terms.file, segment.postings.postings, try #require(segment.postings.positions)]
             #expect(files.map(\.version) == [fileVersion, fileVersion, fileVersion])

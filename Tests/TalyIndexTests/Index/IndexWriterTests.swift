@@ -125,6 +125,64 @@ struct IndexWriterTests {
         #expect(try reader.document(withID: "doc-20")?["price"] == .int64(2000))
     }
 
+    @Test("an append-only index keeps duplicate ids, indexes no id terms, merges, and refuses work by id")
+    func appendOnly() throws {
+        let dir = try TemporaryDirectory()
+        let schema = try Schema(fields: Self.schema.fields, idField: "id", idMode: .appendOnly)
+        var random = SplitMix64(seed: 11)
+        // Two commits (two segments); ids 150..<200 are added twice.
+        let batches = [(0..<200).map { Self.document($0, &random) }, (150..<250).map { Self.document($0, &random) }]
+        do {
+            let writer = try IndexWriter(directory: dir.path, schema: schema, options: .init(mergesInBackground: false))
+            for batch in batches {
+                #expect(try writer.add(batch).allSatisfy { $0 == nil })
+                try writer.commit()
+            }
+        }
+        let all = batches.flatMap { $0 }
+        let expectedIDs = all.map { $0["id"] }
+        let apples = all.filter { document in
+            guard case .text(let title)? = document["title"] else { return false }
+            return title.split(separator: " ").contains("apple")
+        }.count
+        #expect(apples > 10)
+
+        for merged in [false, true] {
+            if merged {
+                let writer = try IndexWriter(
+                    directory: dir.path, schema: schema, options: .init(mergesInBackground: false))
+                try writer.forceMerge(maximumSegments: 1)
+            }
+            let reader = try IndexReader.open(directory: dir.path)
+            #expect(reader.schema.idMode == .appendOnly)
+            #expect(reader.segments.count == (merged ? 1 : 2))
+            #expect(reader.documentCount == 300, "duplicates are kept (merged: \(merged))")
+            for segment in reader.segments {
+                #expect(segment.terms.terms(forField: 0) == nil, "no id terms")
+                #expect(segment.terms.terms(forField: 1) != nil)
+            }
+            let storedIDs = try GoldenIndexTests.liveStoredFields(reader).map { $0["id"] }
+            #expect(storedIDs == expectedIDs, "stored ids in add order (merged: \(merged))")
+            let manifest = try IndexFile(
+                path: dir.path(Manifest.fileName), kind: .manifest, segment: Manifest.directorySegment)
+            #expect(manifest.version == 2)
+
+            let searcher = IndexSearcher(reader: reader)
+            let hits = try searcher.search(.term(field: "title", text: "apple"), limit: 1000, countTotal: true)
+            #expect(hits.totalCount == apples)
+            #expect(hits.hits.count == apples)
+            #expect(throws: IndexError.idsNotIndexed(operation: "looking documents up")) {
+                _ = try reader.document(withID: "doc-1")
+            }
+            #expect(throws: SearchError.fieldNotSearchable("id", type: "append-only id")) {
+                _ = try searcher.search(.term(field: "id", text: "doc-1"), limit: 10)
+            }
+            #expect(throws: SearchError.self) {
+                _ = try searcher.search(SearchRequest(sort: [SortKey(.field("price"), order: .ascending)]))
+            }
+        }
+    }
+
     @Test("a bad document is refused by name, the rest of its batch is added")
     func badDocumentInBatch() throws {
         let dir = try TemporaryDirectory()

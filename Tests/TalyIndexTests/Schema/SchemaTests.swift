@@ -129,6 +129,22 @@ struct SchemaTests {
             _ = try JSONDecoder().decode(Schema.self, from: Data(tampered.utf8))
         }
     }
+
+    @Test("unique ids encode as before the id mode existed; an append-only schema round-trips with its mode")
+    func idModeCoding() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let unique = try #require(String(data: try encoder.encode(Self.schema), encoding: .utf8))
+        #expect(!unique.contains("idMode"))
+        let appendOnly = try Schema(fields: Self.schema.fields, idField: "id", idMode: .appendOnly)
+        let data = try encoder.encode(appendOnly)
+        #expect(String(decoding: data, as: UTF8.self).hasSuffix(#","idField":"id","idMode":"appendOnly"}"#))
+        let decoded = try JSONDecoder().decode(Schema.self, from: data)
+        #expect(decoded == appendOnly)
+        #expect(decoded != Self.schema)
+        #expect(decoded.isIndexed(0) == false && Self.schema.isIndexed(0) == true)
+        #expect(decoded.isIndexed(1) && decoded.isIndexed(3) && !decoded.isIndexed(4))
+    }
 }
 
 @Suite("date parsing")
@@ -168,6 +184,17 @@ struct SchemaDefinitionTests {
             ])
     }
 
+    @Test("id_mode chooses unique (the default) or append-only ids")
+    func idMode() throws {
+        let fields = #""fields": [{"name": "id", "type": "keyword"}, {"name": "t", "type": "text"}]"#
+        #expect(try Schema(definition: Data("{\"id_field\": \"id\", \(fields)}".utf8)).idMode == .unique)
+        let unique = try Schema(definition: Data("{\"id_field\": \"id\", \"id_mode\": \"unique\", \(fields)}".utf8))
+        #expect(unique.idMode == .unique)
+        let appendOnly = try Schema(
+            definition: Data("{\"id_field\": \"id\", \"id_mode\": \"append_only\", \(fields)}".utf8))
+        #expect(appendOnly.idMode == .appendOnly)
+    }
+
     @Test(
         "mistakes are named with their location",
         arguments: [
@@ -193,6 +220,10 @@ struct SchemaDefinitionTests {
                 "schema fields: the id field \"key\" is not defined"
             ),
             ("nope", "schema: not valid JSON"),
+            (
+                #"{"id_field": "id", "id_mode": "upsert", "fields": [{"name": "id", "type": "keyword"}]}"#,
+                "schema id_mode: must be \"unique\" or \"append_only\""
+            ),
         ]
     )
     func mistakes(json: String, message: String) {

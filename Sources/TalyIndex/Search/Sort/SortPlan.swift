@@ -22,6 +22,11 @@ struct SortPlan: Sendable, Hashable {
     var needsScores: Bool { keys.contains { $0.column == .score } }
 
     init(_ sort: [SortKey], schema: Schema) throws(SearchError) {
+        // Sorted hits break ties (and cursors resume) by id, which an append-only index does not index.
+        if schema.idMode == .appendOnly, let first = sort.first {
+            let name = if case .field(let field) = first.target { field } else { "score" }
+            throw .invalidSort(field: name, reason: "the index is append-only: sorted hits are ordered by id on ties")
+        }
         var keys: [Key] = []
         for key in sort {
             let descending = key.order == .descending
