@@ -21,6 +21,7 @@ let package = Package(
         .executable(name: "taly", targets: ["taly"]),
         .library(name: "TalyIndex", targets: ["TalyIndex"]),
         .library(name: "TalyStore", targets: ["TalyStore"]),
+        .library(name: "TalyIngest", targets: ["TalyIngest"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -146,7 +147,7 @@ let package = Package(
         // Runs the real `taly` binary as a child process: flags, exit codes, signals.
         .testTarget(
             name: "TalyCLITests",
-            dependencies: ["taly", "TalyIndex", "TalyStore", "TalyTestSupport"],
+            dependencies: ["taly", "TalyIndex", "TalyStore", "TalyIngest", "TalyTestSupport"],
             swiftSettings: strictSettings
         ),
     ]

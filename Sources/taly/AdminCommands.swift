@@ -96,6 +96,15 @@ struct AdminCommand: ParsableCommand {
 /// The database path in the configured data directory (flag, then environment, then default),
 /// creating the directory if needed.
 func databasePath(_ option: DataDirectoryOption) -> String {
+    dataConfiguration(option).databasePath
+}
+
+/// The configured data directory (indexes live under it), created if needed.
+func dataDirectoryPath(_ option: DataDirectoryOption) -> String {
+    dataConfiguration(option).dataDirectory
+}
+
+private func dataConfiguration(_ option: DataDirectoryOption) -> TalyConfiguration {
     let configuration = orFail { () throws(ConfigurationError) in
         try TalyConfiguration.resolve(
             flags: try ConfigurationLayer(dataDirectory: option.dataDir),
@@ -104,7 +113,7 @@ func databasePath(_ option: DataDirectoryOption) -> String {
         )
     }
     _ = orFail { () throws(DataDirectoryError) in try DataDirectory(preparing: configuration.dataDirectory) }
-    return configuration.databasePath
+    return configuration
 }
 
 /// Opens the store in the configured data directory.

@@ -3,12 +3,15 @@ import Foundation
 import TalyIndex
 import TalyIngest
 
-/// `taly index …`: build and inspect a standalone search index directory.
+/// `taly index …`: build and inspect a standalone search index directory; rebuild and verify a
+/// tenant's indexes in the data directory.
 struct IndexCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "index",
         abstract: "Create, load, merge and inspect a search index directory.",
-        subcommands: [Create.self, Add.self, Delete.self, Merge.self, Stats.self, Get.self]
+        subcommands: [
+            Create.self, Add.self, Delete.self, Merge.self, Stats.self, Get.self, Rebuild.self, Verify.self,
+        ]
     )
 
     struct Location: ParsableArguments {

@@ -14,7 +14,9 @@ struct Serve: AsyncParsableCommand {
             (keys host, port, data_dir, log_level, log_format), then the defaults \
             (127.0.0.1, 8080, ./data, info, text). The data directory holds the SQLite \
             database (taly.sqlite) and is created on first start. SIGTERM or SIGINT stops \
-            the server gracefully.
+            the server gracefully. The worker role (index sync, scheduled publishing, outbox \
+            pruning) runs in the same process unless --no-worker or TALY_WORKER=off: then run \
+            `taly worker` apart.
             """
     )
 
@@ -35,6 +37,11 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Log line format: text or json (default text).")
     var logFormat: String?
 
+    @Flag(inversion: .prefixedNo, help: "Run the worker role in this process (default; TALY_WORKER=off disables).")
+    var worker: Bool?
+
+    @OptionGroup var workerSettings: WorkerSettings
+
     func run() async throws {
         let configuration: TalyConfiguration
         do {
@@ -42,18 +49,8 @@ struct Serve: AsyncParsableCommand {
                 host: host,
                 port: port,
                 dataDirectory: data.dataDir,
-                logLevel: try logLevel.map { value throws(ConfigurationError) in
-                    guard let level = Logger.Level(rawValue: value.lowercased()) else {
-                        throw .invalidValue(source: "--log-level", value: value, expected: "a log level")
-                    }
-                    return level
-                },
-                logFormat: try logFormat.map { value throws(ConfigurationError) in
-                    guard let format = LogFormat(rawValue: value.lowercased()) else {
-                        throw .invalidValue(source: "--log-format", value: value, expected: "text or json")
-                    }
-                    return format
-                }
+                logLevel: try parseLogLevel(logLevel),
+                logFormat: try parseLogFormat(logFormat)
             )
             configuration = try TalyConfiguration.resolve(
                 flags: flags,
@@ -63,11 +60,25 @@ struct Serve: AsyncParsableCommand {
         } catch {
             fail(error.description)
         }
+        let runsWorker = worker ?? Self.workerFromEnvironment()
+        let workerOptions = runsWorker ? workerSettings.options() : nil
         TalyLogHandler.bootstrap(level: configuration.logLevel, format: configuration.logFormat)
         do {
-            try await TalyServer.run(configuration: configuration, logger: Logger(label: "taly"))
+            try await TalyServer.run(configuration: configuration, logger: Logger(label: "taly"), worker: workerOptions)
         } catch {
             fail(error.description)
+        }
+    }
+}
+
+extension Serve {
+    /// `TALY_WORKER`: `off`, `false`, `0` or `no` leave the worker role to `taly worker`.
+    static func workerFromEnvironment() -> Bool {
+        guard let value = ProcessInfo.processInfo.environment["TALY_WORKER"]?.lowercased() else { return true }
+        switch value {
+        case "off", "false", "0", "no": return false
+        case "on", "true", "1", "yes", "": return true
+        default: fail("TALY_WORKER must be on or off, not \"\(value)\"")
         }
     }
 }

@@ -7,7 +7,8 @@ struct Taly: AsyncParsableCommand {
         commandName: "taly",
         abstract: "Taly: a multi-tenant content platform around its own search engine.",
         subcommands: [
-            Serve.self, AdminCommand.self, IngestCommand.self, IndexCommand.self, SearchCommand.self,
+            Serve.self, WorkerCommand.self, AdminCommand.self, IngestCommand.self, IndexCommand.self,
+            SearchCommand.self,
             BenchGameCommand.self,
             EvalCommand.self,
         ]

@@ -1,3 +1,4 @@
+import TalyIngest
 import TalyStore
 
 /// Why `taly serve` could not start or stopped; each case renders as one line naming the problem.
@@ -10,6 +11,10 @@ public enum ServeError: Error, CustomStringConvertible {
     case store(StoreError)
     /// The listening socket could not be bound.
     case cannotListen(host: String, port: Int, reason: String)
+    /// The worker role could not start.
+    case indexSync(IndexSyncError)
+    /// `taly worker` stopped on an error rather than a signal.
+    case workerStopped(reason: String)
 
     public var description: String {
         switch self {
@@ -17,6 +22,8 @@ public enum ServeError: Error, CustomStringConvertible {
         case .dataDirectory(let error): error.description
         case .store(let error): error.description
         case .cannotListen(let host, let port, let reason): "cannot listen on \(host):\(port): \(reason)"
+        case .indexSync(let error): error.description
+        case .workerStopped(let reason): "the worker stopped: \(reason)"
         }
     }
 }

@@ -3,15 +3,18 @@ import Hummingbird
 import Logging
 import NIOCore
 import ServiceLifecycle
+import TalyIngest
 import UnixSignals
 
 /// Runs the HTTP server until SIGTERM or SIGINT, then shuts down gracefully: in-flight requests
 /// finish, then the process returns.
 public enum TalyServer {
-    /// Opens the resources, binds, serves and returns after a graceful shutdown.
+    /// Opens the resources, binds, serves and returns after a graceful shutdown. The worker role
+    /// (`BackgroundWorkerService`) runs beside the server unless `worker` is nil.
     public static func run(
         configuration: TalyConfiguration,
         logger: Logger,
+        worker: BackgroundWorker.Options? = BackgroundWorker.Options(),
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws(ServeError) {
         let resources = try ServerResources(configuration: configuration)
@@ -29,8 +32,10 @@ public enum TalyServer {
                 await onServerRunning(port)
             }
         )
+        var services: [any Service] = [app]
+        services += try backgroundServices(resources: resources, worker: worker, logger: logger)
         let group = ServiceGroup(
-            configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )
         do {
             try await group.run()

@@ -6,13 +6,25 @@ import TalyStore
     import Glibc
 #endif
 
-/// What one index holds for a tenant: the published items of one content type, or (with the
-/// catalog) the tenant's products.
+/// What one index holds for a tenant: the published items of one content type, or the
+/// tenant's products.
 public enum SearchCollection: Sendable, Hashable, CustomStringConvertible {
     /// The published items of the content type with this name.
     case content(typeName: String)
-    /// The tenant's products: the seam for the catalog's `product.*` events.
+    /// Every product of the tenant (whatever its status: `status` is a filter).
     case products
+
+    /// The collection a command line or URL names: `products`, `content/<type>` or a bare
+    /// content type name; nil for an empty name or one with a slash elsewhere.
+    public init?(name: String) {
+        if name == "products" {
+            self = .products
+            return
+        }
+        let typeName = name.hasPrefix("content/") ? String(name.dropFirst("content/".count)) : name
+        guard !typeName.isEmpty, !typeName.contains("/") else { return nil }
+        self = .content(typeName: typeName)
+    }
 
     /// The path under the tenant's folder: `content/<type name>` or `products`.
     var relativePath: String {

@@ -41,11 +41,27 @@ public actor IndexSyncWorker {
         }
     }
 
+    /// How the documents of one collection are derived.
+    enum CollectionMapping: Equatable {
+        case content(ContentIndexMapping)
+        case products(ProductIndexMapping)
+
+        var schema: Schema {
+            switch self {
+            case .content(let mapping): mapping.schema
+            case .products(let mapping): mapping.schema
+            }
+        }
+    }
+
     /// One open collection index: its writer on the current generation and its mapping.
     private struct OpenCollection {
         let writer: IndexWriter
-        let mapping: ContentIndexMapping
+        let mapping: CollectionMapping
     }
+
+    /// A document to upsert with the store id it came from (named in errors).
+    private typealias PendingDocument = (id: Int64, document: Document)
 
     private struct CollectionKey: Hashable {
         let tenantID: TenantID
@@ -156,6 +172,7 @@ public actor IndexSyncWorker {
         // are gone) and the content types touched; the store says what they are now.
         var items: [TenantID: [ContentItemID: String]] = [:]
         var types: [TenantID: [ContentTypeID: String]] = [:]
+        var products: [TenantID: Set<ProductID>] = [:]
         var newest: [TenantID: OutboxEventID] = [:]
         for event in events {
             newest[event.tenantID] = event.id
@@ -166,15 +183,25 @@ public actor IndexSyncWorker {
             case "content_type":
                 let typeName = (try? event.decodePayload(TypePayload.self))?.name ?? ""
                 types[event.tenantID, default: [:]][ContentTypeID(event.aggregateID)] = typeName
+            case "product":
+                products[event.tenantID, default: []].insert(ProductID(event.aggregateID))
             default:
-                // `product.*` (the catalog) maps to `SearchCollection.products` here once it
-                // lands; other aggregates have no index.
+                // Other aggregates (tenants, users, inventory…) have no index.
                 continue
             }
         }
+        // Each tenant's index writes are serialized with out-of-process rebuilds; a rebuild that
+        // swapped a generation since our last batch leaves our writer on a removed folder.
+        let tenants = Set(items.keys).union(types.keys).union(products.keys)
+        var locks: [TenantSyncLock] = []
+        defer { for lock in locks { lock.release() } }
+        for tenantID in tenants.sorted(by: { $0.rawValue < $1.rawValue }) {
+            locks.append(try lock(tenantID))
+            try closeSwappedWriters(of: tenantID)
+        }
         var touched: Set<CollectionKey> = []
-        // Published items are added per collection in one call: the writer analyzes a batch at once.
-        var published: [CollectionKey: [ContentItemRecord]] = [:]
+        // Upserts are added per collection in one call: the writer analyzes a batch at once.
+        var upserts: [CollectionKey: [PendingDocument]] = [:]
         for (tenantID, changed) in types {
             for (typeID, name) in changed.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
                 try syncContentType(tenantID: tenantID, typeID: typeID, name: name, touched: &touched)
@@ -212,18 +239,42 @@ public actor IndexSyncWorker {
                 let key = CollectionKey(tenantID: tenantID, collection: .content(typeName: type.name))
                 let collection = try openCollection(key, type: type, scope: scope)
                 touched.insert(key)
-                if item.status == .published {
-                    published[key, default: []].append(item)
+                if item.status == .published, case .content(let mapping) = collection.mapping {
+                    upserts[key, default: []].append((itemID.rawValue, mapping.document(of: item)))
                 } else {
                     collection.writer.delete(id: String(itemID.rawValue))
                 }
             }
         }
+        for (tenantID, changed) in products {
+            guard let scope = try scope(of: tenantID) else { continue }
+            var present: [ProductRecord] = []
+            var gone: [ProductID] = []
+            for productID in changed.sorted(by: { $0.rawValue < $1.rawValue }) {
+                do throws(StoreError) {
+                    present.append(try scope.product(productID))
+                } catch .notFound {
+                    gone.append(productID)
+                } catch {
+                    throw .store(error)
+                }
+            }
+            let key = CollectionKey(tenantID: tenantID, collection: .products)
+            let collection = try openProducts(key, including: present, scope: scope)
+            touched.insert(key)
+            for productID in gone { collection.writer.delete(id: String(productID.rawValue)) }
+            guard case .products(let mapping) = collection.mapping else { continue }
+            upserts[key, default: []].append(
+                contentsOf: present.map { ($0.id?.rawValue ?? 0, mapping.document(of: $0)) })
+        }
         for key in touched.sorted(by: { "\($0.tenantID)/\($0.collection)" < "\($1.tenantID)/\($1.collection)" }) {
             guard let collection = open[key] else { continue }
-            if let items = published[key] { try add(items, to: collection, key: key) }
+            if let documents = upserts[key] { try add(documents, to: collection, key: key) }
             do throws(IndexError) {
-                try collection.writer.commit(userData: ["outbox_event_id": String(last.rawValue)])
+                // A rebuild during this batch already recorded a later position: keep the newest.
+                let recorded = max(
+                    last.rawValue, collection.writer.userData[Self.eventIDKey].flatMap { Int64($0) } ?? 0)
+                try collection.writer.commit(userData: [Self.eventIDKey: String(recorded)])
             } catch {
                 throw .index(collection: "\(key.tenantID)/\(key.collection)", error)
             }
@@ -262,6 +313,27 @@ public actor IndexSyncWorker {
         _ = try openCollection(key, type: type, scope: scope)
     }
 
+    /// Takes the tenant's cross-process sync lock.
+    private func lock(_ tenantID: TenantID) throws(IndexSyncError) -> TenantSyncLock {
+        do throws(IndexError) { return try TenantSyncLock(root: root, tenantID: tenantID) } catch {
+            throw .index(collection: "\(tenantID)", error)
+        }
+    }
+
+    /// Drops the tenant's writers whose generation is no longer `current` (another process
+    /// rebuilt the collection): the next use opens the new generation.
+    private func closeSwappedWriters(of tenantID: TenantID) throws(IndexSyncError) {
+        for (key, collection) in open where key.tenantID == tenantID {
+            let current: String?
+            do throws(IndexError) {
+                current = try location(tenantID: tenantID, collection: key.collection).currentGeneration()
+            } catch {
+                throw .index(collection: "\(tenantID)/\(key.collection)", error)
+            }
+            if current != collection.writer.directory { close(key) }
+        }
+    }
+
     /// The writer of a collection whose index exists, nil otherwise (nothing to delete from).
     private func existingCollection(_ key: CollectionKey) throws(IndexSyncError) -> OpenCollection? {
         if let collection = open[key] { return collection }
@@ -279,66 +351,109 @@ public actor IndexSyncWorker {
         throws(IndexSyncError) -> OpenCollection
     {
         let mapping = ContentIndexMapping(contentType: type)
-        if let collection = open[key], collection.mapping == mapping { return collection }
+        if let collection = open[key], collection.mapping == .content(mapping) { return collection }
         close(key)
-        let location = self.location(tenantID: key.tenantID, collection: key.collection)
-        let name = "\(key.tenantID)/\(key.collection)"
-        do throws(IndexError) {
-            if let directory = try location.currentGeneration(),
-                (try? Manifest.load(from: directory))?.schema == mapping.schema
-            {
-                let collection = OpenCollection(
-                    writer: try IndexWriter(
-                        directory: directory, schema: mapping.schema, options: options.writerOptions),
-                    mapping: mapping)
-                open[key] = collection
-                return collection
-            }
-        } catch {
-            throw .index(collection: name, error)
-        }
+        if let collection = try openCurrentGeneration(key, mapping: .content(mapping)) { return collection }
         return try rebuild(key, type: type, mapping: mapping, scope: scope)
     }
 
-    private func add(_ items: [ContentItemRecord], to collection: OpenCollection, key: CollectionKey)
+    /// The writer of the products index, holding every attribute of `products`: the open one or
+    /// the current generation when their mapping does, else a rebuild from the whole catalog.
+    private func openProducts(_ key: CollectionKey, including products: [ProductRecord], scope: TenantScope)
+        throws(IndexSyncError) -> OpenCollection
+    {
+        if let collection = open[key], case .products(let mapping) = collection.mapping {
+            if mapping.including(products) == mapping { return collection }
+            return try rebuildProducts(key, scope: scope)
+        }
+        let directory: String?
+        do throws(IndexError) {
+            directory = try location(tenantID: key.tenantID, collection: key.collection).currentGeneration()
+        } catch {
+            throw .index(collection: "\(key.tenantID)/\(key.collection)", error)
+        }
+        if let directory, let schema = (try? Manifest.load(from: directory))?.schema,
+            let mapping = ProductIndexMapping(schema: schema), mapping.including(products) == mapping,
+            let collection = try openCurrentGeneration(key, mapping: .products(mapping))
+        {
+            return collection
+        }
+        return try rebuildProducts(key, scope: scope)
+    }
+
+    /// A writer on the collection's current generation when that was built with `mapping`'s
+    /// schema, nil when there is none or it was built otherwise.
+    private func openCurrentGeneration(_ key: CollectionKey, mapping: CollectionMapping)
+        throws(IndexSyncError) -> OpenCollection?
+    {
+        let location = self.location(tenantID: key.tenantID, collection: key.collection)
+        do throws(IndexError) {
+            guard let directory = try location.currentGeneration(),
+                (try? Manifest.load(from: directory))?.schema == mapping.schema
+            else { return nil }
+            let collection = OpenCollection(
+                writer: try IndexWriter(directory: directory, schema: mapping.schema, options: options.writerOptions),
+                mapping: mapping)
+            open[key] = collection
+            return collection
+        } catch {
+            throw .index(collection: "\(key.tenantID)/\(key.collection)", error)
+        }
+    }
+
+    private func add(_ documents: [PendingDocument], to collection: OpenCollection, key: CollectionKey)
         throws(IndexSyncError)
     {
         let results: [DocumentError?]
         do throws(IndexError) {
-            results = try collection.writer.add(items.map { collection.mapping.document(of: $0) })
+            results = try collection.writer.add(documents.map(\.document))
         } catch {
             throw .index(collection: "\(key.tenantID)/\(key.collection)", error)
         }
-        for (item, result) in zip(items, results) {
+        for (pending, result) in zip(documents, results) {
             if let result {
-                throw .document(collection: "\(key.tenantID)/\(key.collection)", itemID: item.id?.rawValue ?? 0, result)
+                throw .document(collection: "\(key.tenantID)/\(key.collection)", itemID: pending.id, result)
             }
         }
     }
 
     // MARK: - Rebuilding
 
+    /// The key of a commit's user data that records the newest outbox event the commit reflects.
+    public static let eventIDKey = "outbox_event_id"
+
     /// Rebuilds the index of content type `typeName` of tenant `tenantID` from the store: a new
     /// generation holding every published item, committed, then swapped in atomically while
     /// readers of the old one keep their snapshot. Events written meanwhile are applied by the
     /// loop afterwards (they are after the rebuild's reads, and upserts by id are idempotent).
     public func rebuild(tenantID: TenantID, contentType typeName: String) throws(IndexSyncError) {
-        let scope: TenantScope
-        let type: ContentTypeRecord?
-        do throws(StoreError) {
-            scope = try store.tenant(tenantID)
-            type = try scope.contentType(named: typeName)
-        } catch {
-            throw .store(error)
-        }
-        guard let type else { throw .store(.notFound(entity: "content type", key: typeName)) }
-        let key = CollectionKey(tenantID: tenantID, collection: .content(typeName: typeName))
-        _ = try rebuild(key, type: type, mapping: ContentIndexMapping(contentType: type), scope: scope)
+        try rebuild(tenantID: tenantID, collection: .content(typeName: typeName))
     }
 
-    /// Rebuilds every index of a tenant (every content type) and removes the indexes of types
-    /// that no longer exist.
+    /// Rebuilds one collection of a tenant from the store (see `rebuild(tenantID:contentType:)`):
+    /// a content type's published items, or every product.
+    public func rebuild(tenantID: TenantID, collection: SearchCollection) throws(IndexSyncError) {
+        let lock = try lock(tenantID)
+        defer { lock.release() }
+        let scope: TenantScope
+        do throws(StoreError) { scope = try store.tenant(tenantID) } catch { throw .store(error) }
+        let key = CollectionKey(tenantID: tenantID, collection: collection)
+        switch collection {
+        case .products:
+            _ = try rebuildProducts(key, scope: scope)
+        case .content(let typeName):
+            let type: ContentTypeRecord?
+            do throws(StoreError) { type = try scope.contentType(named: typeName) } catch { throw .store(error) }
+            guard let type else { throw .store(.notFound(entity: "content type", key: typeName)) }
+            _ = try rebuild(key, type: type, mapping: ContentIndexMapping(contentType: type), scope: scope)
+        }
+    }
+
+    /// Rebuilds every index of a tenant (every content type and the products) and removes the
+    /// indexes of types that no longer exist.
     public func rebuild(tenantID: TenantID) throws(IndexSyncError) {
+        let lock = try lock(tenantID)
+        defer { lock.release() }
         let scope: TenantScope
         let types: [ContentTypeRecord]
         do throws(StoreError) {
@@ -351,6 +466,7 @@ public actor IndexSyncWorker {
             let key = CollectionKey(tenantID: tenantID, collection: .content(typeName: type.name))
             _ = try rebuild(key, type: type, mapping: ContentIndexMapping(contentType: type), scope: scope)
         }
+        _ = try rebuildProducts(CollectionKey(tenantID: tenantID, collection: .products), scope: scope)
         let contentFolder = root + "/tenants/\(tenantID.rawValue)/content"
         let existing = (try? FileSystem.listDirectory(contentFolder)) ?? []
         let names = Set(types.map(\.name))
@@ -368,11 +484,61 @@ public actor IndexSyncWorker {
     )
         throws(IndexSyncError) -> OpenCollection
     {
+        guard let typeID = type.id else { preconditionFailure("a stored content type has an id") }
+        return try rebuildGeneration(key, mapping: .content(mapping)) { (collection) throws(IndexSyncError) in
+            var cursor: ContentItemID?
+            while true {
+                let page: [ContentItemRecord]
+                do throws(StoreError) {
+                    page = try scope.contentItems(of: typeID, status: .published, after: cursor, limit: 1000)
+                } catch {
+                    throw .store(error)
+                }
+                guard let lastID = page.last?.id else { break }
+                try add(page.map { ($0.id?.rawValue ?? 0, mapping.document(of: $0)) }, to: collection, key: key)
+                cursor = lastID
+            }
+        }
+    }
+
+    /// Rebuilds the products index with the mapping of the whole catalog: one pass over the
+    /// products derives it, a second adds them.
+    private func rebuildProducts(_ key: CollectionKey, scope: TenantScope) throws(IndexSyncError) -> OpenCollection {
+        var mapping = ProductIndexMapping()
+        try forEachProductPage(scope) { page in mapping = mapping.including(page) }
+        return try rebuildGeneration(key, mapping: .products(mapping)) { (collection) throws(IndexSyncError) in
+            try forEachProductPage(scope) { (page) throws(IndexSyncError) in
+                try add(page.map { ($0.id?.rawValue ?? 0, mapping.document(of: $0)) }, to: collection, key: key)
+            }
+        }
+    }
+
+    private func forEachProductPage(
+        _ scope: TenantScope, _ body: ([ProductRecord]) throws(IndexSyncError) -> Void
+    ) throws(IndexSyncError) {
+        var cursor: ProductID?
+        while true {
+            let page: [ProductRecord]
+            do throws(StoreError) { page = try scope.products(after: cursor, limit: 1000) } catch {
+                throw .store(error)
+            }
+            guard let lastID = page.last?.id else { return }
+            try body(page)
+            cursor = lastID
+        }
+    }
+
+    /// Fills a new generation of the collection with `fill`, commits it recording the outbox
+    /// position read before filling (everything up to it is in), and swaps it in.
+    private func rebuildGeneration(
+        _ key: CollectionKey, mapping: CollectionMapping, fill: (OpenCollection) throws(IndexSyncError) -> Void
+    ) throws(IndexSyncError) -> OpenCollection {
         // The old writer goes first: its merges must not outlive the swap that removes its folder.
         close(key)
         let location = self.location(tenantID: key.tenantID, collection: key.collection)
         let name = "\(key.tenantID)/\(key.collection)"
-        guard let typeID = type.id else { preconditionFailure("a stored content type has an id") }
+        let position: OutboxEventID
+        do throws(StoreError) { position = try store.outboxPosition() } catch { throw .store(error) }
         let collection: OpenCollection
         do throws(IndexError) {
             let directory = try location.makeNextGeneration()
@@ -382,20 +548,9 @@ public actor IndexSyncWorker {
         } catch {
             throw .index(collection: name, error)
         }
-        var cursor: ContentItemID?
-        while true {
-            let page: [ContentItemRecord]
-            do throws(StoreError) {
-                page = try scope.contentItems(of: typeID, status: .published, after: cursor, limit: 1000)
-            } catch {
-                throw .store(error)
-            }
-            guard let lastID = page.last?.id else { break }
-            try add(page, to: collection, key: key)
-            cursor = lastID
-        }
+        try fill(collection)
         do throws(IndexError) {
-            try collection.writer.commit()
+            try collection.writer.commit(userData: [Self.eventIDKey: String(position.rawValue)])
             try location.swap(to: collection.writer.directory)
         } catch {
             throw .index(collection: name, error)

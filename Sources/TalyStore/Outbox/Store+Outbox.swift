@@ -23,15 +23,20 @@ extension Store {
         OutboxEventID(try read { db in try Self.outboxPosition(db) })
     }
 
-    /// Deletes the events created more than `outboxRetention` seconds ago, in batches so writers
-    /// are never held up long, and returns how many went.
+    /// Deletes the events created more than `retention` seconds ago (the store's
+    /// `outboxRetention` by default), in batches so writers are never held up long, and returns
+    /// how many went.
     ///
     /// Retention wins over slow consumers: a consumer whose checkpoint falls behind what was
     /// deleted gets `.outboxConsumerBehind` and must rebuild, rather than letting one stuck
     /// consumer grow the database without bound.
     @discardableResult
-    public func pruneOutbox(batchSize: Int = 10_000) throws(StoreError) -> Int {
-        let cutoff = clock.now().addingTimeInterval(-outboxRetention)
+    public func pruneOutbox(retention: TimeInterval? = nil, batchSize: Int = 10_000) throws(StoreError) -> Int {
+        let retention = retention ?? outboxRetention
+        guard retention > 0, retention.isFinite else {
+            throw .invalid(field: "retention", reason: "must be a positive number of seconds")
+        }
+        let cutoff = clock.now().addingTimeInterval(-retention)
         var total = 0
         while true {
             let deleted = try write { db -> Int in

@@ -69,9 +69,11 @@ struct IndexSyncFixture {
     }
 
     /// The ids the collection's current index returns for `text` (forgiving syntax, all hits).
-    func search(_ text: String, tenant: TenantScope? = nil, type: String = "article") throws -> [String] {
+    func search(
+        _ text: String, tenant: TenantScope? = nil, type: String = "article", collection: SearchCollection? = nil
+    ) throws -> [String] {
         let location = CollectionIndexLocation(
-            root: root, tenantID: (tenant ?? acme).tenantID, collection: .content(typeName: type))
+            root: root, tenantID: (tenant ?? acme).tenantID, collection: collection ?? .content(typeName: type))
         guard let reader = try location.openReader() else { return [] }
         return try Self.search(text, in: reader)
     }
@@ -88,11 +90,11 @@ struct IndexSyncFixture {
 
     /// Every live id of the collection's current index with its version, and the number of live
     /// documents (more documents than ids would be a duplicate).
-    func indexContents(tenant: TenantScope? = nil, type: String = "article") throws -> (
-        versions: [String: Int64], documents: Int
-    ) {
+    func indexContents(
+        tenant: TenantScope? = nil, type: String = "article", collection: SearchCollection? = nil
+    ) throws -> (versions: [String: Int64], documents: Int) {
         let location = CollectionIndexLocation(
-            root: root, tenantID: (tenant ?? acme).tenantID, collection: .content(typeName: type))
+            root: root, tenantID: (tenant ?? acme).tenantID, collection: collection ?? .content(typeName: type))
         guard let reader = try location.openReader() else { return ([:], 0) }
         var versions: [String: Int64] = [:]
         for segment in reader.segments {
@@ -105,5 +107,18 @@ struct IndexSyncFixture {
             }
         }
         return (versions, reader.documentCount)
+    }
+
+    /// A product of `acme` (or `scope`) priced in euros.
+    @discardableResult
+    func product(
+        _ sku: String, title: String, description: String = "", cents: Int64 = 1000,
+        attributes: [String: AttributeValue] = [:], status: ProductStatus = .active, in scope: TenantScope? = nil
+    ) throws -> ProductRecord {
+        try (scope ?? acme).createProduct(
+            ProductDraft(
+                sku: sku, title: title, description: description, price: Money(amount: cents, currency: "EUR"),
+                attributes: attributes, status: status),
+            by: .system)
     }
 }

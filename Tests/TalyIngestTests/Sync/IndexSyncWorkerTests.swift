@@ -300,20 +300,6 @@ struct IndexSyncWorkerTests {
         #expect(try worker.verify(tenantID: globex.tenantID).isEmpty)
     }
 
-    @Test("Catalog events pass through without an index until products are mapped")
-    func productEventsPassThrough() async throws {
-        let fixture = try IndexSyncFixture()
-        let worker = try fixture.worker()
-        _ = try fixture.acme.createProduct(
-            try ProductDraft(sku: "MUG-1", title: "Blue mug", price: try Money(amount: 1299, currency: "EUR")),
-            by: .system)
-        try await worker.drain()
-        #expect(try await worker.checkpoint() == (try fixture.store.outboxPosition()))
-        let products = CollectionIndexLocation(
-            root: fixture.root, tenantID: fixture.acme.tenantID, collection: .products)
-        #expect(try products.openReader() == nil)
-    }
-
     @Test("Deleting a content type removes its index")
     func typeDeletion() async throws {
         let fixture = try IndexSyncFixture()

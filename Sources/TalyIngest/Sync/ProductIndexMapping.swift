@@ -1,0 +1,207 @@
+import Foundation
+import TalyIndex
+import TalyStore
+
+/// How a tenant's products become search documents.
+///
+/// Every document has the product's own fields: `id` (the product id, the index's unique id),
+/// `title` and `description` (text, standard analyzer, stored), `sku`, `status` and `currency`
+/// (keywords), `price_amount` (int64, minor units), `version` (int64), `created_at` and
+/// `updated_at` (dates). Every product is indexed whatever its status: `status` is a filter.
+///
+/// Attributes have no declared schema, so the mapping derives one from the values the catalog
+/// holds: attribute `name` becomes the column `attributes.<name>`, typed by the widest kind
+/// seen across products (`AttributeKind.widened(with:)`): integers are int64, numbers (or a
+/// mix of integers and numbers) doubles, strings and booleans (`true`/`false`) keywords, other
+/// mixes of scalars keywords of their text, and any list a multi-valued keyword. A name that cannot be an index field name (see
+/// `Schema.isValidName`, 64 bytes at most) is not indexed.
+///
+/// A product bringing a new attribute, or one that widens a kind, changes the schema: the
+/// worker then rebuilds the products index with the mapping of the whole catalog.
+public struct ProductIndexMapping: Sendable, Equatable {
+    /// The kind of an attribute's column, from the narrowest to the widest.
+    public enum AttributeKind: Sendable, Hashable {
+        /// Whole numbers only: an int64 column.
+        case integer
+        /// Numbers, some fractional: a double column.
+        case number
+        /// Strings, booleans (`true`/`false`), or scalars of mixed kinds: a single-valued
+        /// keyword column.
+        case string
+        /// Lists: a multi-valued keyword column.
+        case list
+
+        /// The kind of one value.
+        public init(of value: AttributeValue) {
+            switch value {
+            case .integer: self = .integer
+            case .number: self = .number
+            case .bool, .string: self = .string
+            case .array: self = .list
+            }
+        }
+
+        /// The narrowest kind that holds the values of both.
+        public func widened(with other: AttributeKind) -> AttributeKind {
+            if self == other { return self }
+            if self == .list || other == .list { return .list }
+            if (self == .integer && other == .number) || (self == .number && other == .integer) { return .number }
+            return .string
+        }
+
+        var fieldType: FieldType {
+            switch self {
+            case .integer: .int64(stored: true)
+            case .number: .double(stored: true)
+            case .string: .keyword(stored: true, multiValued: false)
+            case .list: .keyword(stored: true, multiValued: true)
+            }
+        }
+    }
+
+    /// The prefix of attribute columns.
+    public static let attributePrefix = "attributes."
+
+    /// The derived index schema; a change of it means the index must be rebuilt.
+    public let schema: Schema
+    /// The indexed attributes and the kind of each.
+    public let attributes: [String: AttributeKind]
+
+    /// The text fields, for a searcher's default fields: `title`, `description`.
+    public var textFields: [String] { ["title", "description"] }
+
+    static let ownFields: [Schema.Field] = [
+        Schema.Field("id", .keyword(stored: true, multiValued: false)),
+        Schema.Field("title", .text(analyzer: .standard, stored: true)),
+        Schema.Field("description", .text(analyzer: .standard, stored: true)),
+        Schema.Field("sku", .keyword(stored: true, multiValued: false)),
+        Schema.Field("status", .keyword(stored: true, multiValued: false)),
+        Schema.Field("currency", .keyword(stored: true, multiValued: false)),
+        Schema.Field("price_amount", .int64(stored: true)),
+        Schema.Field("version", .int64(stored: true)),
+        Schema.Field("created_at", .date(stored: true)),
+        Schema.Field("updated_at", .date(stored: true)),
+    ]
+
+    /// The mapping of these attribute kinds (names that cannot be field names are dropped).
+    public init(attributes: [String: AttributeKind] = [:]) {
+        let indexed = attributes.filter { Self.fieldName(ofAttribute: $0.key) != nil }
+        var fields = Self.ownFields
+        // Sorted so that the same catalog always derives the same schema.
+        for (name, kind) in indexed.sorted(by: { $0.key < $1.key }) {
+            fields.append(Schema.Field(Self.attributePrefix + name, kind.fieldType))
+        }
+        do {
+            schema = try Schema(fields: fields, idField: "id")
+        } catch {
+            // Attribute columns are checked names under a prefix no own field has.
+            preconditionFailure("derived product schema is invalid: \(error)")
+        }
+        self.attributes = indexed
+    }
+
+    /// The mapping that holds every attribute of `products` (and nothing else).
+    public init(products: some Sequence<ProductRecord>) {
+        self = ProductIndexMapping().including(products)
+    }
+
+    /// The mapping an existing index was built with, nil when `schema` is not one this type
+    /// derives (built by another version: rebuild it).
+    public init?(schema: Schema) {
+        var attributes: [String: AttributeKind] = [:]
+        for field in schema.fields.dropFirst(Self.ownFields.count) {
+            guard field.name.hasPrefix(Self.attributePrefix) else { return nil }
+            let kind: AttributeKind
+            switch field.type {
+            case .int64: kind = .integer
+            case .double: kind = .number
+            case .keyword(_, multiValued: true): kind = .list
+            case .keyword: kind = .string
+            case .text, .date: return nil
+            }
+            attributes[String(field.name.dropFirst(Self.attributePrefix.count))] = kind
+        }
+        let mapping = ProductIndexMapping(attributes: attributes)
+        guard mapping.schema == schema else { return nil }
+        self = mapping
+    }
+
+    public static func == (lhs: ProductIndexMapping, rhs: ProductIndexMapping) -> Bool { lhs.schema == rhs.schema }
+
+    /// This mapping widened to hold every attribute of `products`; equal to `self` (same
+    /// schema) when they bring nothing new.
+    public func including(_ products: some Sequence<ProductRecord>) -> ProductIndexMapping {
+        var kinds = attributes
+        var changed = false
+        for product in products {
+            for (name, value) in product.draft.attributes where Self.fieldName(ofAttribute: name) != nil {
+                let kind = AttributeKind(of: value)
+                guard let known = kinds[name] else {
+                    kinds[name] = kind
+                    changed = true
+                    continue
+                }
+                let widened = known.widened(with: kind)
+                if widened != known {
+                    kinds[name] = widened
+                    changed = true
+                }
+            }
+        }
+        return changed ? ProductIndexMapping(attributes: kinds) : self
+    }
+
+    /// The index field of attribute `name`, nil when the name cannot be a field name.
+    public static func fieldName(ofAttribute name: String) -> String? {
+        let field = attributePrefix + name
+        return Schema.isValidName(field) ? field : nil
+    }
+
+    /// The search document of `product`; attributes this mapping does not hold are left out.
+    public func document(of product: ProductRecord) -> Document {
+        var document = Document()
+        document["id"] = .keyword([String(product.id?.rawValue ?? 0)])
+        document["title"] = .text(product.draft.title)
+        if !product.draft.description.isEmpty { document["description"] = .text(product.draft.description) }
+        document["sku"] = .keyword([product.sku])
+        document["status"] = .keyword([product.status.rawValue])
+        document["currency"] = .keyword([product.price.currency.code])
+        document["price_amount"] = .int64(product.price.amount)
+        document["version"] = .int64(product.version)
+        document["created_at"] = .date(milliseconds: ContentIndexMapping.milliseconds(product.createdAt))
+        document["updated_at"] = .date(milliseconds: ContentIndexMapping.milliseconds(product.updatedAt))
+        for (name, value) in product.draft.attributes {
+            guard let kind = attributes[name], let indexed = Self.fieldValue(value, as: kind) else { continue }
+            document[Self.attributePrefix + name] = indexed
+        }
+        return document
+    }
+
+    /// A value in a column of `kind`; nil when the kind cannot hold it (a mapping built before
+    /// the value was written) or there is nothing to index (an empty list).
+    static func fieldValue(_ value: AttributeValue, as kind: AttributeKind) -> FieldValue? {
+        switch (kind, value) {
+        case (.integer, .integer(let number)): return .int64(number)
+        case (.number, .integer(let number)): return .double(Double(number))
+        case (.number, .number(let number)): return .double(number)
+        case (.string, .array): return nil
+        case (.string, _): return texts(value).first.map { .keyword([$0]) }
+        case (.list, _):
+            let parts = texts(value)
+            return parts.isEmpty ? nil : .keyword(parts)
+        case (.integer, _), (.number, _): return nil
+        }
+    }
+
+    /// An attribute's scalar values as strings: integers plainly, numbers without a needless
+    /// fraction, booleans as `true`/`false`, a list's elements in order.
+    static func texts(_ value: AttributeValue) -> [String] {
+        switch value {
+        case .string(let text): [text]
+        case .integer(let number): [String(number)]
+        case .number(let number): Int64(exactly: number).map { [String($0)] } ?? [String(number)]
+        case .bool(let flag): [flag ? "true" : "false"]
+        case .array(let elements): elements.flatMap { texts($0) }
+        }
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import Synchronization
+import TalyIndex
+import TalyStore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// One committed state of a collection's index, ready to search: the searcher, and how fresh it is.
+public struct SearchSnapshot: Sendable {
+    /// The searcher over the snapshot (immutable, shared by any number of requests). Its default
+    /// fields are the collection's text fields.
+    public let searcher: IndexSearcher
+    /// The newest outbox event the snapshot reflects: the collection holds every change written
+    /// up to it (later events may also be in). Nil for an index committed without one.
+    public let appliedEventID: OutboxEventID?
+    /// The generation folder the snapshot was opened from.
+    public let directory: String
+
+    /// The snapshot's reader.
+    public var reader: IndexReader { searcher.reader }
+}
+
+/// The searchers of every tenant's collections under a data root, for the API.
+///
+/// `snapshot(tenantID:collection:)` returns the collection's current committed index. Each
+/// call checks two files (the collection's `current` pointer and its generation's `manifest`,
+/// both replaced by rename on every commit or swap) and reopens only when either changed, so a
+/// search sees what the worker committed, in this process or another, from its next call on.
+/// A snapshot stays valid after later commits and rebuild swaps: it holds its files mapped.
+///
+/// Thread-safe: the cache is behind a lock that is not held while an index is opened.
+public final class SearchCollections: Sendable {
+    /// The data root: indexes live under `<root>/tenants/`.
+    public let root: String
+
+    private struct Key: Hashable {
+        let tenantID: TenantID
+        let collection: SearchCollection
+    }
+
+    /// The identity of a committed state: the files' inode and change time. A rename installs a
+    /// new inode, so equal stamps mean the same commit.
+    private struct Stamp: Equatable {
+        let pointer: FileIdentity
+        let manifest: FileIdentity
+    }
+
+    private struct FileIdentity: Equatable {
+        let device: UInt64
+        let inode: UInt64
+        let changeSeconds: Int
+        let changeNanoseconds: Int
+
+        init?(path: String) {
+            var status = stat()
+            guard stat(path, &status) == 0 else { return nil }
+            device = UInt64(status.st_dev)
+            inode = UInt64(status.st_ino)
+            changeSeconds = Int(status.st_ctim.tv_sec)
+            changeNanoseconds = Int(status.st_ctim.tv_nsec)
+        }
+    }
+
+    private struct Entry {
+        let stamp: Stamp
+        let snapshot: SearchSnapshot
+    }
+
+    private let cache = Mutex<[Key: Entry]>([:])
+
+    /// The collections under the data root `root`.
+    public init(root: String) {
+        self.root = root
+    }
+
+    /// The current snapshot of a tenant's collection, nil when the collection has no index.
+    /// Throws when the index cannot be opened (damaged files).
+    public func snapshot(tenantID: TenantID, collection: SearchCollection) throws(IndexError) -> SearchSnapshot? {
+        let key = Key(tenantID: tenantID, collection: collection)
+        let location = CollectionIndexLocation(root: root, tenantID: tenantID, collection: collection)
+        var attempt = 0
+        while true {
+            guard let directory = try location.currentGeneration() else {
+                _ = cache.withLock { $0.removeValue(forKey: key) }
+                return nil
+            }
+            let stamp = Self.stamp(location: location, directory: directory)
+            if let stamp, let entry = cache.withLock({ $0[key] }), entry.stamp == stamp {
+                return entry.snapshot
+            }
+            let reader: IndexReader
+            do throws(IndexError) {
+                reader = try IndexReader.open(directory: directory)
+            } catch {
+                // A swap removed the generation between reading `current` and opening it.
+                attempt += 1
+                guard attempt < 10, (try? location.currentGeneration()) != directory else { throw error }
+                continue
+            }
+            let snapshot = SearchSnapshot(
+                // Field-less leaves search every text field: what both mappings derive.
+                searcher: IndexSearcher(reader: reader),
+                appliedEventID: reader.manifest.userData[IndexSyncWorker.eventIDKey].flatMap { Int64($0) }.map {
+                    OutboxEventID($0)
+                },
+                directory: directory)
+            // The stamp was taken before opening: if a commit landed in between, the next call
+            // sees a newer stamp and reopens, never the other way round.
+            if let stamp {
+                cache.withLock { $0[key] = Entry(stamp: stamp, snapshot: snapshot) }
+            }
+            return snapshot
+        }
+    }
+
+    /// Forgets the cached snapshots of a tenant (a deleted tenant's indexes stay mapped otherwise).
+    public func forget(tenantID: TenantID) {
+        cache.withLock { cache in cache = cache.filter { $0.key.tenantID != tenantID } }
+    }
+
+    private static func stamp(location: CollectionIndexLocation, directory: String) -> Stamp? {
+        guard let pointer = FileIdentity(path: location.path + "/" + CollectionIndexLocation.pointerName),
+            let manifest = FileIdentity(path: directory + "/" + Manifest.fileName)
+        else { return nil }
+        return Stamp(pointer: pointer, manifest: manifest)
+    }
+}
