@@ -2,15 +2,20 @@ import Hummingbird
 import Logging
 import TalyStore
 
-/// The request context of every Taly route.
-public typealias TalyRequestContext = BasicRequestContext
-
 /// The opened resources a running server works on, created once at start-up.
 public struct ServerResources: Sendable {
     /// The prepared data directory.
     public let dataDirectory: DataDirectory
     /// The record store inside it.
     public let store: Store
+    /// The gateway's limits and policies.
+    public let gateway: GatewaySettings
+    /// Request metrics and the hooks other parts report to.
+    public let metrics = MetricsRegistry()
+    /// Token buckets per credential and per client address.
+    public let rateLimiter = RateLimiter()
+    /// Failed-login counts per account and per address.
+    public let loginThrottle: LoginThrottle
 
     /// Prepares the data directory and opens (and migrates) the database inside it.
     public init(configuration: TalyConfiguration) throws(ServeError) {
@@ -24,14 +29,38 @@ public struct ServerResources: Sendable {
         } catch {
             throw .store(error)
         }
+        gateway = configuration.gateway
+        loginThrottle = LoginThrottle(
+            perAccount: configuration.gateway.loginFailuresPerAccountPerHour,
+            perAddress: configuration.gateway.loginFailuresPerAddressPerHour)
     }
 }
 
 /// Builds the router with every route; tests call this with `.router` to skip the network.
+///
+/// Middleware order: the gateway (request id, errors as problem+json, security headers, access
+/// log, metrics) wraps everything; then CORS, the per-address rate limit, authentication and the
+/// per-credential rate limit. Routes are added through a `RouteRegistry`, which documents each
+/// in `/openapi.json`.
 public func buildRouter(resources: ServerResources) -> Router<TalyRequestContext> {
     let router = Router(context: TalyRequestContext.self)
-    router.add(middleware: LogRequestsMiddleware(.debug))
-    HealthController(store: resources.store, dataDirectory: resources.dataDirectory).addRoutes(to: router)
+    router.add(middleware: GatewayMiddleware(settings: resources.gateway, metrics: resources.metrics))
+    if !resources.gateway.corsAllowedOrigins.isEmpty {
+        router.add(middleware: CORSPolicyMiddleware(allowedOrigins: resources.gateway.corsAllowedOrigins))
+    }
+    router.add(
+        middleware: RateLimitMiddleware(limiter: resources.rateLimiter, settings: resources.gateway, stage: .address))
+    router.add(middleware: AuthMiddleware(store: resources.store))
+    router.add(
+        middleware: RateLimitMiddleware(limiter: resources.rateLimiter, settings: resources.gateway, stage: .credential)
+    )
+    let api = RouteRegistry(router: router)
+    HealthController(store: resources.store, dataDirectory: resources.dataDirectory).register(api)
+    GatewayController(metrics: resources.metrics).registerMetrics(api)
+    AuthController(store: resources.store, settings: resources.gateway, throttle: resources.loginThrottle).register(api)
+    UsersController().register(api)
+    APIKeysController().register(api)
+    GatewayController.registerOpenAPI(api)
     return router
 }
 

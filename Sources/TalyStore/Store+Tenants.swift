@@ -82,7 +82,7 @@ extension Store {
     }
 
     /// 24 characters from 56 unambiguous letters and digits: about 139 bits.
-    static func generatePassword() -> String {
+    public static func generatePassword() -> String {
         let alphabet = Array("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789")
         var generator = SystemRandomNumberGenerator()
         return String((0..<24).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })

@@ -13,6 +13,24 @@ public struct ConfigurationLayer: Sendable, Equatable {
     public var logLevel: Logger.Level?
     /// See ``TalyConfiguration/logFormat``.
     public var logFormat: LogFormat?
+    /// See ``GatewaySettings/maxBodyBytes``.
+    public var maxBodyBytes: Int?
+    /// See ``GatewaySettings/corsAllowedOrigins``.
+    public var corsAllowedOrigins: [String]?
+    /// See ``GatewaySettings/trustForwardedFor``.
+    public var trustForwardedFor: Bool?
+    /// See ``GatewaySettings/sessionIdleTimeout``.
+    public var sessionIdleSeconds: Int?
+    /// See ``GatewaySettings/sessionAbsoluteTimeout``.
+    public var sessionAbsoluteSeconds: Int?
+    /// See ``GatewaySettings/loginFailuresPerAccountPerHour``.
+    public var loginFailuresPerAccount: Int?
+    /// See ``GatewaySettings/loginFailuresPerAddressPerHour``.
+    public var loginFailuresPerAddress: Int?
+    /// See ``GatewaySettings/rateLimitPerCredential``.
+    public var rateLimitPerCredential: RateLimit?
+    /// See ``GatewaySettings/rateLimitPerAddress``.
+    public var rateLimitPerAddress: RateLimit?
 
     /// A layer that sets nothing.
     public init() {}
@@ -39,6 +57,9 @@ public struct ConfigurationLayer: Sendable, Equatable {
     /// The environment variables every key reads, in the order the help text lists them.
     public static let environmentKeys = [
         "TALY_HOST", "TALY_PORT", "TALY_DATA_DIR", "TALY_LOG_LEVEL", "TALY_LOG_FORMAT",
+        "TALY_MAX_BODY_BYTES", "TALY_CORS_ORIGINS", "TALY_TRUST_FORWARDED_FOR", "TALY_SESSION_IDLE_SECONDS",
+        "TALY_SESSION_ABSOLUTE_SECONDS", "TALY_LOGIN_FAILURES_PER_ACCOUNT", "TALY_LOGIN_FAILURES_PER_ADDRESS",
+        "TALY_RATE_LIMIT_CREDENTIAL", "TALY_RATE_LIMIT_ADDRESS",
     ]
 
     /// The layer the `TALY_*` environment variables set.
@@ -47,7 +68,10 @@ public struct ConfigurationLayer: Sendable, Equatable {
             strings: environment.filter { $0.key.hasPrefix("TALY_") }, naming: { $0 }, keys: Self.environmentMap)
     }
 
-    /// The layer a JSON config file sets: `{"host": ..., "port": 8080, "data_dir": ..., "log_level": ..., "log_format": ...}`.
+    /// The layer a JSON config file sets: `{"host": ..., "port": 8080, "data_dir": ..., "log_level": ...,
+    /// "log_format": ..., "max_body_bytes": 1048576, "cors_origins": "https://a.example,https://b.example",
+    /// "trust_forwarded_for": true, "rate_limit_address": "100/20", ...}` (the environment keys, lowercased,
+    /// without `TALY_`). A rate limit is `burst/per-second`; `0/0` turns it off.
     public init(jsonFile path: String) throws(ConfigurationError) {
         let data: Data
         do {
@@ -72,22 +96,36 @@ public struct ConfigurationLayer: Sendable, Equatable {
             }
             switch value {
             case let string as String: strings[key] = string
-            case let number as NSNumber where key == "port": strings[key] = number.stringValue
+            case let flag as Bool where key == "trust_forwarded_for": strings[key] = flag ? "true" : "false"
+            case let number as NSNumber where Self.numericFileKeys.contains(key): strings[key] = number.stringValue
             default: throw .malformedFile(path: path, reason: "\"\(key)\" has the wrong type")
             }
         }
         try self.init(strings: strings, naming: { "\"\($0)\" in \(path)" }, keys: Self.fileMap)
     }
 
-    private enum Key { case host, port, dataDirectory, logLevel, logFormat }
+    private enum Key {
+        case host, port, dataDirectory, logLevel, logFormat
+        case maxBodyBytes, corsOrigins, trustForwardedFor, sessionIdleSeconds, sessionAbsoluteSeconds
+        case loginFailuresPerAccount, loginFailuresPerAddress, rateLimitCredential, rateLimitAddress
+    }
 
     private static let environmentMap: [String: Key] = [
         "TALY_HOST": .host, "TALY_PORT": .port, "TALY_DATA_DIR": .dataDirectory,
         "TALY_LOG_LEVEL": .logLevel, "TALY_LOG_FORMAT": .logFormat,
+        "TALY_MAX_BODY_BYTES": .maxBodyBytes, "TALY_CORS_ORIGINS": .corsOrigins,
+        "TALY_TRUST_FORWARDED_FOR": .trustForwardedFor, "TALY_SESSION_IDLE_SECONDS": .sessionIdleSeconds,
+        "TALY_SESSION_ABSOLUTE_SECONDS": .sessionAbsoluteSeconds,
+        "TALY_LOGIN_FAILURES_PER_ACCOUNT": .loginFailuresPerAccount,
+        "TALY_LOGIN_FAILURES_PER_ADDRESS": .loginFailuresPerAddress,
+        "TALY_RATE_LIMIT_CREDENTIAL": .rateLimitCredential, "TALY_RATE_LIMIT_ADDRESS": .rateLimitAddress,
     ]
-    private static let fileMap: [String: Key] = [
-        "host": .host, "port": .port, "data_dir": .dataDirectory, "log_level": .logLevel, "log_format": .logFormat,
+    private static let numericFileKeys: Set<String> = [
+        "port", "max_body_bytes", "session_idle_seconds", "session_absolute_seconds", "login_failures_per_account",
+        "login_failures_per_address",
     ]
+    private static let fileMap: [String: Key] = Dictionary(
+        uniqueKeysWithValues: environmentMap.map { (String($0.key.dropFirst("TALY_".count)).lowercased(), $0.value) })
 
     private init(
         strings: [String: String],
@@ -125,8 +163,43 @@ public struct ConfigurationLayer: Sendable, Equatable {
                     throw .invalidValue(source: source, value: value, expected: "text or json")
                 }
                 logFormat = format
+            case .maxBodyBytes: maxBodyBytes = try Self.positive(value, source: source)
+            case .corsOrigins:
+                corsAllowedOrigins = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                    .filter { !$0.isEmpty }
+            case .trustForwardedFor:
+                switch value.lowercased() {
+                case "true", "1", "yes": trustForwardedFor = true
+                case "false", "0", "no": trustForwardedFor = false
+                default: throw .invalidValue(source: source, value: value, expected: "true or false")
+                }
+            case .sessionIdleSeconds: sessionIdleSeconds = try Self.positive(value, source: source)
+            case .sessionAbsoluteSeconds: sessionAbsoluteSeconds = try Self.positive(value, source: source)
+            case .loginFailuresPerAccount: loginFailuresPerAccount = try Self.positive(value, source: source)
+            case .loginFailuresPerAddress: loginFailuresPerAddress = try Self.positive(value, source: source)
+            case .rateLimitCredential: rateLimitPerCredential = try Self.rateLimit(value, source: source)
+            case .rateLimitAddress: rateLimitPerAddress = try Self.rateLimit(value, source: source)
             }
         }
+    }
+
+    private static func positive(_ value: String, source: String) throws(ConfigurationError) -> Int {
+        guard let number = Int(value), number > 0 else {
+            throw .invalidValue(source: source, value: value, expected: "a positive integer")
+        }
+        return number
+    }
+
+    /// `burst/per-second`, e.g. `100/20`; `0/0` turns the limit off.
+    private static func rateLimit(_ value: String, source: String) throws(ConfigurationError) -> RateLimit {
+        let parts = value.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let burst = Int(parts[0]), burst >= 0, let rate = Double(parts[1]), rate >= 0,
+            rate.isFinite, (burst == 0) == (rate == 0)
+        else {
+            throw .invalidValue(
+                source: source, value: value, expected: "burst/per-second such as 100/20, or 0/0 for none")
+        }
+        return RateLimit(burst: burst, perSecond: rate)
     }
 
     private static func checkPort(_ port: Int, source: String) throws(ConfigurationError) {

@@ -14,6 +14,8 @@ public struct TalyConfiguration: Sendable, Equatable {
     public var logLevel: Logger.Level
     /// How log lines are written.
     public var logFormat: LogFormat
+    /// The HTTP gateway's limits: body size, CORS, sessions, login throttling, rate limits.
+    public var gateway: GatewaySettings = .defaults
 
     /// The embedded default: loopback, port 8080, `./data`.
     public static let defaults = TalyConfiguration(
@@ -56,13 +58,31 @@ public struct TalyConfiguration: Sendable, Equatable {
             return nil
         }
         let defaults = TalyConfiguration.defaults
-        return TalyConfiguration(
+        var configuration = TalyConfiguration(
             host: first(\.host) ?? defaults.host,
             port: first(\.port) ?? defaults.port,
             dataDirectory: first(\.dataDirectory) ?? defaults.dataDirectory,
             logLevel: first(\.logLevel) ?? defaults.logLevel,
             logFormat: first(\.logFormat) ?? defaults.logFormat
         )
+        let gateway = GatewaySettings.defaults
+        configuration.gateway = GatewaySettings(
+            maxBodyBytes: first(\.maxBodyBytes) ?? gateway.maxBodyBytes,
+            corsAllowedOrigins: first(\.corsAllowedOrigins) ?? gateway.corsAllowedOrigins,
+            trustForwardedFor: first(\.trustForwardedFor) ?? gateway.trustForwardedFor,
+            sessionIdleTimeout: first(\.sessionIdleSeconds).map(TimeInterval.init) ?? gateway.sessionIdleTimeout,
+            sessionAbsoluteTimeout: first(\.sessionAbsoluteSeconds).map(TimeInterval.init)
+                ?? gateway.sessionAbsoluteTimeout,
+            loginFailuresPerAccountPerHour: first(\.loginFailuresPerAccount) ?? gateway.loginFailuresPerAccountPerHour,
+            loginFailuresPerAddressPerHour: first(\.loginFailuresPerAddress) ?? gateway.loginFailuresPerAddressPerHour,
+            rateLimitPerCredential: first(\.rateLimitPerCredential) ?? gateway.rateLimitPerCredential,
+            rateLimitPerAddress: first(\.rateLimitPerAddress) ?? gateway.rateLimitPerAddress)
+        guard configuration.gateway.sessionAbsoluteTimeout >= configuration.gateway.sessionIdleTimeout else {
+            throw .invalidValue(
+                source: "session_absolute_seconds", value: String(Int(configuration.gateway.sessionAbsoluteTimeout)),
+                expected: "at least the session idle timeout")
+        }
+        return configuration
     }
 }
 

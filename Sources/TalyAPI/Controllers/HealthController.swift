@@ -3,13 +3,20 @@ import TalyStore
 
 /// `/healthz` (the process answers) and `/readyz` (it can do its work: database opened and
 /// migrated, data directory writable), for load balancers and Kubernetes probes.
-struct HealthController<Context: RequestContext>: Sendable {
+struct HealthController: Sendable {
     let store: Store
     let dataDirectory: DataDirectory
 
-    func addRoutes(to router: Router<Context>) {
-        router.get("/healthz") { _, _ in HealthStatus(status: "ok", checks: nil) }
-        router.get("/readyz") { _, _ in try readiness() }
+    func register(_ api: RouteRegistry) {
+        let status = JSONSchema.object([("status", .string()), ("checks", .freeObject)], required: ["status"])
+        api.add(
+            RouteDoc(.get, "/healthz", summary: "The process answers", tag: "health", access: .open, response: status)
+        ) { _, _ in HealthStatus(status: "ok", checks: nil) }
+        api.add(
+            RouteDoc(
+                .get, "/readyz", summary: "Database migrated and data directory writable", tag: "health",
+                access: .open, response: status)
+        ) { _, _ in try readiness() }
     }
 
     /// Runs every check, so one answer names every problem at once.

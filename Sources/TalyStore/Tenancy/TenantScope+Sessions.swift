@@ -108,13 +108,12 @@ extension TenantScope {
         }
     }
 
-    /// Revokes every live session of `userID`; returns how many.
-    func revokeSessions(_ db: Database, of userID: UserID, at time: Date) throws -> Int {
-        try SessionRecord
-            .filter(
-                SessionRecord.Columns.tenantID == tenantID && SessionRecord.Columns.userID == userID
-                    && SessionRecord.Columns.revokedAt == nil
-            )
-            .updateAll(db, SessionRecord.Columns.revokedAt.set(to: time))
+    /// Revokes every live session of `userID` but `kept`; returns how many.
+    func revokeSessions(_ db: Database, of userID: UserID, except kept: SessionID? = nil, at time: Date) throws -> Int {
+        var request = SessionRecord.filter(
+            SessionRecord.Columns.tenantID == tenantID && SessionRecord.Columns.userID == userID
+                && SessionRecord.Columns.revokedAt == nil)
+        if let kept { request = request.filter(SessionRecord.Columns.id != kept) }
+        return try request.updateAll(db, SessionRecord.Columns.revokedAt.set(to: time))
     }
 }

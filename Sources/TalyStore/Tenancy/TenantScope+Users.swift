@@ -23,6 +23,16 @@ extension TenantScope {
         }
     }
 
+    /// Every rule a new user's fields break, each as `.invalid` naming its field, so a caller can
+    /// report them all at once (`createUser` stops at the first).
+    public static func newUserProblems(email: String, displayName: String, password: String) -> [StoreError] {
+        var problems: [StoreError] = []
+        do { _ = try EmailAddress(validating: email) } catch { problems.append(error) }
+        do { _ = try validDisplayName(displayName) } catch { problems.append(error) }
+        do { try PasswordHasher.validate(password) } catch { problems.append(error) }
+        return problems
+    }
+
     /// The user with `id` in this tenant.
     public func user(_ id: UserID) throws(StoreError) -> UserRecord {
         try store.read { db in try fetchUser(db, id) }
@@ -83,8 +93,11 @@ extension TenantScope {
         }
     }
 
-    /// Replaces the user's password and revokes all their sessions.
-    public func changePassword(_ id: UserID, newPassword: String, by actor: Actor) throws(StoreError) -> UserRecord {
+    /// Replaces the user's password and revokes their sessions, except `keeping` (the session
+    /// the user changed it from, so they stay signed in there).
+    public func changePassword(
+        _ id: UserID, newPassword: String, keeping kept: SessionID? = nil, by actor: Actor
+    ) throws(StoreError) -> UserRecord {
         try PasswordHasher.validate(newPassword, field: "newPassword")
         let passwordHash = try PasswordHasher.hash(newPassword)
         let time = now
@@ -95,7 +108,7 @@ extension TenantScope {
             try credential.save(db)
             try bump(&user, at: time)
             try user.update(db)
-            let revoked = try revokeSessions(db, of: id, at: time)
+            let revoked = try revokeSessions(db, of: id, except: kept, at: time)
             try audit(
                 db, actor: actor, action: "user.password_change", targetType: "user", targetID: id.rawValue,
                 details: ["sessions_revoked": String(revoked)], at: time)

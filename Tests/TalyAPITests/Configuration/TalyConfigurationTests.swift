@@ -96,6 +96,34 @@ struct TalyConfigurationTests {
         }
     }
 
+    @Test("gateway settings come from the environment and the config file")
+    func gatewaySettings() throws {
+        let dir = try TemporaryDirectory()
+        let file = dir.path("taly.json")
+        try Data(
+            #"{"max_body_bytes": 2048, "trust_forwarded_for": true, "rate_limit_address": "10/2.5", "cors_origins": "https://a.example, https://b.example"}"#
+                .utf8
+        ).write(to: URL(fileURLWithPath: file))
+        let resolved = try TalyConfiguration.resolve(
+            flags: ConfigurationLayer(), configFile: file,
+            environment: ["TALY_RATE_LIMIT_CREDENTIAL": "0/0", "TALY_LOGIN_FAILURES_PER_ACCOUNT": "5"])
+        #expect(resolved.gateway.maxBodyBytes == 2048)
+        #expect(resolved.gateway.trustForwardedFor)
+        #expect(resolved.gateway.rateLimitPerAddress == RateLimit(burst: 10, perSecond: 2.5))
+        #expect(!resolved.gateway.rateLimitPerCredential.isEnabled)
+        #expect(resolved.gateway.corsAllowedOrigins == ["https://a.example", "https://b.example"])
+        #expect(resolved.gateway.loginFailuresPerAccountPerHour == 5)
+        for (key, value) in [
+            ("TALY_RATE_LIMIT_ADDRESS", "10"), ("TALY_RATE_LIMIT_ADDRESS", "5/0"), ("TALY_MAX_BODY_BYTES", "-1"),
+            ("TALY_TRUST_FORWARDED_FOR", "maybe"),
+        ] {
+            #expect(throws: ConfigurationError.self, "\(key)=\(value)") {
+                _ = try TalyConfiguration.resolve(
+                    flags: ConfigurationLayer(), configFile: nil, environment: [key: value])
+            }
+        }
+    }
+
     @Test("a port flag outside 0-65535 is refused")
     func badPortFlag() {
         #expect(throws: ConfigurationError.self) { _ = try ConfigurationLayer(port: -1) }

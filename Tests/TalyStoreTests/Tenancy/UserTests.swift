@@ -95,6 +95,28 @@ struct UserTests {
         #expect(throws: StoreError.authenticationFailed(.revoked)) { try scope.validateSession(session.token) }
     }
 
+    @Test("every bad field of a new user is reported, each by its name")
+    func newUserProblems() {
+        let all = TenantScope.newUserProblems(email: "not an email", displayName: " ", password: "short")
+        let fields = all.compactMap { problem -> String? in
+            if case .invalid(let field, _) = problem { field } else { nil }
+        }
+        #expect(fields == ["email", "displayName", "password"])
+        #expect(TenantScope.newUserProblems(email: "a@example.com", displayName: "A", password: "long enough").isEmpty)
+    }
+
+    @Test("changing the password from a session keeps that session and ends the others")
+    func changePasswordKeepsCurrentSession() throws {
+        let fixture = try StoreFixture()
+        let (bootstrap, scope) = try fixture.makeTenant("acme")
+        let id = bootstrap.owner.id!
+        let current = try scope.createSession(for: id)
+        let other = try scope.createSession(for: id)
+        _ = try scope.changePassword(id, newPassword: "a brand new one", keeping: current.record.id, by: .user(id))
+        #expect(try scope.validateSession(current.token).revokedAt == nil)
+        #expect(throws: StoreError.authenticationFailed(.revoked)) { try scope.validateSession(other.token) }
+    }
+
     @Test("a disabled user cannot sign in or keep sessions, and an enabled one can again")
     func disable() throws {
         let fixture = try StoreFixture()

@@ -1,0 +1,136 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import TalyStore
+
+/// The outermost middleware of every route: gives the request its id and client address,
+/// refuses oversized bodies up front, turns every thrown error into a problem+json answer, adds
+/// the security headers, records metrics and writes the access log line.
+struct GatewayMiddleware: RouterMiddleware {
+    typealias Context = TalyRequestContext
+
+    let settings: GatewaySettings
+    let metrics: MetricsRegistry
+
+    /// Response headers every answer carries: the API serves JSON only, never a page to frame.
+    static let securityHeaders: [(HTTPField.Name, String)] = [
+        (.xContentTypeOptions, "nosniff"),
+        (.xFrameOptions, "DENY"),
+        (.contentSecurityPolicy, "default-src 'none'; frame-ancestors 'none'"),
+        (.referrerPolicy, "no-referrer"),
+        (.cacheControl, "no-store"),
+    ]
+
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        let started = ContinuousClock.now
+        var context = context
+        context.requestID = Self.acceptedRequestID(request.headers[.xRequestID]) ?? Self.generateRequestID()
+        context.clientAddress = clientAddress(request, context: context)
+        context.limits = settings
+        context.logger[metadataKey: "request_id"] = .string(context.requestID)
+
+        var response: Response
+        var internalFailure: (any Error)?
+        do {
+            if let length = request.headers[.contentLength].flatMap(Int.init), length > settings.maxBodyBytes {
+                throw APIError(
+                    .payloadTooLarge, "the request body is \(length) bytes; the limit is \(settings.maxBodyBytes)")
+            }
+            response = try await next(request, context)
+        } catch {
+            let problem: APIError
+            if let known = APIError.from(error) {
+                problem = known
+            } else {
+                internalFailure = error
+                problem = APIError(.internalError, "internal error; quote request id \(context.requestID)")
+            }
+            response = problem.response(requestID: context.requestID, instance: request.uri.path)
+        }
+        response.headers[.xRequestID] = context.requestID
+        for (name, value) in Self.securityHeaders where response.headers[name] == nil {
+            response.headers[name] = value
+        }
+
+        let seconds = Self.seconds(ContinuousClock.now - started)
+        let route = context.endpointPath ?? "unmatched"
+        metrics.recordRequest(
+            method: request.method.rawValue, route: route, status: Int(response.status.code), seconds: seconds)
+        var metadata: Logger.Metadata = [
+            "method": .string(request.method.rawValue),
+            "path": .string(request.uri.path),
+            "route": .string(route),
+            "status": .stringConvertible(response.status.code),
+            "duration_ms": .string(String(format: "%.3f", seconds * 1000)),
+            "client": .string(context.clientAddress),
+        ]
+        // Set by the auth middleware on its own copy of the context, hence the shared box.
+        if let caller = context.caller.value {
+            metadata["tenant_id"] = .stringConvertible(caller.tenantID.rawValue)
+            metadata["actor"] = .string(Self.describe(caller.actor))
+        }
+        if let internalFailure {
+            metadata["error"] = .string(String(describing: internalFailure))
+            context.logger.error("request failed", metadata: metadata)
+        } else {
+            context.logger.info("request", metadata: metadata)
+        }
+        return response
+    }
+
+    /// A caller's request id is kept when it is 1 to 128 characters of letters, digits, `-`, `_`,
+    /// `.` or `:`, so it can go into logs and headers unescaped.
+    static func acceptedRequestID(_ value: String?) -> String? {
+        guard let value, (1...128).contains(value.utf8.count),
+            value.utf8.allSatisfy({ byte in
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                    || byte == 0x2D || byte == 0x5F || byte == 0x2E || byte == 0x3A
+            })
+        else { return nil }
+        return value
+    }
+
+    /// `req_` and 24 random hex digits (96 bits).
+    static func generateRequestID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        func hex(_ value: UInt64, digits: Int) -> String {
+            let text = String(value, radix: 16)
+            return String(repeating: "0", count: digits - text.count) + text
+        }
+        return "req_" + hex(generator.next(), digits: 16) + hex(generator.next() >> 32, digits: 8)
+    }
+
+    func clientAddress(_ request: Request, context: Context) -> String {
+        if settings.trustForwardedFor, let forwarded = request.headers[.xForwardedFor] {
+            let first = forwarded.split(separator: ",").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            if !first.isEmpty { return first }
+        }
+        return context.remoteAddress?.ipAddress ?? "unknown"
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        let (seconds, attoseconds) = duration.components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+
+    static func describe(_ actor: TalyStore.Actor) -> String {
+        switch actor {
+        case .system: "system"
+        case .user(let id): "user:\(id)"
+        case .apiKey(let id): "api_key:\(id)"
+        }
+    }
+}
+
+extension HTTPField.Name {
+    static let xRequestID = HTTPField.Name("X-Request-ID")!
+    static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
+    static let xFrameOptions = HTTPField.Name("X-Frame-Options")!
+    static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
+    static let rateLimitLimit = HTTPField.Name("RateLimit-Limit")!
+    static let rateLimitRemaining = HTTPField.Name("RateLimit-Remaining")!
+    static let rateLimitReset = HTTPField.Name("RateLimit-Reset")!
+}
