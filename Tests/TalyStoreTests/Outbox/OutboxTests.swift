@@ -235,8 +235,9 @@ struct OutboxTests {
         }
         try await Task.sleep(for: .milliseconds(100))
         let id = try otherScope.appendTestEvent(sequence: 1)
-        // A hang would mean no polling: give up after 5 s (a hundred poll intervals) and fail.
-        let deadline = ContinuousClock.now + .seconds(5)
+        // A hang would mean no polling: give up after 30 s and fail. Not a timing bound: on a
+        // loaded machine the other Store's write alone has taken seconds.
+        let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline, received.withLock({ $0.isEmpty }) {
             try await Task.sleep(for: .milliseconds(5))
         }
