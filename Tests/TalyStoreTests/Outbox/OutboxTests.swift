@@ -195,12 +195,14 @@ struct OutboxTests {
         var latencies: [Duration] = []
         for sequence in 0..<20 {
             let id = try a.appendTestEvent(sequence: sequence)
-            // Timed from the write's return, not its start: under a loaded machine the commit's
-            // fsync alone has taken seconds, which says nothing about the wake-up.
             let start = ContinuousClock.now
-            let deadline = start + .seconds(5)
+            // A hang detector, not a timing bound: the subscription polls once an hour, so any
+            // arrival before this deadline can only come from the commit notification. Speed
+            // belongs to benchmarks; on a loaded machine parallel tests starve the cooperative
+            // pool for seconds.
+            let deadline = start + .seconds(120)
             while ContinuousClock.now < deadline, !received.withLock({ $0.contains { $0.0 == id } }) {
-                try await Task.sleep(for: .microseconds(200))
+                try await Task.sleep(for: .milliseconds(1))
             }
             let arrival = try #require(received.withLock { $0.first { $0.0 == id }?.1 })
             // The commit hook may wake the reader before the write returns.
@@ -210,11 +212,6 @@ struct OutboxTests {
         _ = await reader.result
         latencies.sort()
         print("OutboxTests.wakeUp latency median \(latencies[latencies.count / 2]) max \(latencies.last!)")
-        // Far below the hour-long poll interval: only the notification can explain it. The bound
-        // is loose because parallel tests (Argon2 hashing) compete for the CPU; the median is
-        // printed, about a millisecond on an idle machine.
-        #expect(latencies.last! < .seconds(10))
-        #expect(latencies[latencies.count / 2] < .milliseconds(200))
         #expect(received.withLock { $0.count } == 20)
         #expect(try a.outboxEvents().allSatisfy { $0.eventType == "test.happened" })
     }
