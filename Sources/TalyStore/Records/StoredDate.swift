@@ -79,11 +79,12 @@ enum StoredDate {
                 let millisecond = number(20, 3), year >= 1583, (1...12).contains(month), day >= 1,
                 day <= daysInMonth(month, of: year), hour < 24, minute < 60, second < 60
             else { return nil }
-            let seconds =
-                daysSince1970(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second
-            // The same arithmetic as Foundation's Gregorian calendar, so the Double is the one
-            // GRDB's `Calendar.date(from:)` gives, bit for bit (checked by the tests).
-            return Date(timeIntervalSinceReferenceDate: Double(seconds - 978_307_200) + Double(millisecond) / 1000)
+            let dayStart = daysSince1970(year: year, month: month, day: day) * 86_400 - 978_307_200
+            let timeOfDay = Double(hour * 3600 + minute * 60 + second) + Double(millisecond) / 1000
+            // The same grouping as Foundation's Gregorian calendar (day start + fractional time of
+            // day), so the Double is the one GRDB's `Calendar.date(from:)` gives, bit for bit:
+            // adding the milliseconds last differs by one ulp within days of 2001-01-01.
+            return Date(timeIntervalSinceReferenceDate: Double(dayStart) + timeOfDay)
         }
     }
 

@@ -69,8 +69,15 @@ extension StoredDateTests {
             "2026-02-29 00:00:00.000", "2024-02-29 23:59:59.999", "2026-13-01 00:00:00.000", "2026-04-31 00:00:00.000",
             "2026-01-01 24:00:00.000", "2026-01-01 00:60:00.000", "2026-01-01 00:00:60.000", "2026-01-01T00:00:00.000",
             "2026-01-01 00:00:00", "2026-01-01", "1582-10-10 00:00:00.000", "1583-01-01 00:00:00.000",
-            "x026-01-01 00:00:00.000",
+            "x026-01-01 00:00:00.000", "2000-12-30 14:31:44.346",
         ]
+        // Within days of the reference date (2001-01-01) the order of the additions decides the
+        // last bit: a sweep there always runs, whatever the seed.
+        let referenceDate: Int64 = 978_307_200
+        for second in stride(from: referenceDate - 5 * 86_400, to: referenceDate + 5 * 86_400, by: 997) {
+            let value = Double(second) + Double(second % 1000) / 1000
+            texts.append(StoredDate.databaseText(Date(timeIntervalSince1970: value)))
+        }
         for text in texts {
             let expected = Date.fromDatabaseValue(text.databaseValue)
             let parsed = StoredDate.date(text.databaseValue)
