@@ -60,6 +60,9 @@ public func buildRouter(resources: ServerResources) -> Router<TalyRequestContext
     AuthController(store: resources.store, settings: resources.gateway, throttle: resources.loginThrottle).register(api)
     UsersController().register(api)
     APIKeysController().register(api)
+    ContentTypesController().register(api)
+    ContentItemsController().register(api)
+    CatalogController().register(api)
     GatewayController.registerOpenAPI(api)
     return router
 }

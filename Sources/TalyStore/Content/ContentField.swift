@@ -119,40 +119,53 @@ public struct ContentFieldDefinition: Sendable, Hashable, Codable {
 
     /// Checks a whole definition; errors name the field as `fields[index].property`.
     static func validate(_ fields: [ContentFieldDefinition]) throws(StoreError) {
+        if let first = problems(fields).first { throw first }
+    }
+
+    /// Every problem of a whole definition, at most one per field, in field order; each names
+    /// its field as `fields[index].property`. Empty when the definition is valid.
+    public static func problems(_ fields: [ContentFieldDefinition]) -> [StoreError] {
         guard fields.count <= maximumFields else {
-            throw .invalid(field: "fields", reason: "at most \(maximumFields) fields")
+            return [.invalid(field: "fields", reason: "at most \(maximumFields) fields")]
         }
         var seen: Set<String> = []
+        var problems: [StoreError] = []
         for (index, field) in fields.enumerated() {
-            let path = "fields[\(index)]"
-            guard isIdentifier(field.name) else {
-                throw .invalid(
-                    field: "\(path).name",
-                    reason: "must start with a lowercase letter and hold only a-z, 0-9 and _, at most 64 characters")
-            }
-            guard !reservedNames.contains(field.name) else {
-                throw .invalid(field: "\(path).name", reason: "\(field.name) is reserved")
-            }
-            guard seen.insert(field.name).inserted else {
-                throw .invalid(field: "\(path).name", reason: "\(field.name) is defined twice")
-            }
-            if case .list(let element) = field.type, element.isList {
-                throw .invalid(field: "\(path).type", reason: "a list cannot hold lists")
-            }
-            let scalar = field.type.scalar
-            if field.searchable, ![.text, .richText, .keyword].contains(scalar) {
-                throw .invalid(field: "\(path).searchable", reason: "\(field.type) fields cannot be searchable")
-            }
-            if field.filterable, [.text, .richText].contains(scalar) {
-                throw .invalid(field: "\(path).filterable", reason: "\(field.type) fields cannot be filterable")
-            }
-            if field.facetable, [.text, .richText].contains(scalar) {
-                throw .invalid(field: "\(path).facetable", reason: "\(field.type) fields cannot be facetable")
-            }
-            if field.sortable, field.type.isList || ![.keyword, .number, .date, .boolean].contains(scalar) {
-                throw .invalid(field: "\(path).sortable", reason: "\(field.type) fields cannot be sortable")
-            }
+            if let problem = problem(field, path: "fields[\(index)]", seen: &seen) { problems.append(problem) }
         }
+        return problems
+    }
+
+    /// The first thing wrong with one field of a definition, or nil.
+    private static func problem(_ field: ContentFieldDefinition, path: String, seen: inout Set<String>) -> StoreError? {
+        guard isIdentifier(field.name) else {
+            return .invalid(
+                field: "\(path).name",
+                reason: "must start with a lowercase letter and hold only a-z, 0-9 and _, at most 64 characters")
+        }
+        guard !reservedNames.contains(field.name) else {
+            return .invalid(field: "\(path).name", reason: "\(field.name) is reserved")
+        }
+        guard seen.insert(field.name).inserted else {
+            return .invalid(field: "\(path).name", reason: "\(field.name) is defined twice")
+        }
+        if case .list(let element) = field.type, element.isList {
+            return .invalid(field: "\(path).type", reason: "a list cannot hold lists")
+        }
+        let scalar = field.type.scalar
+        if field.searchable, ![.text, .richText, .keyword].contains(scalar) {
+            return .invalid(field: "\(path).searchable", reason: "\(field.type) fields cannot be searchable")
+        }
+        if field.filterable, [.text, .richText].contains(scalar) {
+            return .invalid(field: "\(path).filterable", reason: "\(field.type) fields cannot be filterable")
+        }
+        if field.facetable, [.text, .richText].contains(scalar) {
+            return .invalid(field: "\(path).facetable", reason: "\(field.type) fields cannot be facetable")
+        }
+        if field.sortable, field.type.isList || ![.keyword, .number, .date, .boolean].contains(scalar) {
+            return .invalid(field: "\(path).sortable", reason: "\(field.type) fields cannot be sortable")
+        }
+        return nil
     }
 
     /// A lowercase identifier of 1 to 64 characters: `[a-z][a-z0-9_]*`.

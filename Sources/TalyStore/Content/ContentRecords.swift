@@ -153,6 +153,8 @@ public struct ContentItemRecord: Codable, Sendable, Equatable, FetchableRecord, 
         public static let status = Column(CodingKeys.status)
         /// `publish_at`.
         public static let publishAt = Column(CodingKeys.publishAt)
+        /// `updated_at`.
+        public static let updatedAt = Column(CodingKeys.updatedAt)
     }
 
     /// Takes the id SQLite assigned.

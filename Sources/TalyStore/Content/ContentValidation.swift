@@ -31,6 +31,29 @@ enum ContentValidation {
         return checked
     }
 
+    /// Every problem of `input` under `type`, one per field at most, unknown fields first (by
+    /// name), then the type's fields in order. References are only checked when saved.
+    static func problems(_ input: [String: ContentValue], against type: ContentTypeRecord) -> [StoreError] {
+        let definitions = Dictionary(uniqueKeysWithValues: type.fields.map { ($0.name, $0) })
+        var problems: [StoreError] = input.keys.sorted().filter { definitions[$0] == nil }.map {
+            .invalid(field: "fields.\($0)", reason: "content type \(type.name) has no such field")
+        }
+        var references: [(field: String, id: Int64)] = []
+        for definition in type.fields {
+            let path = "fields.\(definition.name)"
+            guard let value = input[definition.name], value != .null else {
+                if definition.required { problems.append(.invalid(field: path, reason: "is required")) }
+                continue
+            }
+            do {
+                _ = try check(value, as: definition.type, path: path, references: &references)
+            } catch {
+                problems.append(error)
+            }
+        }
+        return problems
+    }
+
     private static func check(
         _ value: ContentValue, as type: ContentFieldType, path: String, references: inout [(field: String, id: Int64)]
     ) throws(StoreError) -> ContentValue {

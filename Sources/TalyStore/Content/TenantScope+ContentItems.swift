@@ -22,6 +22,20 @@ public struct ContentItemDraft: Sendable, Equatable {
     }
 }
 
+extension ContentItemDraft {
+    /// Every problem of this draft under `type`, so a client can fix them all at once: the title,
+    /// the slug when given, then each field (`fields.<name>`). Whether referenced items exist and
+    /// whether the slug is free are only known when saving.
+    public func problems(against type: ContentTypeRecord) -> [StoreError] {
+        var problems: [StoreError] = []
+        do { _ = try TenantScope.validTitle(title) } catch { problems.append(error) }
+        if let slug {
+            do { _ = try TenantScope.validSlug(slug) } catch { problems.append(error) }
+        }
+        return problems + ContentValidation.problems(fields, against: type)
+    }
+}
+
 /// What consumers of `content_item.*` events receive: the item after the change.
 struct ContentItemEvent: Encodable {
     let id: Int64
@@ -208,17 +222,19 @@ extension TenantScope {
         }
     }
 
-    /// The tenant's items by id, optionally of one type and status, after `cursor` (exclusive),
-    /// at most `limit`.
+    /// The tenant's items by id, optionally of one type and status and last changed in
+    /// [`updatedSince`, `updatedBefore`), after `cursor` (exclusive), at most `limit`.
     public func contentItems(
-        of typeID: ContentTypeID? = nil, status: ContentStatus? = nil, after cursor: ContentItemID? = nil,
-        limit: Int = 100
+        of typeID: ContentTypeID? = nil, status: ContentStatus? = nil, updatedSince: Date? = nil,
+        updatedBefore: Date? = nil, after cursor: ContentItemID? = nil, limit: Int = 100
     ) throws(StoreError) -> [ContentItemRecord] {
         let tenantID = tenantID
         return try store.read { db in
             var request = ContentItemRecord.filter(ContentItemRecord.Columns.tenantID == tenantID)
             if let typeID { request = request.filter(ContentItemRecord.Columns.contentTypeID == typeID) }
             if let status { request = request.filter(ContentItemRecord.Columns.status == status) }
+            if let updatedSince { request = request.filter(ContentItemRecord.Columns.updatedAt >= updatedSince) }
+            if let updatedBefore { request = request.filter(ContentItemRecord.Columns.updatedAt < updatedBefore) }
             if let cursor { request = request.filter(ContentItemRecord.Columns.id > cursor) }
             return try request.order(ContentItemRecord.Columns.id).limit(max(0, limit)).fetchAll(db)
         }
