@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import TalyIngest
 import TalyStore
 
 /// The opened resources a running server works on, created once at start-up.
@@ -16,6 +17,8 @@ public struct ServerResources: Sendable {
     public let rateLimiter = RateLimiter()
     /// Failed-login counts per account and per address.
     public let loginThrottle: LoginThrottle
+    /// The committed indexes of every tenant's collections, for the search routes.
+    public let searchCollections: SearchCollections
 
     /// Prepares the data directory and opens (and migrates) the database inside it.
     public init(configuration: TalyConfiguration) throws(ServeError) {
@@ -30,6 +33,7 @@ public struct ServerResources: Sendable {
             throw .store(error)
         }
         gateway = configuration.gateway
+        searchCollections = SearchCollections(root: dataDirectory.path)
         loginThrottle = LoginThrottle(
             perAccount: configuration.gateway.loginFailuresPerAccountPerHour,
             perAddress: configuration.gateway.loginFailuresPerAddressPerHour)
@@ -63,6 +67,7 @@ public func buildRouter(resources: ServerResources) -> Router<TalyRequestContext
     ContentTypesController().register(api)
     ContentItemsController().register(api)
     CatalogController().register(api)
+    SearchController(collections: resources.searchCollections, metrics: resources.metrics).register(api)
     GatewayController.registerOpenAPI(api)
     return router
 }

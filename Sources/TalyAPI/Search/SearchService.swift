@@ -1,0 +1,187 @@
+import Foundation
+import TalyIndex
+import TalyIngest
+import TalyStore
+
+/// Runs the searches of the HTTP routes on the caller's tenant's committed indexes.
+///
+/// Access: the tenant is the principal's. A caller who manages the collection (`catalog.read`
+/// for products, `content.read` for content types) gets the strict query parser (400 naming the
+/// position of a syntax error) and every product status; anyone else (a public search-only key,
+/// a customer) gets the forgiving parser, and products with status `active` only. Content
+/// indexes hold published items only, so no one searches drafts.
+struct SearchService: Sendable {
+    let collections: SearchCollections
+
+    /// An opened collection: its snapshot (nil: no index yet) and how the caller may search it.
+    struct Target {
+        let name: String
+        let snapshot: SearchSnapshot?
+        let strict: Bool
+        let restriction: Filter?
+    }
+
+    /// The collection `name` of the caller's tenant: 422 without a name, 404 for an unknown one.
+    func target(_ name: String?, principal: Principal) throws(APIError) -> Target {
+        guard let name, !name.isEmpty else { throw .invalid("collection", "is required (a content type or products)") }
+        guard let collection = SearchCollection(name: name) else {
+            throw .invalid("collection", "\"\(name)\" is not a content type name or products")
+        }
+        let manages: Bool
+        var restriction: Filter?
+        switch collection {
+        case .products:
+            manages = principal.permissions.contains(.catalogRead)
+            if !manages { restriction = .equal(field: "status", .string(ProductStatus.active.rawValue)) }
+        case .content(let typeName):
+            let type: ContentTypeRecord?
+            do throws(StoreError) {
+                type = try principal.tenant.contentType(named: typeName)
+            } catch {
+                throw APIError.from(error) ?? .unavailable("cannot read the content types")
+            }
+            guard type != nil else { throw APIError(.notFound, "no collection \(name)") }
+            manages = principal.permissions.contains(.contentRead)
+        }
+        let snapshot: SearchSnapshot?
+        do throws(IndexError) {
+            snapshot = try collections.snapshot(tenantID: principal.tenant.tenantID, collection: collection)
+        } catch {
+            throw .unavailable("the index of \(name) cannot be opened: \(error)")
+        }
+        return Target(name: name, snapshot: snapshot, strict: manages, restriction: restriction)
+    }
+
+    /// One search.
+    func search(_ parameters: SearchParameters, principal: Principal) throws(APIError) -> SearchResultResource {
+        let started = ContinuousClock.now
+        let target = try target(parameters.collection, principal: principal)
+        guard let snapshot = target.snapshot else {
+            // No index yet: nothing is published, so nothing matches whatever was asked.
+            return SearchResultResource(
+                collection: target.name, hits: [], total: 0, totalIsExact: true, offset: parameters.offset ?? 0,
+                limit: parameters.limit ?? SearchLimits.defaultLimit, nextCursor: nil, facets: [], appliedEventID: nil,
+                processingTimeMs: 0)
+        }
+        let spec = try SearchSpec(
+            parameters, schema: snapshot.reader.schema, strict: target.strict, restriction: target.restriction)
+        var result = try run(spec, on: snapshot, collection: target.name)
+        result.processingTimeMs = Self.milliseconds(since: started)
+        return result
+    }
+
+    /// Runs a checked search on a snapshot.
+    func run(_ spec: SearchSpec, on snapshot: SearchSnapshot, collection: String) throws(APIError)
+        -> SearchResultResource
+    {
+        let searcher = snapshot.searcher
+        let response: SearchResponse
+        do throws(SearchError) {
+            response = try searcher.search(spec.request)
+        } catch {
+            throw Self.problem(error)
+        }
+        let hits = Array(response.hits.dropFirst(spec.offset))
+        var highlighter: Highlighter?
+        if let options = spec.highlight {
+            do throws(SearchError) {
+                highlighter = try Highlighter(searcher: searcher, query: spec.request.query, options: options)
+            } catch {
+                throw Self.problem(error)
+            }
+        }
+        var resources: [SearchHitResource] = []
+        resources.reserveCapacity(hits.count)
+        for hit in hits {
+            let document: Document
+            do throws(IndexError) {
+                document = try searcher.reader.segments[hit.segment].storedFields(hit.document)
+            } catch {
+                throw APIError.unavailable("the index of \(collection) cannot be read: \(error)")
+            }
+            let schema = searcher.reader.schema
+            var fields: [String: ContentValue] = [:]
+            for (name, value) in document.values { fields[name] = ContentValue(value) }
+            var id = ""
+            if case .keyword(let ids)? = document[schema.idField], let first = ids.first { id = first }
+            var resource = SearchHitResource(id: id, score: hit.score, document: fields)
+            if highlighter != nil {
+                do throws(SearchError) {
+                    let highlighted = try highlighter!.highlight(hit)
+                    resource.highlight = Dictionary(
+                        highlighted.map { ($0.field, $0.snippets) }, uniquingKeysWith: { first, _ in first })
+                } catch {
+                    throw Self.problem(error)
+                }
+            }
+            if spec.explain {
+                do throws(SearchError) {
+                    resource.explanation = ExplanationResource(try searcher.explain(spec.request.query, hit: hit))
+                } catch {
+                    throw Self.problem(error)
+                }
+            }
+            resources.append(resource)
+        }
+        let total = response.totalCount ?? 0
+        return SearchResultResource(
+            collection: collection, hits: resources, total: min(total, SearchLimits.exactTotalCap),
+            totalIsExact: total <= SearchLimits.exactTotalCap, offset: spec.offset, limit: spec.limit,
+            nextCursor: hits.count == spec.limit && spec.limit > 0 ? response.cursor : nil,
+            facets: response.facets.map(FacetResultResource.init), appliedEventID: snapshot.appliedEventID?.rawValue,
+            processingTimeMs: 0)
+    }
+
+    /// A type-ahead search within one keyword facet's values.
+    func searchFacetValues(_ parameters: FacetSearchParameters, principal: Principal) throws(APIError)
+        -> FacetSearchResultResource
+    {
+        guard let facet = parameters.facet, !facet.isEmpty else { throw .invalid("facet", "is required") }
+        let limit = parameters.limit ?? 10
+        guard (1...SearchLimits.maximumFacetValues).contains(limit) else {
+            throw .invalid("limit", "must be from 1 to \(SearchLimits.maximumFacetValues)")
+        }
+        let target = try target(parameters.collection, principal: principal)
+        guard let snapshot = target.snapshot else {
+            return FacetSearchResultResource(facet: facet, values: [], matchingValues: 0, appliedEventID: nil)
+        }
+        let schema = snapshot.reader.schema
+        guard let number = schema.fieldNumber(facet), case .keyword = schema.fields[number].type,
+            number != schema.idFieldNumber
+        else {
+            throw SearchSpec.badParameter("facet", "\"\(facet)\" is not a keyword field of \(target.name)")
+        }
+        let spec = try SearchSpec(
+            parameters.search, schema: schema, strict: target.strict, restriction: target.restriction)
+        let request = FacetValueSearchRequest(
+            field: facet, prefix: parameters.prefix ?? "", query: spec.request.query, filter: spec.request.filter,
+            selections: spec.request.selections, limit: limit)
+        do throws(SearchError) {
+            let response = try snapshot.searcher.searchFacetValues(request)
+            return FacetSearchResultResource(
+                facet: facet, values: response.values.map { .init(value: $0.value, count: $0.count) },
+                matchingValues: response.matchingValues, appliedEventID: snapshot.appliedEventID?.rawValue)
+        } catch {
+            throw Self.problem(error)
+        }
+    }
+
+    /// The problem for an engine failure, naming the parameter it comes from.
+    static func problem(_ error: SearchError) -> APIError {
+        switch error {
+        case .unknownField, .fieldNotSearchable, .unsupported, .tooManyExpansions, .analysis:
+            return SearchSpec.badParameter("q", error.description)
+        case .filter: return SearchSpec.badParameter("filter", error.description)
+        case .invalidFacet(let field, _): return SearchSpec.badParameter("facets", "\(field): \(error.description)")
+        case .invalidSort: return SearchSpec.badParameter("sort", error.description)
+        case .invalidCursor: return SearchSpec.badParameter("cursor", error.description)
+        case .fieldNotHighlightable: return SearchSpec.badParameter("highlight", error.description)
+        case .index(let failure): return .unavailable("the index cannot be read: \(failure)")
+        }
+    }
+
+    static func milliseconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+    }
+}
