@@ -159,13 +159,7 @@ struct CatalogController: Sendable {
             let principal = try context.require(.catalogRead)
             let query = request.uri.queryParameters
             var problems: [InvalidParam] = []
-            let page: PageRequest
-            do throws(APIError) {
-                page = try PageRequest(query: query)
-            } catch {
-                problems += error.invalidParams
-                page = PageRequest()
-            }
+            let page = PageRequest(query: query, problems: &problems)
             var status: ProductStatus?
             if let text = query.get("status") {
                 status = ProductStatus(rawValue: text)

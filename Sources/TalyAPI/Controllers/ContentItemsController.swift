@@ -220,13 +220,7 @@ struct ContentItemsController: Sendable {
     > {
         let query = request.uri.queryParameters
         var problems: [InvalidParam] = []
-        let page: PageRequest
-        do throws(APIError) {
-            page = try PageRequest(query: query)
-        } catch {
-            problems += error.invalidParams
-            page = PageRequest()
-        }
+        let page = PageRequest(query: query, problems: &problems)
         var status: ContentStatus?
         if let text = query.get("status") {
             status = ContentStatus(rawValue: text)

@@ -17,6 +17,13 @@ public struct PageRequest: Sendable, Equatable {
     /// The page asked for; 422 naming `limit` or `cursor` when either is malformed (both if both).
     public init(query: Parameters) throws(APIError) {
         var problems: [InvalidParam] = []
+        self.init(query: query, problems: &problems)
+        guard problems.isEmpty else { throw .validation(problems) }
+    }
+
+    /// The page asked for, adding a malformed `limit` or `cursor` to `problems` (and using its
+    /// default) so a list route can report them together with its own filters' problems.
+    public init(query: Parameters, problems: inout [InvalidParam]) {
         var limit = Self.defaultLimit
         if let text = query.get("limit") {
             if let value = Int(text), (1...Self.maximumLimit).contains(value) {
@@ -34,7 +41,6 @@ public struct PageRequest: Sendable, Equatable {
                 problems.append(InvalidParam(name: "cursor", reason: "is not a cursor this API returned"))
             }
         }
-        guard problems.isEmpty else { throw .validation(problems) }
         self.limit = limit
         self.after = after
     }
