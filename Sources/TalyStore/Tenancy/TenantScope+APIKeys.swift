@@ -35,9 +35,11 @@ extension TenantScope {
         }
         let tenantID = tenantID
         let time = now
-        return try store.write { db in
+        // Authenticating is a read: only a stale last-used time costs a write, at most once per
+        // `lastUsedResolution`, so concurrent requests with one key do not queue on the writer.
+        var record = try store.read { db in
             guard
-                var record =
+                let record =
                     try APIKeyRecord
                     .filter(APIKeyRecord.Columns.tenantID == tenantID && APIKeyRecord.Columns.prefix == token.prefix)
                     .fetchOne(db),
@@ -45,12 +47,13 @@ extension TenantScope {
             else { throw StoreError.authenticationFailed(.invalidCredentials) }
             if record.isRevoked { throw StoreError.authenticationFailed(.revoked) }
             if let expiresAt = record.expiresAt, time >= expiresAt { throw StoreError.authenticationFailed(.expired) }
-            if record.lastUsedAt.map({ time.timeIntervalSince($0) >= Self.lastUsedResolution }) ?? true {
-                record.lastUsedAt = time
-                try record.update(db, columns: [APIKeyRecord.Columns.lastUsedAt])
-            }
             return record
         }
+        if record.lastUsedAt.map({ time.timeIntervalSince($0) >= Self.lastUsedResolution }) ?? true {
+            record.lastUsedAt = time
+            try store.write { [record] db in try record.update(db, columns: [APIKeyRecord.Columns.lastUsedAt]) }
+        }
+        return record
     }
 
     /// Revokes the key `id`; revoking a revoked key changes nothing.

@@ -51,9 +51,11 @@ extension TenantScope {
         }
         let tenantID = tenantID
         let time = now
-        return try store.write { db in
+        // Validating is a read: extending the idle expiry costs a write at most once a minute
+        // (or a quarter of the idle timeout), so concurrent requests do not queue on the writer.
+        var record = try store.read { db in
             guard
-                var record =
+                let record =
                     try SessionRecord
                     .filter(SessionRecord.Columns.tenantID == tenantID && SessionRecord.Columns.prefix == token.prefix)
                     .fetchOne(db),
@@ -65,14 +67,17 @@ extension TenantScope {
             }
             let user = try fetchUser(db, record.userID)
             guard user.status == .active else { throw StoreError.authenticationFailed(.disabled) }
-            let idle = TimeInterval(record.idleTimeoutSeconds)
-            if time.timeIntervalSince(record.lastSeenAt) >= min(60, idle / 4) {
-                record.lastSeenAt = time
-                record.idleExpiresAt = min(time.addingTimeInterval(idle), record.absoluteExpiresAt)
-                try record.update(db, columns: [SessionRecord.Columns.lastSeenAt, SessionRecord.Columns.idleExpiresAt])
-            }
             return record
         }
+        let idle = TimeInterval(record.idleTimeoutSeconds)
+        if time.timeIntervalSince(record.lastSeenAt) >= min(60, idle / 4) {
+            record.lastSeenAt = time
+            record.idleExpiresAt = min(time.addingTimeInterval(idle), record.absoluteExpiresAt)
+            try store.write { [record] db in
+                try record.update(db, columns: [SessionRecord.Columns.lastSeenAt, SessionRecord.Columns.idleExpiresAt])
+            }
+        }
+        return record
     }
 
     /// Ends the session `id` (sign-out); revoking a revoked session changes nothing.
