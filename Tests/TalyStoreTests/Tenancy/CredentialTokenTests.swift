@@ -15,9 +15,17 @@ struct APIKeyTests {
             by: .system)
         #expect(issued.record.lastUsedAt == nil)
         let used = try scope.authenticateAPIKey(issued.key)
-        #expect(used.lastUsedAt == fixture.clock.now())
+        let firstUse = fixture.clock.now()
+        #expect(used.lastUsedAt == firstUse)
+        #expect(try scope.apiKey(issued.record.id!).lastUsedAt == firstUse)
         #expect(used.scopes == [.contentWrite])
-        fixture.clock.advance(by: 3600)
+        // Within a minute the stored time is left alone; past it, the next use moves it.
+        fixture.clock.advance(by: 30)
+        #expect(try scope.authenticateAPIKey(issued.key).lastUsedAt == firstUse)
+        fixture.clock.advance(by: 30)
+        _ = try scope.authenticateAPIKey(issued.key)
+        #expect(try scope.apiKey(issued.record.id!).lastUsedAt == fixture.clock.now())
+        fixture.clock.advance(by: 3540)
         #expect(throws: StoreError.authenticationFailed(.expired)) { try scope.authenticateAPIKey(issued.key) }
     }
 
