@@ -4,8 +4,8 @@
 ///
 /// Deviation from Lucene's `FuzzyQuery`: Lucene keeps the 50 closest terms and blends their statistics
 /// (`TopTermsBlendedFreqScoringRewrite`); here every term within the distance counts, up to
-/// ``QueryCompiler/maximumExpansions``, and scores are constant. Candidates are found by a full walk of the
-/// field's terms with a length filter, not a Levenshtein automaton: O(terms) per segment.
+/// ``QueryCompiler/maximumExpansions``, and scores are constant. Candidates are found by ``FuzzyTermWalk``,
+/// which visits only the dictionary prefixes still within the distance.
 extension QueryCompiler {
     /// The plan of fuzzy `text` over field `number` with at most `maximumEdits` edits (nil: by length).
     mutating func fuzzyLeaf(number: Int, text: String, maximumEdits: Int?, boost: Float) throws(SearchError)
@@ -32,34 +32,13 @@ extension QueryCompiler {
                 number: number, terms: [target], offsets: [0], hasNorms: reader.schema.fields[number].type.hasNorms,
                 slop: 0, boost: boost)
         }
+        let walk = FuzzyTermWalk(target: scalars, maximumEdits: edits)
         let expansions = try expand(number: number, describing: "fuzzy \"\(text)\"") { fieldTerms in
             fieldTerms.makeCursor()
-        } accepting: { term in
-            // A UTF-8 term of n bytes has between n / 4 and n scalars.
-            guard term.count / 4 <= scalars.count + edits, term.count + edits >= scalars.count else { return false }
-            let candidate = Array(String(decoding: term, as: UTF8.self).unicodeScalars.map(\.value))
-            return Self.levenshtein(scalars, candidate, limit: edits) <= edits
+        } advance: { cursor throws(IndexError) in
+            try walk.advance(&cursor)
         }
         return try constantUnion(number: number, terms: expansions, boost: boost)
-    }
-
-    /// The Levenshtein distance of `a` and `b`, or `limit + 1` as soon as it must exceed `limit`.
-    static func levenshtein(_ a: [UInt32], _ b: [UInt32], limit: Int) -> Int {
-        if abs(a.count - b.count) > limit { return limit + 1 }
-        var previous = Array(0...b.count)
-        var current = [Int](repeating: 0, count: b.count + 1)
-        for i in 1...max(a.count, 1) where !a.isEmpty {
-            current[0] = i
-            var rowMinimum = i
-            for j in 1...max(b.count, 1) where !b.isEmpty {
-                let substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)
-                current[j] = min(substitution, previous[j] + 1, current[j - 1] + 1)
-                rowMinimum = min(rowMinimum, current[j])
-            }
-            if rowMinimum > limit { return limit + 1 }
-            swap(&previous, &current)
-        }
-        return a.isEmpty ? b.count : previous[b.count]
     }
 }
 

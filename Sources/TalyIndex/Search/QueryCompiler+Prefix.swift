@@ -21,19 +21,20 @@ extension QueryCompiler {
         }
         let expansions = try expand(number: number, describing: "prefix \"\(prefix)\"") { fieldTerms in
             fieldTerms.makeCursor(prefix: folded)
-        } accepting: { _ in
-            true
+        } advance: { cursor throws(IndexError) in
+            try cursor.next()
         }
         return try constantUnion(number: number, terms: expansions, boost: boost)
     }
 
-    /// The distinct terms of field `number`, over every segment, that the cursor `makeCursor`
-    /// walks and `accept` keeps; more than ``maximumExpansions`` is an error naming `description`.
+    /// The distinct terms of field `number`, over every segment, that `advance` moves the cursor
+    /// `makeCursor` to (each call: the next kept term, or false at the end); more than
+    /// ``maximumExpansions`` is an error naming `description`.
     func expand(
         number: Int,
         describing description: String,
         cursor makeCursor: (FieldTerms) -> TermCursor,
-        accepting accept: (UnsafeRawBufferPointer) -> Bool
+        advance: (inout TermCursor) throws(IndexError) -> Bool
     ) throws(SearchError) -> Set<[UInt8]> {
         var expansions = Set<[UInt8]>()
         var tooMany = false
@@ -41,8 +42,7 @@ extension QueryCompiler {
             segments: for segment in reader.segments {
                 guard let fieldTerms = segment.terms.terms(forField: UInt32(number)) else { continue }
                 var cursor = makeCursor(fieldTerms)
-                while try cursor.next() {
-                    guard accept(cursor.term) else { continue }
+                while try advance(&cursor) {
                     expansions.insert(Array(cursor.term))
                     if expansions.count > Self.maximumExpansions {
                         tooMany = true

@@ -216,8 +216,13 @@ public struct TermCursor: ~Copyable {
             return false
         }
         let first = terms.lastBlock(atMost: key, keyCount, base: base)
-        try loadBlock(max(first, 0))
-        if first < 0 { return false }  // every term sorts after the key
+        if state == .positioned && first == block && TermBytes.compare(buffer, termLength, key, keyCount) < 0 {
+            // The key lies ahead in the current block: scan on from here rather than decode the
+            // block again from its start (walks that seek forward, like fuzzy, seek mostly so).
+        } else {
+            try loadBlock(max(first, 0))
+            if first < 0 { return false }  // every term sorts after the key
+        }
         var matched = TermBytes.commonPrefixLength(buffer, termLength, key, keyCount)
         if matched == keyCount && matched == termLength { return true }
         while true {
