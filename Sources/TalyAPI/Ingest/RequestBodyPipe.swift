@@ -85,10 +85,14 @@ final class RequestBodyPipe: @unchecked Sendable {
         }
     }
 
-    /// The reader is done: a writer waiting for room is released and the rest is dropped.
+    /// The reader is done (the pipeline stopped, perhaps on a store failure while its reader
+    /// thread waits here): a writer waiting for room and a reader waiting for bytes are released,
+    /// and the rest of the body is dropped.
     func closeReader() {
         let writer = condition.withLock {
             readerGone = true
+            ended = true
+            condition.broadcast()
             buffers.removeAll()
             bufferedBytes = 0
             defer { waitingWriter = nil }

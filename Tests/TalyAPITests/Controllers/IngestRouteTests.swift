@@ -544,6 +544,19 @@ struct IngestRouteTests {
             #expect(throws: (any Error).self) { try outcome.get() }
         }
 
+        // A pipeline that stops while its reader thread waits for bytes releases that thread.
+        let stalled = RequestBodyPipe(capacity: 16)
+        let waiting = Task {
+            try await runOnOwnThread { () throws -> Int in
+                var buffer = [UInt8](repeating: 0, count: 16)
+                var input = RequestBodySource(pipe: stalled)
+                return try buffer.withUnsafeMutableBytes { try input.read(into: $0) }
+            }
+        }
+        try await Task.sleep(for: .milliseconds(50))
+        stalled.closeReader()
+        #expect(try await waiting.value == 0)
+
         // A reader that stops early releases a writer blocked on a full pipe.
         let abandoned = RequestBodyPipe(capacity: 16)
         let (body3, source3) = RequestBody.makeStream()
