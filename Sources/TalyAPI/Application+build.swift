@@ -67,6 +67,7 @@ public func buildRouter(resources: ServerResources) -> Router<TalyRequestContext
     ContentTypesController().register(api)
     ContentItemsController().register(api)
     CatalogController().register(api)
+    IngestController().register(api)
     SearchController(collections: resources.searchCollections, metrics: resources.metrics).register(api)
     GatewayController.registerOpenAPI(api)
     return router

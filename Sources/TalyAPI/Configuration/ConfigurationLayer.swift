@@ -15,6 +15,8 @@ public struct ConfigurationLayer: Sendable, Equatable {
     public var logFormat: LogFormat?
     /// See ``GatewaySettings/maxBodyBytes``.
     public var maxBodyBytes: Int?
+    /// See ``GatewaySettings/maxIngestBodyBytes``.
+    public var maxIngestBodyBytes: Int?
     /// See ``GatewaySettings/corsAllowedOrigins``.
     public var corsAllowedOrigins: [String]?
     /// See ``GatewaySettings/trustForwardedFor``.
@@ -59,7 +61,7 @@ public struct ConfigurationLayer: Sendable, Equatable {
         "TALY_HOST", "TALY_PORT", "TALY_DATA_DIR", "TALY_LOG_LEVEL", "TALY_LOG_FORMAT",
         "TALY_MAX_BODY_BYTES", "TALY_CORS_ORIGINS", "TALY_TRUST_FORWARDED_FOR", "TALY_SESSION_IDLE_SECONDS",
         "TALY_SESSION_ABSOLUTE_SECONDS", "TALY_LOGIN_FAILURES_PER_ACCOUNT", "TALY_LOGIN_FAILURES_PER_ADDRESS",
-        "TALY_RATE_LIMIT_CREDENTIAL", "TALY_RATE_LIMIT_ADDRESS",
+        "TALY_RATE_LIMIT_CREDENTIAL", "TALY_RATE_LIMIT_ADDRESS", "TALY_MAX_INGEST_BODY_BYTES",
     ]
 
     /// The layer the `TALY_*` environment variables set.
@@ -108,6 +110,7 @@ public struct ConfigurationLayer: Sendable, Equatable {
         case host, port, dataDirectory, logLevel, logFormat
         case maxBodyBytes, corsOrigins, trustForwardedFor, sessionIdleSeconds, sessionAbsoluteSeconds
         case loginFailuresPerAccount, loginFailuresPerAddress, rateLimitCredential, rateLimitAddress
+        case maxIngestBodyBytes
     }
 
     private static let environmentMap: [String: Key] = [
@@ -119,9 +122,11 @@ public struct ConfigurationLayer: Sendable, Equatable {
         "TALY_LOGIN_FAILURES_PER_ACCOUNT": .loginFailuresPerAccount,
         "TALY_LOGIN_FAILURES_PER_ADDRESS": .loginFailuresPerAddress,
         "TALY_RATE_LIMIT_CREDENTIAL": .rateLimitCredential, "TALY_RATE_LIMIT_ADDRESS": .rateLimitAddress,
+        "TALY_MAX_INGEST_BODY_BYTES": .maxIngestBodyBytes,
     ]
     private static let numericFileKeys: Set<String> = [
-        "port", "max_body_bytes", "session_idle_seconds", "session_absolute_seconds", "login_failures_per_account",
+        "port", "max_body_bytes", "max_ingest_body_bytes", "session_idle_seconds", "session_absolute_seconds",
+        "login_failures_per_account",
         "login_failures_per_address",
     ]
     private static let fileMap: [String: Key] = Dictionary(
@@ -164,6 +169,7 @@ public struct ConfigurationLayer: Sendable, Equatable {
                 }
                 logFormat = format
             case .maxBodyBytes: maxBodyBytes = try Self.positive(value, source: source)
+            case .maxIngestBodyBytes: maxIngestBodyBytes = try Self.positive(value, source: source)
             case .corsOrigins:
                 corsAllowedOrigins = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
                     .filter { !$0.isEmpty }

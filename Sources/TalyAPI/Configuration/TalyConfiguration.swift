@@ -76,7 +76,8 @@ public struct TalyConfiguration: Sendable, Equatable {
             loginFailuresPerAccountPerHour: first(\.loginFailuresPerAccount) ?? gateway.loginFailuresPerAccountPerHour,
             loginFailuresPerAddressPerHour: first(\.loginFailuresPerAddress) ?? gateway.loginFailuresPerAddressPerHour,
             rateLimitPerCredential: first(\.rateLimitPerCredential) ?? gateway.rateLimitPerCredential,
-            rateLimitPerAddress: first(\.rateLimitPerAddress) ?? gateway.rateLimitPerAddress)
+            rateLimitPerAddress: first(\.rateLimitPerAddress) ?? gateway.rateLimitPerAddress,
+            maxIngestBodyBytes: first(\.maxIngestBodyBytes) ?? gateway.maxIngestBodyBytes)
         guard configuration.gateway.sessionAbsoluteTimeout >= configuration.gateway.sessionIdleTimeout else {
             throw .invalidValue(
                 source: "session_absolute_seconds", value: String(Int(configuration.gateway.sessionAbsoluteTimeout)),

@@ -26,6 +26,9 @@ public enum ProblemKind: String, Sendable, CaseIterable {
     case preconditionFailed = "precondition-failed"
     /// The body is over the size limit.
     case payloadTooLarge = "payload-too-large"
+    /// A streamed body came without `Content-Length`, so its size cannot be checked before
+    /// anything is written.
+    case lengthRequired = "length-required"
     /// The body is not JSON.
     case unsupportedMediaType = "unsupported-media-type"
     /// Fields are invalid; `invalid_params` lists each.
@@ -53,6 +56,7 @@ public enum ProblemKind: String, Sendable, CaseIterable {
         case .conflict: .conflict
         case .preconditionFailed: .preconditionFailed
         case .payloadTooLarge: .contentTooLarge
+        case .lengthRequired: .lengthRequired
         case .unsupportedMediaType: .unsupportedMediaType
         case .validation: .unprocessableContent
         case .preconditionRequired: .preconditionRequired
@@ -74,6 +78,7 @@ public enum ProblemKind: String, Sendable, CaseIterable {
         case .conflict: "Conflict"
         case .preconditionFailed: "Precondition failed"
         case .payloadTooLarge: "Request body too large"
+        case .lengthRequired: "Content-Length required"
         case .unsupportedMediaType: "Unsupported media type"
         case .validation: "Validation failed"
         case .preconditionRequired: "Precondition required"

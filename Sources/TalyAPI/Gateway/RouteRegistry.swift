@@ -73,8 +73,10 @@ public struct RouteDoc: Sendable {
     public var access: RouteAccess
     /// Query parameters besides pagination's.
     public var query: [(name: String, schema: JSONSchema, description: String)]
-    /// The JSON body, if the route takes one.
+    /// The JSON body, if the route takes one (for a bulk route, the schema of one line).
     public var requestBody: JSONSchema?
+    /// The body's media type: `application/json`, or `application/x-ndjson` for bulk routes.
+    public var requestMediaType: String
     /// The success status.
     public var successStatus: Int
     /// The success body; for a paginated route, the schema of one item.
@@ -83,12 +85,18 @@ public struct RouteDoc: Sendable {
     public var requiresIfMatch: Bool
     /// Whether the route is a list with `limit` / `cursor`.
     public var paginated: Bool
+    /// Other success statuses, answering the same body (a bulk route's partial success).
+    public var alsoSucceeds: [(status: Int, description: String)]
+    /// Problems the route answers besides those implied by its access, body and path.
+    public var problems: [(status: Int, description: String)]
 
     /// A route's documentation.
     public init(
         _ method: HTTPRequest.Method, _ path: String, summary: String, tag: String, access: RouteAccess,
         query: [(name: String, schema: JSONSchema, description: String)] = [], requestBody: JSONSchema? = nil,
-        successStatus: Int = 200, response: JSONSchema? = nil, requiresIfMatch: Bool = false, paginated: Bool = false
+        requestMediaType: String = "application/json", successStatus: Int = 200, response: JSONSchema? = nil,
+        requiresIfMatch: Bool = false, paginated: Bool = false,
+        alsoSucceeds: [(status: Int, description: String)] = [], problems: [(status: Int, description: String)] = []
     ) {
         self.method = method
         self.path = path
@@ -97,10 +105,13 @@ public struct RouteDoc: Sendable {
         self.access = access
         self.query = query
         self.requestBody = requestBody
+        self.requestMediaType = requestMediaType
         self.successStatus = successStatus
         self.response = response
         self.requiresIfMatch = requiresIfMatch
         self.paginated = paginated
+        self.alsoSucceeds = alsoSucceeds
+        self.problems = problems
     }
 
     /// The path in the router's syntax.
@@ -202,6 +213,11 @@ public final class RouteRegistry {
         var success: [String: Any] = ["description": "success"]
         if let body { success["content"] = ["application/json": ["schema": body.json]] }
         responses[String(doc.successStatus)] = success
+        for (status, description) in doc.alsoSucceeds {
+            var other = success
+            other["description"] = description
+            responses[String(status)] = other
+        }
         func problem(_ status: Int, _ description: String) {
             responses[String(status)] = [
                 "description": description,
@@ -211,7 +227,7 @@ public final class RouteRegistry {
         if doc.requestBody != nil {
             problem(400, "malformed body")
             problem(413, "body too large")
-            problem(415, "not JSON")
+            problem(415, "not \(doc.requestMediaType)")
         }
         if doc.requestBody != nil || doc.paginated || !doc.query.isEmpty { problem(422, "invalid input") }
         if doc.access != .open { problem(401, "no or invalid credential") }
@@ -221,6 +237,7 @@ public final class RouteRegistry {
             problem(412, "ETag mismatch")
             problem(428, "If-Match missing")
         }
+        for (status, description) in doc.problems { problem(status, description) }
         problem(429, "rate limited")
         var operation: [String: Any] = [
             "summary": doc.summary,
@@ -233,7 +250,7 @@ public final class RouteRegistry {
         if !parameters.isEmpty { operation["parameters"] = parameters }
         if let requestBody = doc.requestBody {
             operation["requestBody"] = [
-                "required": true, "content": ["application/json": ["schema": requestBody.json]],
+                "required": true, "content": [doc.requestMediaType: ["schema": requestBody.json]],
             ]
         }
         switch doc.access {

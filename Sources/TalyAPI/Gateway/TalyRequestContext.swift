@@ -68,6 +68,9 @@ public struct TalyRequestContext: RequestContext, RemoteAddressRequestContext {
 public struct GatewaySettings: Sendable, Equatable {
     /// The largest request body accepted, in bytes (413 above).
     public var maxBodyBytes: Int
+    /// The largest body of a bulk route (`POST /v1/ingest`), in bytes: bulk bodies are streamed
+    /// through the pipeline, never held whole, so they may be much larger than JSON bodies.
+    public var maxIngestBodyBytes: Int
     /// Origins allowed to call from browsers (CORS); empty disables CORS, `*` allows any.
     public var corsAllowedOrigins: [String]
     /// Whether to take the client address from `X-Forwarded-For` (behind a trusted proxy only).
@@ -85,22 +88,24 @@ public struct GatewaySettings: Sendable, Equatable {
     /// Token bucket per client address.
     public var rateLimitPerAddress: RateLimit
 
-    /// 1 MiB bodies, no CORS, 30 min idle / 12 h sessions, 100 login failures per account.
+    /// 1 MiB bodies (100 MiB for bulk ingest, as Elasticsearch's and Meilisearch's defaults), no
+    /// CORS, 30 min idle / 12 h sessions, 100 login failures per account.
     public static let defaults = GatewaySettings(
         maxBodyBytes: 1 << 20, corsAllowedOrigins: [], trustForwardedFor: false,
         sessionIdleTimeout: 30 * 60, sessionAbsoluteTimeout: 12 * 3600,
         loginFailuresPerAccountPerHour: 100, loginFailuresPerAddressPerHour: 300,
         rateLimitPerCredential: RateLimit(burst: 200, perSecond: 50),
-        rateLimitPerAddress: RateLimit(burst: 100, perSecond: 20))
+        rateLimitPerAddress: RateLimit(burst: 100, perSecond: 20), maxIngestBodyBytes: 100 << 20)
 
     /// Every value given.
     public init(
         maxBodyBytes: Int, corsAllowedOrigins: [String], trustForwardedFor: Bool,
         sessionIdleTimeout: TimeInterval, sessionAbsoluteTimeout: TimeInterval,
         loginFailuresPerAccountPerHour: Int, loginFailuresPerAddressPerHour: Int,
-        rateLimitPerCredential: RateLimit, rateLimitPerAddress: RateLimit
+        rateLimitPerCredential: RateLimit, rateLimitPerAddress: RateLimit, maxIngestBodyBytes: Int
     ) {
         self.maxBodyBytes = maxBodyBytes
+        self.maxIngestBodyBytes = maxIngestBodyBytes
         self.corsAllowedOrigins = corsAllowedOrigins
         self.trustForwardedFor = trustForwardedFor
         self.sessionIdleTimeout = sessionIdleTimeout
@@ -109,6 +114,13 @@ public struct GatewaySettings: Sendable, Equatable {
         self.loginFailuresPerAddressPerHour = loginFailuresPerAddressPerHour
         self.rateLimitPerCredential = rateLimitPerCredential
         self.rateLimitPerAddress = rateLimitPerAddress
+    }
+}
+
+extension GatewaySettings {
+    /// The body limit of the route `endpoint` (the router's path pattern).
+    func maxBodyBytes(endpoint: String?) -> Int {
+        endpoint == IngestController.path ? maxIngestBodyBytes : maxBodyBytes
     }
 }
 

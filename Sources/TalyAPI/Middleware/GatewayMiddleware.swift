@@ -35,9 +35,9 @@ struct GatewayMiddleware: RouterMiddleware {
         var response: Response
         var internalFailure: (any Error)?
         do {
-            if let length = request.headers[.contentLength].flatMap(Int.init), length > settings.maxBodyBytes {
-                throw APIError(
-                    .payloadTooLarge, "the request body is \(length) bytes; the limit is \(settings.maxBodyBytes)")
+            let limit = settings.maxBodyBytes(endpoint: context.endpointPath)
+            if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+                throw APIError(.payloadTooLarge, "the request body is \(length) bytes; the limit is \(limit)")
             }
             response = try await next(request, context)
         } catch {

@@ -21,6 +21,8 @@ public struct BulkRecordResult: Sendable {
     public let ordinal: Int64
     /// The 1-based input line it starts on.
     public let line: Int
+    /// The record's external id (content slug, product SKU) when it could be read.
+    public let externalID: String?
     /// What happened.
     public let outcome: Outcome
     /// The record's bytes as read, for rejected records only (nil otherwise).
@@ -89,14 +91,19 @@ public final class BulkIngestPipeline: Sendable {
         public var actor: Actor
         /// Parse and validate only: nothing is written, no checkpoint is kept.
         public var validateOnly: Bool
+        /// Whether content records may take effect in public (`publish_at`, changes to items that
+        /// are not drafts): false for a caller without `content.publish`, whose such records are
+        /// rejected (`TenantScope.bulkWriteContentItems`).
+        public var mayPublish: Bool
 
         /// Options; parallelism defaults to the machine's cores.
         public init(
             mode: BulkWriteMode = .upsert, format: BulkInputFormat = .auto, batchSize: Int = 2000,
             parallelism: Int = ProcessInfo.processInfo.activeProcessorCount, actor: Actor = .system,
-            validateOnly: Bool = false
+            validateOnly: Bool = false, mayPublish: Bool = true
         ) {
             self.validateOnly = validateOnly
+            self.mayPublish = mayPublish
             self.mode = mode
             self.format = format
             self.batchSize = min(max(1, batchSize), Self.maximumBatchSize)
@@ -222,7 +229,8 @@ public final class BulkIngestPipeline: Sendable {
             case .content(let type):
                 guard let typeID = type.id else { preconditionFailure("a stored type has an id") }
                 _ = try scope.bulkWriteContentItems(
-                    of: typeID, contentDrafts, mode: options.mode, by: options.actor, checkpoint: makeCheckpoint)
+                    of: typeID, contentDrafts, mode: options.mode, by: options.actor, mayPublish: options.mayPublish,
+                    checkpoint: makeCheckpoint)
             case .products:
                 _ = try scope.bulkWriteProducts(
                     productDrafts, mode: options.mode, by: options.actor, checkpoint: makeCheckpoint)
@@ -249,11 +257,13 @@ public final class BulkIngestPipeline: Sendable {
             switch record.result {
             case .success:
                 summary.valid += 1
-                return BulkRecordResult(ordinal: record.ordinal, line: record.line, outcome: .valid, original: nil)
+                return BulkRecordResult(
+                    ordinal: record.ordinal, line: record.line, externalID: record.externalID, outcome: .valid,
+                    original: nil)
             case .failure(let rejection):
                 summary.rejected += 1
                 return BulkRecordResult(
-                    ordinal: record.ordinal, line: record.line,
+                    ordinal: record.ordinal, line: record.line, externalID: nil,
                     outcome: .rejected(field: rejection.field, reason: rejection.reason), original: record.original)
             }
         }
@@ -291,8 +301,8 @@ public final class BulkIngestPipeline: Sendable {
             let rejected: Bool
             if case .rejected = outcome { rejected = true } else { rejected = false }
             return BulkRecordResult(
-                ordinal: record.ordinal, line: record.line, outcome: outcome, original: rejected ? record.original : nil
-            )
+                ordinal: record.ordinal, line: record.line, externalID: record.externalID, outcome: outcome,
+                original: rejected ? record.original : nil)
         }
     }
 }
@@ -308,6 +318,15 @@ struct ParsedRecord: Sendable {
     let range: Range<Int>
 
     var original: [UInt8] { Array(chunkBytes[range]) }
+
+    /// The slug or SKU of a record that decoded.
+    var externalID: String? {
+        switch result {
+        case .success(.content(let draft)): draft.slug
+        case .success(.product(let draft)): draft.sku
+        case .failure: nil
+        }
+    }
 }
 
 struct ParsedChunk: Sendable {

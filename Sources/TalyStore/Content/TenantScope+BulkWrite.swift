@@ -66,9 +66,14 @@ extension TenantScope {
     /// slug (the external id). A conflict does not abort the batch: it is that record's outcome.
     /// `checkpoint` runs inside the transaction with the outcomes and returns the checkpoint to
     /// commit with them (nil: none); an error it throws rolls the batch back.
+    ///
+    /// Without `mayPublish` (a caller lacking `content.publish`) a record is a conflict when it
+    /// would take effect in public: setting or changing `publish_at`, or changing an item that is
+    /// not a draft. These are the rules of the single-item routes; an unchanged item stays
+    /// `unchanged`.
     public func bulkWriteContentItems(
         of typeID: ContentTypeID, _ drafts: [ContentItemDraft], mode: BulkWriteMode, by actor: Actor,
-        checkpoint: ([BulkWriteOutcome]) throws -> IngestCheckpoint? = { _ in nil }
+        mayPublish: Bool = true, checkpoint: ([BulkWriteOutcome]) throws -> IngestCheckpoint? = { _ in nil }
     ) throws(StoreError) -> [BulkWriteOutcome] {
         let time = now
         return try store.write { db in
@@ -84,7 +89,9 @@ extension TenantScope {
             outcomes.reserveCapacity(drafts.count)
             for draft in drafts {
                 outcomes.append(
-                    try writeContentItem(db, draft, type: type, existing: &existing, mode: mode, by: actor, at: time))
+                    try writeContentItem(
+                        db, draft, type: type, existing: &existing, mode: mode, mayPublish: mayPublish, by: actor,
+                        at: time))
             }
             if let checkpoint = try checkpoint(outcomes) { try saveIngestCheckpoint(db, checkpoint, at: time) }
             return outcomes
@@ -162,7 +169,8 @@ extension TenantScope {
 
     private func writeContentItem(
         _ db: Database, _ draft: ContentItemDraft, type: ContentTypeRecord,
-        existing: inout [String: ContentItemRecord], mode: BulkWriteMode, by actor: Actor, at time: Date
+        existing: inout [String: ContentItemRecord], mode: BulkWriteMode, mayPublish: Bool, by actor: Actor,
+        at time: Date
     ) throws -> BulkWriteOutcome {
         let title: String
         let slug: String
@@ -178,6 +186,9 @@ extension TenantScope {
         }
         do {
             guard var item = existing[slug] else {
+                if !mayPublish && draft.publishAt != nil {
+                    return Self.publishNeeded("publish_at", "scheduling publication")
+                }
                 let created = try insertContentItem(
                     db, draft, title: title, slug: slug, type: type, by: actor, at: time)
                 existing[slug] = created
@@ -196,6 +207,12 @@ extension TenantScope {
             guard checked != item.fields || title != item.title || draft.publishAt != item.publishAt else {
                 return .unchanged(id)
             }
+            if !mayPublish {
+                if item.status != .draft { return Self.publishNeeded("status", "changing a \(item.status) item") }
+                if draft.publishAt != item.publishAt {
+                    return Self.publishNeeded("publish_at", "scheduling publication")
+                }
+            }
             item.fields = checked
             item.title = title
             item.publishAt = draft.publishAt
@@ -206,6 +223,10 @@ extension TenantScope {
             guard case .invalid(let field, let reason) = error else { throw error }
             return .conflict(field: field, reason: reason)
         }
+    }
+
+    private static func publishNeeded(_ field: String, _ what: String) -> BulkWriteOutcome {
+        .conflict(field: field, reason: "\(what) needs the content.publish permission")
     }
 
     private func writeProduct(

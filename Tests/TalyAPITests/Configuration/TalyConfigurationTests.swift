@@ -101,13 +101,18 @@ struct TalyConfigurationTests {
         let dir = try TemporaryDirectory()
         let file = dir.path("taly.json")
         try Data(
-            #"{"max_body_bytes": 2048, "trust_forwarded_for": true, "rate_limit_address": "10/2.5", "cors_origins": "https://a.example, https://b.example"}"#
+            #"{"max_body_bytes": 2048, "max_ingest_body_bytes": 65536, "trust_forwarded_for": true, "rate_limit_address": "10/2.5", "cors_origins": "https://a.example, https://b.example"}"#
                 .utf8
         ).write(to: URL(fileURLWithPath: file))
         let resolved = try TalyConfiguration.resolve(
             flags: ConfigurationLayer(), configFile: file,
             environment: ["TALY_RATE_LIMIT_CREDENTIAL": "0/0", "TALY_LOGIN_FAILURES_PER_ACCOUNT": "5"])
         #expect(resolved.gateway.maxBodyBytes == 2048)
+        #expect(resolved.gateway.maxIngestBodyBytes == 65536)
+        let fromEnvironment = try TalyConfiguration.resolve(
+            flags: ConfigurationLayer(), configFile: nil, environment: ["TALY_MAX_INGEST_BODY_BYTES": "4096"])
+        #expect(fromEnvironment.gateway.maxIngestBodyBytes == 4096)
+        #expect(fromEnvironment.gateway.maxBodyBytes == GatewaySettings.defaults.maxBodyBytes)
         #expect(resolved.gateway.trustForwardedFor)
         #expect(resolved.gateway.rateLimitPerAddress == RateLimit(burst: 10, perSecond: 2.5))
         #expect(!resolved.gateway.rateLimitPerCredential.isEnabled)
@@ -115,7 +120,7 @@ struct TalyConfigurationTests {
         #expect(resolved.gateway.loginFailuresPerAccountPerHour == 5)
         for (key, value) in [
             ("TALY_RATE_LIMIT_ADDRESS", "10"), ("TALY_RATE_LIMIT_ADDRESS", "5/0"), ("TALY_MAX_BODY_BYTES", "-1"),
-            ("TALY_TRUST_FORWARDED_FOR", "maybe"),
+            ("TALY_TRUST_FORWARDED_FOR", "maybe"), ("TALY_MAX_INGEST_BODY_BYTES", "0"),
         ] {
             #expect(throws: ConfigurationError.self, "\(key)=\(value)") {
                 _ = try TalyConfiguration.resolve(

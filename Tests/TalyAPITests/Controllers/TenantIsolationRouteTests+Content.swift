@@ -51,6 +51,7 @@ extension TenantIsolationRouteTests {
                     (.get, "/v1/catalog/products/\(p)/reservations", nil),
                     (.post, "/v1/catalog/reservations/\(reservation)/release", nil),
                     (.post, "/v1/catalog/reservations/\(reservation)/commit", nil),
+                    (.post, "/v1/ingest?collection=secret", #"{"slug": "x", "title": "pwned"}"#),
                 ]
                 for (method, uri, body) in attempts {
                     let response = try await client.call(

@@ -48,6 +48,41 @@ struct BulkWriteTests {
         #expect(unchanged == [.unchanged(one)])
     }
 
+    @Test("without mayPublish, records that would take effect in public are conflicts; drafts are written")
+    func withoutPublishPermission() throws {
+        let fixture = try StoreFixture()
+        let (_, scope) = try fixture.makeTenant("acme")
+        let type = try ArticleType.create(in: scope)
+        let live = try scope.createContentItem(of: type.id!, ArticleType.draft("Live", slug: "live"), by: .system)
+        _ = try scope.publishContentItem(live.id!, expectedVersion: live.version, by: .system)
+        let draft = try scope.createContentItem(of: type.id!, ArticleType.draft("Draft", slug: "draft"), by: .system)
+        var scheduled = ArticleType.draft("Later", slug: "later")
+        scheduled.publishAt = Date(timeIntervalSince1970: 2_000_000_000)
+        var rescheduled = ArticleType.draft("Draft", slug: "draft")
+        rescheduled.publishAt = scheduled.publishAt
+        let drafts = [
+            ArticleType.draft("Live", body: "changed", slug: "live"), ArticleType.draft("Live", slug: "live"),
+            scheduled, rescheduled, ArticleType.draft("Draft", body: "changed", slug: "draft"),
+        ]
+        let outcomes = try scope.bulkWriteContentItems(
+            of: type.id!, drafts, mode: .upsert, by: .system, mayPublish: false)
+        let fields = outcomes.map { outcome -> String? in
+            if case .conflict(let field, let reason) = outcome {
+                #expect(reason.contains("content.publish"))
+                return field
+            }
+            return nil
+        }
+        #expect(fields == ["status", nil, "publish_at", "publish_at", nil])
+        #expect(outcomes[1] == .unchanged(live.id!.rawValue))
+        #expect(outcomes[4] == .updated(draft.id!.rawValue))
+        #expect(try scope.contentItem(live.id!).fields["body"] == .string("Body text."))
+        #expect(try scope.contentItem(of: type.id!, slug: "later") == nil)
+        // The same batch with the permission goes through.
+        let allowed = try scope.bulkWriteContentItems(of: type.id!, drafts, mode: .upsert, by: .system)
+        #expect(allowed.allSatisfy { if case .conflict = $0 { false } else { true } })
+    }
+
     @Test("the checkpoint commits with the batch, and a failing checkpoint rolls the batch back")
     func checkpointInTransaction() throws {
         let fixture = try StoreFixture()
