@@ -102,6 +102,32 @@ struct DemoServeTests {
         #expect(try Store(path: data + "/taly.sqlite").tenants().map(\.name) == ["acme"])
     }
 
+    @Test("a first start that cannot listen still prints the login it created, then exits 1")
+    func loginNotLostWhenThePortIsTaken() throws {
+        let dir = try TemporaryDirectory()
+        let holder = TalyProcess(["serve", "--port", "0", "--data-dir", dir.path("other")])
+        try holder.start()
+        let port = try holder.waitForPort()
+        let data = dir.path("data")
+        let result = try TalyProcess.run(
+            ["serve", "--port", String(port), "--data-dir", data, "--demo", "--demo-fixtures", Self.fixtures])
+        holder.signal(SIGTERM)
+        holder.waitForExit()
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("taly: error: cannot listen on 127.0.0.1:\(port)"))
+        let login = try DemoLogin(printed: result.stdout)
+        #expect(login.baseURL.hasPrefix("(not serving"))
+        #expect(try Store(path: data + "/taly.sqlite").tenants().map(\.name) == [DemoTenant.name])
+    }
+
+    @Test("--help documents --demo and --demo-fixtures")
+    func help() throws {
+        let result = try TalyProcess.run(["serve", "--help"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("--demo "))
+        #expect(result.stdout.contains("--demo-fixtures"))
+    }
+
     @Test("missing fixtures are one line naming the file, exit status 1, and nothing loaded")
     func missingFixtures() throws {
         let dir = try TemporaryDirectory()
