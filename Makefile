@@ -9,9 +9,10 @@ DATA_DIR ?= ./data
 
 .PHONY: run test deps build release lint format clean
 
-## run: install what is missing, build in release, serve on $(HOST):$(PORT) with data in $(DATA_DIR)
+## run: install what is missing, build in release, serve on $(HOST):$(PORT) with data in $(DATA_DIR);
+## the first start loads the demo tenant (fixtures/demo) and prints its login once
 run: deps release
-	.build/release/taly serve --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR)
+	.build/release/taly serve --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR) --demo --demo-fixtures fixtures/demo
 
 ## test: install what is missing, build and run the whole test suite
 test: deps

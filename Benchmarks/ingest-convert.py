@@ -37,24 +37,27 @@ def attribute(value):
     return value
 
 
+def convert(kind, doc):
+    """One corpus document as the `taly ingest` record of `kind` (products or doc)."""
+    if kind == "products":
+        attributes = {k: attribute(v) for k, v in doc.items() if k not in SKIP and v is not None}
+        return {
+            "sku": sku(doc["id"]), "title": doc.get("title", ""), "description": doc.get("body", ""),
+            "price": {"amount": 0, "currency": "EUR"}, "attributes": attributes, "status": "active",
+        }
+    record = {"slug": slug(doc["id"]), "title": doc.get("title", ""), "body": doc.get("body", "")}
+    for key in ("source", "package", "lang", "section", "path"):
+        if isinstance(doc.get(key), str):
+            record[key] = doc[key]
+    return record
+
+
 def main():
     kind, path = sys.argv[1], sys.argv[2]
     out = sys.stdout
     with open(path, encoding="utf-8") as corpus:
         for line in corpus:
-            doc = json.loads(line)
-            if kind == "products":
-                attributes = {k: attribute(v) for k, v in doc.items() if k not in SKIP and v is not None}
-                record = {
-                    "sku": sku(doc["id"]), "title": doc.get("title", ""), "description": doc.get("body", ""),
-                    "price": {"amount": 0, "currency": "EUR"}, "attributes": attributes, "status": "active",
-                }
-            else:
-                record = {"slug": slug(doc["id"]), "title": doc.get("title", ""), "body": doc.get("body", "")}
-                for key in ("source", "package", "lang", "section", "path"):
-                    if isinstance(doc.get(key), str):
-                        record[key] = doc[key]
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            out.write(json.dumps(convert(kind, json.loads(line)), ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":

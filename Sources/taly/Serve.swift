@@ -16,7 +16,9 @@ struct Serve: AsyncParsableCommand {
             database (taly.sqlite) and is created on first start. SIGTERM or SIGINT stops \
             the server gracefully. The worker role (index sync, scheduled publishing, outbox \
             pruning) runs in the same process unless --no-worker or TALY_WORKER=off: then run \
-            `taly worker` apart.
+            `taly worker` apart. With --demo (what `make run` passes), a first start on a data \
+            directory without tenants loads the demo tenant from --demo-fixtures and prints its \
+            login once; later starts only say it exists. Without --demo nothing is loaded.
             """
     )
 
@@ -42,6 +44,12 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var workerSettings: WorkerSettings
 
+    @Flag(help: "Load the demo tenant on a first start (no tenant yet) and print its login once.")
+    var demo = false
+
+    @Option(help: "Directory of the demo fixtures (default fixtures/demo, relative to the working directory).")
+    var demoFixtures = "fixtures/demo"
+
     func run() async throws {
         let configuration: TalyConfiguration
         do {
@@ -64,7 +72,9 @@ struct Serve: AsyncParsableCommand {
         let workerOptions = runsWorker ? workerSettings.options() : nil
         TalyLogHandler.bootstrap(level: configuration.logLevel, format: configuration.logFormat)
         do {
-            try await TalyServer.run(configuration: configuration, logger: Logger(label: "taly"), worker: workerOptions)
+            try await TalyServer.run(
+                configuration: configuration, logger: Logger(label: "taly"), worker: workerOptions,
+                demo: demo ? DemoStartup(fixturesDirectory: demoFixtures, announce: announceDemo) : nil)
         } catch {
             fail(error.description)
         }

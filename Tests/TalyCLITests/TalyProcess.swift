@@ -4,7 +4,7 @@ import Foundation
     import FoundationNetworking
 #endif
 
-/// The real `taly` binary run as a child process, with its standard error captured.
+/// The real `taly` binary run as a child process, with its standard error and output captured.
 final class TalyProcess: @unchecked Sendable {
     /// The `taly` executable SwiftPM built next to the test bundle.
     static let executable: URL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
@@ -15,6 +15,7 @@ final class TalyProcess: @unchecked Sendable {
     private let stdoutPipe = Pipe()
     private let lock = NSLock()
     private var stderrText = ""
+    private var stdoutText = ""
 
     init(_ arguments: [String], environment: [String: String] = [:]) {
         process.executableURL = Self.executable
@@ -30,6 +31,11 @@ final class TalyProcess: @unchecked Sendable {
             guard let self, !data.isEmpty else { return }
             self.lock.withLock { self.stderrText += String(decoding: data, as: UTF8.self) }
         }
+        stdoutPipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            guard let self, !data.isEmpty else { return }
+            self.lock.withLock { self.stdoutText += String(decoding: data, as: UTF8.self) }
+        }
     }
 
     func start() throws { try process.run() }
@@ -37,22 +43,29 @@ final class TalyProcess: @unchecked Sendable {
     /// Everything written to standard error so far.
     var stderr: String { lock.withLock { stderrText } }
 
+    /// Everything written to standard output so far.
+    var stdout: String { lock.withLock { stdoutText } }
+
     /// Runs to completion and returns the exit status and the captured output.
     static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (
         status: Int32, stdout: String, stderr: String
     ) {
         let child = TalyProcess(arguments, environment: environment)
         try child.start()
-        let out = child.stdoutPipe.fileHandleForReading.readDataToEndOfFile()
-        let status = child.waitForExit(timeout: 60)
-        return (status, String(decoding: out, as: UTF8.self), child.stderr)
+        // No time limit: a long command on a loaded machine is slow, not stuck.
+        child.process.waitUntilExit()
+        let status = child.waitForExit()
+        return (status, child.stdout, child.stderr)
     }
 
-    /// Waits until standard error contains a line with `fragment` and returns that line.
-    func waitForLine(containing fragment: String, timeout: TimeInterval = 60) throws -> String {
+    /// Waits until standard error (or output) contains a line with `fragment` and returns that line.
+    func waitForLine(containing fragment: String, onStandardOutput: Bool = false, timeout: TimeInterval = 60) throws
+        -> String
+    {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            if let line = stderr.split(separator: "\n").first(where: { $0.contains(fragment) }) { return String(line) }
+            let text = onStandardOutput ? stdout : stderr
+            if let line = text.split(separator: "\n").first(where: { $0.contains(fragment) }) { return String(line) }
             guard process.isRunning else { break }
             Thread.sleep(forTimeInterval: 0.02)
         }
@@ -75,10 +88,15 @@ final class TalyProcess: @unchecked Sendable {
         while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
-        // Drain what the reader has not picked up yet.
-        let rest = stderrPipe.fileHandleForReading.readDataToEndOfFile()
+        // Drain what the readers have not picked up yet.
         stderrPipe.fileHandleForReading.readabilityHandler = nil
-        lock.withLock { stderrText += String(decoding: rest, as: UTF8.self) }
+        stdoutPipe.fileHandleForReading.readabilityHandler = nil
+        let rest = stderrPipe.fileHandleForReading.readDataToEndOfFile()
+        let restOut = stdoutPipe.fileHandleForReading.readDataToEndOfFile()
+        lock.withLock {
+            stderrText += String(decoding: rest, as: UTF8.self)
+            stdoutText += String(decoding: restOut, as: UTF8.self)
+        }
         return process.terminationStatus
     }
 

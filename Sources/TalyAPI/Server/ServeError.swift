@@ -15,6 +15,8 @@ public enum ServeError: Error, CustomStringConvertible {
     case indexSync(IndexSyncError)
     /// `taly worker` stopped on an error rather than a signal.
     case workerStopped(reason: String)
+    /// `--demo` could not load the demo tenant.
+    case demo(DemoTenantError)
 
     public var description: String {
         switch self {
@@ -24,6 +26,7 @@ public enum ServeError: Error, CustomStringConvertible {
         case .cannotListen(let host, let port, let reason): "cannot listen on \(host):\(port): \(reason)"
         case .indexSync(let error): error.description
         case .workerStopped(let reason): "the worker stopped: \(reason)"
+        case .demo(let error): error.description
         }
     }
 }
