@@ -15,7 +15,7 @@ enum BlockMaxConjunction {
     /// documents when `countingAll`, else 0.
     @discardableResult
     static func collect(
-        required unsorted: [TermScorer], optional ownedOptional: [TermScorer], excluded: [any DocScorer],
+        required unsorted: [TermScorer], optional ownedOptional: [TermScorer], excluded: Exclusions,
         accept: DocBitSet?, index: Int, countingAll: Bool = false, into heap: inout TopKHeap
     ) throws(IndexError) -> Int {
         let owned = unsorted.sorted { $0.cost < $1.cost }
@@ -71,7 +71,7 @@ enum BlockMaxConjunction {
                     }
                 }
                 if countingAll {
-                    if try isExcluded(doc, by: excluded) {
+                    if try excluded.contains(doc) {
                         doc = try lead.next()
                         continue leapfrog
                     }
@@ -80,7 +80,7 @@ enum BlockMaxConjunction {
                 if scoring {
                     try score(
                         doc, required: required, optional: optional, remaining: remaining,
-                        excluded: countingAll ? [] : excluded, index: index, heap: &heap)
+                        excluded: countingAll ? Exclusions() : excluded, index: index, heap: &heap)
                 }
                 doc = try lead.next()
             }
@@ -90,15 +90,9 @@ enum BlockMaxConjunction {
     }
 
     @inline(__always)
-    private static func isExcluded(_ doc: UInt32, by excluded: [any DocScorer]) throws(IndexError) -> Bool {
-        for clause in excluded where try clause.advance(to: doc) == doc { return true }
-        return false
-    }
-
-    @inline(__always)
     private static func score(
         _ doc: UInt32, required: [UnretainedTermScorer], optional: [UnretainedTermScorer], remaining: [Double],
-        excluded: [any DocScorer], index: Int, heap: inout TopKHeap
+        excluded: Exclusions, index: Int, heap: inout TopKHeap
     ) throws(IndexError) {
         var score: Double = 0
         for clause in required { score += Double(clause.score()) }
@@ -109,7 +103,7 @@ enum BlockMaxConjunction {
             if clause.doc < doc { _ = try clause.advance(to: doc) }
             if clause.doc == doc { score += Double(clause.score()) }
         }
-        guard Float(score) > threshold, try !isExcluded(doc, by: excluded) else { return }
+        guard Float(score) > threshold, try !excluded.contains(doc) else { return }
         heap.offer(score: Float(score), segment: index, document: doc)
     }
 }
