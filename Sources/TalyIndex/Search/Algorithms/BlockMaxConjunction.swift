@@ -22,7 +22,10 @@ enum BlockMaxConjunction {
         defer { withExtendedLifetime((owned, ownedOptional)) {} }
         let required = owned.map(UnretainedTermScorer.init)
         let optional = ownedOptional.map(UnretainedTermScorer.init)
-        let lead = owned[0]
+        let lead = required[0]
+        // Counted matches already passed the exclusions; built once (a temporary per match was a retain and a
+        // release of its arrays per document).
+        let scoringExclusions = countingAll ? Exclusions() : excluded
         // remaining[i] = the sum of the optional bounds from i on.
         var remaining = [Double](repeating: 0, count: optional.count + 1)
         var target = lead.doc
@@ -30,7 +33,8 @@ enum BlockMaxConjunction {
         while target != PostingsCursor.exhausted {
             var windowEnd = PostingsCursor.exhausted
             var requiredBound: Double = 0
-            for clause in owned {
+            for position in required.indices {
+                let clause = required[position]
                 let block = try clause.blockMax(at: max(target, clause.doc))
                 requiredBound += Double(block.score)
                 windowEnd = min(windowEnd, block.lastDoc)
@@ -63,8 +67,9 @@ enum BlockMaxConjunction {
                         continue leapfrog
                     }
                 }
-                for reference in required.dropFirst() {
-                    let found = try reference.advance(to: doc)
+                // Indices, not `dropFirst()`: the slice retained the array once per document.
+                for position in 1..<required.count {
+                    let found = try required[position].advance(to: doc)
                     if found != doc {
                         doc = try lead.advance(to: found)
                         continue leapfrog
@@ -80,7 +85,7 @@ enum BlockMaxConjunction {
                 if scoring {
                     try score(
                         doc, required: required, optional: optional, remaining: remaining,
-                        excluded: countingAll ? Exclusions() : excluded, index: index, heap: &heap)
+                        excluded: scoringExclusions, index: index, heap: &heap)
                 }
                 doc = try lead.next()
             }

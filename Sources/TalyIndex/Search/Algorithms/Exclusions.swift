@@ -35,13 +35,13 @@ struct Exclusions {
     /// Whether `doc` is on an excluded clause; `doc` must not decrease between calls.
     @inline(__always)
     func contains(_ doc: UInt32) throws(IndexError) -> Bool {
-        for reference in cursors {
-            let found = try reference._withUnsafeGuaranteedRef { cursor in
+        for position in cursors.indices {
+            let found = try cursors[position]._withUnsafeGuaranteedRef { cursor in
                 Result { () throws(IndexError) in try cursor.advance(to: doc) }
             }.get()
             if found == doc { return true }
         }
-        for clause in others where try clause.advance(to: doc) == doc { return true }
+        for position in others.indices where try others[position].advance(to: doc) == doc { return true }
         return false
     }
 }
