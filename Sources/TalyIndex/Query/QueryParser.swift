@@ -46,12 +46,11 @@ public struct QueryParser: Sendable {
 
     /// The query of `text`, or the first syntax error in it.
     public func parseStrict(_ text: String) throws(QueryParseError) -> Query {
-        let characters = Array(text.prefix(Self.maximumLength + 1))
-        if characters.count > Self.maximumLength {
+        let input = QueryLexer.Input(text, limit: Self.maximumLength + 1)
+        if input.count > Self.maximumLength {
             throw QueryParseError(.tooLong(limit: Self.maximumLength), at: Self.maximumLength)
         }
-        let tokens = try QueryLexer.tokens(of: characters, mode: .strict)
-        return try parse(tokens, mode: .strict)
+        return try parse(try QueryLexer.tokens(of: input, mode: .strict), mode: .strict)
     }
 
     /// The most reasonable query of `text`, never failing.
@@ -64,9 +63,9 @@ public struct QueryParser: Sendable {
     /// joined by the default operator; clauses past `maximumClauses` are dropped. Text with
     /// nothing usable is `.matchNone`.
     public func parseForgiving(_ text: String) -> Query {
-        let characters = Array(text.prefix(Self.maximumLength))
         do {
-            let tokens = try QueryLexer.tokens(of: characters, mode: .forgiving)
+            let tokens = try QueryLexer.tokens(
+                of: QueryLexer.Input(text, limit: Self.maximumLength), mode: .forgiving)
             let repaired = Self.balancingParentheses(tokens)
             return try parse(repaired, mode: .forgiving)
         } catch {

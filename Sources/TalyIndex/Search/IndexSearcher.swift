@@ -313,15 +313,13 @@ public final class IndexSearcher: Sendable {
         switch plan {
         case .term(let leaf):
             if let scorer = try leaf.scorer(in: segment, index: index) {
-                try BlockMaxMaxScore.collect([scorer], excluded: [], accept: accept, index: index, into: &heap)
+                try BlockMaxMaxScore.collect(
+                    [scorer], excluded: Exclusions(), accept: accept, index: index, into: &heap)
             }
             return .some(nil)
         case .boolean(let boolean)
         where boolean.filter.isEmpty && boolean.should.allSatisfy(\.isTerm) && boolean.must.allSatisfy(\.isTerm):
-            var excluded: [any DocScorer] = []
-            for clause in boolean.mustNot {
-                if let scorer = try clause.scorer(segment: index, of: reader) { excluded.append(scorer) }
-            }
+            let excluded = try Exclusions(boolean.mustNot, segment: index, of: reader)
             var optional: [TermScorer] = []
             for case .term(let leaf) in boolean.should {
                 if let scorer = try leaf.scorer(in: segment, index: index) { optional.append(scorer) }

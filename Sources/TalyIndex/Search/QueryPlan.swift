@@ -60,7 +60,11 @@ struct BooleanPlan: Sendable {
 
 extension QueryPlan {
     /// The scorer of this plan in segment `index` of `reader`, or nil when nothing can match there.
-    func scorer(segment index: Int, of reader: IndexReader) throws(IndexError) -> (any DocScorer)? {
+    /// `approximating`: a two-phase scorer (phrase) starts on its first candidate instead of its first
+    /// match, for callers that drive it by ``DocScorer/approximateAdvance(to:)`` and ``DocScorer/confirm()``.
+    func scorer(segment index: Int, of reader: IndexReader, approximating: Bool = false) throws(IndexError)
+        -> (any DocScorer)?
+    {
         let segment = reader.segments[index]
         switch self {
         case .none:
@@ -71,18 +75,24 @@ extension QueryPlan {
         case .term(let leaf):
             return try leaf.scorer(in: segment, index: index)
         case .constantScore(let inner, let score):
-            guard let scorer = try inner.scorer(segment: index, of: reader) else { return nil }
+            guard let scorer = try inner.scorer(segment: index, of: reader, approximating: approximating) else {
+                return nil
+            }
             return ConstantScoreScorer(scorer, score: score)
         case .phrase(let leaf):
-            return try leaf.scorer(in: segment, index: index)
+            return try leaf.scorer(in: segment, index: index, approximating: approximating)
         case .boolean(let plan):
             var required: [(any DocScorer, scores: Bool)] = []
             for clause in plan.must {
-                guard let scorer = try clause.scorer(segment: index, of: reader) else { return nil }
+                guard let scorer = try clause.scorer(segment: index, of: reader, approximating: true) else {
+                    return nil
+                }
                 required.append((scorer, true))
             }
             for clause in plan.filter {
-                guard let scorer = try clause.scorer(segment: index, of: reader) else { return nil }
+                guard let scorer = try clause.scorer(segment: index, of: reader, approximating: true) else {
+                    return nil
+                }
                 required.append((scorer, false))
             }
             var optional: [any DocScorer] = []
@@ -113,8 +123,11 @@ extension TermLeaf {
 }
 
 extension PhraseLeaf {
-    /// The phrase's scorer in `segment` (number `index`), or nil when no document there holds the phrase.
-    func scorer(in segment: SegmentReader, index: Int) throws(IndexError) -> PhraseScorer? {
+    /// The phrase's scorer in `segment` (number `index`), or nil when no document there holds the phrase
+    /// (or, `approximating`, every term).
+    func scorer(in segment: SegmentReader, index: Int, approximating: Bool = false) throws(IndexError)
+        -> PhraseScorer?
+    {
         guard let infos = infos[index] else { return nil }
         var cursors: [PostingsCursor] = []
         for info in infos {
@@ -126,7 +139,7 @@ extension PhraseLeaf {
         }
         let scorer = try PhraseScorer(
             cursors: cursors, offsets: offsets, slop: slop, bm25: bm25,
-            norms: hasNorms ? segment.norms.norms(field: field) : nil)
+            norms: hasNorms ? segment.norms.norms(field: field) : nil, approximating: approximating)
         return scorer.doc == PostingsCursor.exhausted ? nil : scorer
     }
 }

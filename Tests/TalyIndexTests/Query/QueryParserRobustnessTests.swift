@@ -43,6 +43,28 @@ struct QueryParserRobustnessTests {
         #expect(accepted > iterations / 20, "seed \(seed): only \(accepted) inputs parsed strictly")
     }
 
+    @Test("the lexer's byte path for ASCII text gives the tokens and errors of its per-Character path")
+    func asciiBytePathMatchesCharacters() {
+        let seed = SplitMix64.testSeed()
+        var generator = SplitMix64(seed: seed)
+        let ascii = Self.alphabet.filter { $0.utf8.allSatisfy { $0 < 0x80 } && $0 != "\r\n" }
+        for _ in 0..<(TestEnvironment.longTests ? 200_000 : 10_000) {
+            let length = Int.random(in: 0...24, using: &generator)
+            let text = (0..<length).map { _ in ascii.randomElement(using: &generator)! }.joined()
+            for mode in [QueryParseMode.strict, .forgiving] {
+                let limit = Int.random(in: 0...30, using: &generator)
+                let bytes = QueryLexer.Input(text, limit: limit)
+                let characters = QueryLexer.Input(text, limit: limit, generalPath: true)
+                #expect(bytes.count == characters.count, "seed \(seed): \(text.debugDescription) limit \(limit)")
+                let fromBytes = Result { () throws(QueryParseError) in try QueryLexer.tokens(of: bytes, mode: mode) }
+                let fromCharacters = Result { () throws(QueryParseError) in
+                    try QueryLexer.tokens(of: characters, mode: mode)
+                }
+                #expect(fromBytes == fromCharacters, "seed \(seed): \(text.debugDescription) \(mode) limit \(limit)")
+            }
+        }
+    }
+
     @Test("every query of the search-benchmark-game parses strictly into its tagged shape")
     func benchmarkGameQueries() throws {
         let shared = try #require(TestEnvironment.sharedDirectory, "the shared material (../shared) is missing")

@@ -25,7 +25,7 @@ struct QueryShapeTests {
             PrunedTopKTests.word(&random)
         )
         let none: [Query] = []
-        switch Int.random(in: 0..<10, using: &random) {
+        switch Int.random(in: 0..<13, using: &random) {
         case 0:  // +a b c: the optional clauses only score
             return Shape(
                 query: .boolean(
@@ -75,6 +75,24 @@ struct QueryShapeTests {
             return Shape(
                 query: .all([.phrase(field: "body", text: "\(a) \(b)", slop: 0), term(c)]),
                 matches: { words, sequence in words.contains(c) && contains(sequence, phrase: [a, b]) })
+        case 9:  // +"a b" +"c d" d: two two-phase clauses confirmed on agreed documents, an optional term
+            return Shape(
+                query: .boolean(
+                    must: [
+                        .phrase(field: "body", text: "\(a) \(b)", slop: 0),
+                        .phrase(field: "body", text: "\(c) \(d)", slop: 0),
+                    ], should: [term(d)], mustNot: none, filter: none, minimumShouldMatch: 1),
+                matches: { _, sequence in contains(sequence, phrase: [a, b]) && contains(sequence, phrase: [c, d]) })
+        case 10:  // +"a b" -c: a two-phase lead with an exclusion
+            return Shape(
+                query: .boolean(
+                    must: [.phrase(field: "body", text: "\(a) \(b)", slop: 0)], should: none, mustNot: [term(c)],
+                    filter: none, minimumShouldMatch: 0),
+                matches: { words, sequence in !words.contains(c) && contains(sequence, phrase: [a, b]) })
+        case 11:  // +c +"a b"~1 (boosted): a sloppy phrase inside a conjunction
+            return Shape(
+                query: .all([term(c), .boost(.phrase(field: "body", text: "\(a) \(b)", slop: 1), 2)]),
+                matches: { words, sequence in words.contains(c) && contains(sequence, nearby: a, b, within: 1) })
         default:  // +a +b (+c): a plain conjunction, counted in the top-k pass
             let three = Bool.random(using: &random)
             return Shape(
@@ -87,6 +105,16 @@ struct QueryShapeTests {
     static func words(_ document: Document) -> [String] {
         guard case .text(let body)? = document["body"] else { return [] }
         return body.split(separator: " ").map(String.init)
+    }
+
+    /// True when the two-term phrase `first second` occurs in `words` within `slop` moves (Lucene's sloppy
+    /// phrase: `second`'s position minus one lies within `slop` of `first`'s; a repeated term may serve
+    /// both, see ``PhraseScorer``).
+    static func contains(_ words: [String], nearby first: String, _ second: String, within slop: Int) -> Bool {
+        for (i, word) in words.enumerated() where word == first {
+            for (j, other) in words.enumerated() where other == second && abs(j - i - 1) <= slop { return true }
+        }
+        return false
     }
 
     /// True when `phrase` (space-separated words) occurs in `words` at consecutive positions.

@@ -15,14 +15,17 @@ enum BlockMaxConjunction {
     /// documents when `countingAll`, else 0.
     @discardableResult
     static func collect(
-        required unsorted: [TermScorer], optional ownedOptional: [TermScorer], excluded: [any DocScorer],
+        required unsorted: [TermScorer], optional ownedOptional: [TermScorer], excluded: Exclusions,
         accept: DocBitSet?, index: Int, countingAll: Bool = false, into heap: inout TopKHeap
     ) throws(IndexError) -> Int {
         let owned = unsorted.sorted { $0.cost < $1.cost }
         defer { withExtendedLifetime((owned, ownedOptional)) {} }
         let required = owned.map(UnretainedTermScorer.init)
         let optional = ownedOptional.map(UnretainedTermScorer.init)
-        let lead = owned[0]
+        let lead = required[0]
+        // Counted matches already passed the exclusions; built once (a temporary per match was a retain and a
+        // release of its arrays per document).
+        let scoringExclusions = countingAll ? Exclusions() : excluded
         // remaining[i] = the sum of the optional bounds from i on.
         var remaining = [Double](repeating: 0, count: optional.count + 1)
         var target = lead.doc
@@ -30,7 +33,8 @@ enum BlockMaxConjunction {
         while target != PostingsCursor.exhausted {
             var windowEnd = PostingsCursor.exhausted
             var requiredBound: Double = 0
-            for clause in owned {
+            for position in required.indices {
+                let clause = required[position]
                 let block = try clause.blockMax(at: max(target, clause.doc))
                 requiredBound += Double(block.score)
                 windowEnd = min(windowEnd, block.lastDoc)
@@ -63,15 +67,16 @@ enum BlockMaxConjunction {
                         continue leapfrog
                     }
                 }
-                for reference in required.dropFirst() {
-                    let found = try reference.advance(to: doc)
+                // Indices, not `dropFirst()`: the slice retained the array once per document.
+                for position in 1..<required.count {
+                    let found = try required[position].advance(to: doc)
                     if found != doc {
                         doc = try lead.advance(to: found)
                         continue leapfrog
                     }
                 }
                 if countingAll {
-                    if try isExcluded(doc, by: excluded) {
+                    if try excluded.contains(doc) {
                         doc = try lead.next()
                         continue leapfrog
                     }
@@ -80,7 +85,7 @@ enum BlockMaxConjunction {
                 if scoring {
                     try score(
                         doc, required: required, optional: optional, remaining: remaining,
-                        excluded: countingAll ? [] : excluded, index: index, heap: &heap)
+                        excluded: scoringExclusions, index: index, heap: &heap)
                 }
                 doc = try lead.next()
             }
@@ -90,15 +95,9 @@ enum BlockMaxConjunction {
     }
 
     @inline(__always)
-    private static func isExcluded(_ doc: UInt32, by excluded: [any DocScorer]) throws(IndexError) -> Bool {
-        for clause in excluded where try clause.advance(to: doc) == doc { return true }
-        return false
-    }
-
-    @inline(__always)
     private static func score(
         _ doc: UInt32, required: [UnretainedTermScorer], optional: [UnretainedTermScorer], remaining: [Double],
-        excluded: [any DocScorer], index: Int, heap: inout TopKHeap
+        excluded: Exclusions, index: Int, heap: inout TopKHeap
     ) throws(IndexError) {
         var score: Double = 0
         for clause in required { score += Double(clause.score()) }
@@ -109,7 +108,7 @@ enum BlockMaxConjunction {
             if clause.doc < doc { _ = try clause.advance(to: doc) }
             if clause.doc == doc { score += Double(clause.score()) }
         }
-        guard Float(score) > threshold, try !isExcluded(doc, by: excluded) else { return }
+        guard Float(score) > threshold, try !excluded.contains(doc) else { return }
         heap.offer(score: Float(score), segment: index, document: doc)
     }
 }

@@ -20,7 +20,7 @@ enum BlockMaxMaxScore {
     /// A filter only removes candidates, so every block bound stays an upper bound and the result stays
     /// exact; the filter is checked before the non-essential clauses are probed.
     static func collect(
-        _ owned: [TermScorer], excluded: [any DocScorer], accept: DocBitSet?, index: Int,
+        _ owned: [TermScorer], excluded: Exclusions, accept: DocBitSet?, index: Int,
         into heap: inout TopKHeap
     ) throws(IndexError) {
         let count = owned.count
@@ -82,7 +82,7 @@ enum BlockMaxMaxScore {
     @inline(__always)
     private static func scoreWindow(
         _ clauses: [UnretainedTermScorer], order: [Int], essentialStart: Int, prefix: [Double], windowEnd: UInt32,
-        excluded: [any DocScorer], accept: DocBitSet?, index: Int, heap: inout TopKHeap
+        excluded: Exclusions, accept: DocBitSet?, index: Int, heap: inout TopKHeap
     ) throws(IndexError) {
         let count = clauses.count
         while true {
@@ -111,13 +111,8 @@ enum BlockMaxMaxScore {
                 if clause.doc < doc { _ = try clause.advance(to: doc) }
                 if clause.doc == doc { score += Double(clause.score()) }
             }
-            guard competitive, Float(score) > threshold else { continue }
-            var isExcluded = false
-            for clause in excluded where try clause.advance(to: doc) == doc {
-                isExcluded = true
-                break
-            }
-            if !isExcluded { heap.offer(score: Float(score), segment: index, document: doc) }
+            guard competitive, Float(score) > threshold, try !excluded.contains(doc) else { continue }
+            heap.offer(score: Float(score), segment: index, document: doc)
         }
     }
 }

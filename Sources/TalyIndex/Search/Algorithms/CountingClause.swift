@@ -9,8 +9,11 @@ enum CountingClause {
     /// Any other plan (phrases, nested booleans …).
     case scorer(any DocScorer)
 
-    /// The clause of `plan` in segment `index`, or nil when it matches nothing there.
-    static func make(_ plan: QueryPlan, segment index: Int, of reader: IndexReader) throws(IndexError) -> Self? {
+    /// The clause of `plan` in segment `index`, or nil when it matches nothing there. `approximating`: a
+    /// two-phase clause (phrase) starts on its first candidate, for leapfrogs that confirm agreed documents.
+    static func make(_ plan: QueryPlan, segment index: Int, of reader: IndexReader, approximating: Bool = false)
+        throws(IndexError) -> Self?
+    {
         let segment = reader.segments[index]
         switch plan {
         case .none:
@@ -19,7 +22,7 @@ enum CountingClause {
             guard let info = leaf.infos[index], info.documentFrequency > 0 else { return nil }
             return .postings(try segment.postings.cursor(for: info))
         case .constantScore(let inner, _):
-            return try make(inner, segment: index, of: reader)
+            return try make(inner, segment: index, of: reader, approximating: approximating)
         case .boolean(let boolean) where boolean.isTermDisjunction:
             var cursors: [PostingsCursor] = []
             for case .term(let leaf) in boolean.should {
@@ -30,7 +33,9 @@ enum CountingClause {
             if cursors.isEmpty { return nil }
             return cursors.count == 1 ? .postings(cursors[0]) : .union(PostingsUnion(cursors))
         default:
-            guard let scorer = try plan.scorer(segment: index, of: reader) else { return nil }
+            guard let scorer = try plan.scorer(segment: index, of: reader, approximating: approximating) else {
+                return nil
+            }
             return .scorer(scorer)
         }
     }
@@ -74,6 +79,29 @@ enum CountingClause {
         case .scorer(let scorer): return try scorer.advance(to: target)
         }
     }
+
+    /// Whether matches need ``confirm()`` after the approximation agreed (see ``DocScorer/isTwoPhase``).
+    var isTwoPhase: Bool {
+        if case .scorer(let scorer) = self { return scorer.isTwoPhase }
+        return false
+    }
+
+    /// Moves the approximation to its first candidate at or after `target` (the match itself for clauses
+    /// that are not two-phase).
+    @inline(__always)
+    func approximateAdvance(to target: UInt32) throws(IndexError) -> UInt32 {
+        switch self {
+        case .postings(let cursor): return try cursor.advance(to: target)
+        case .union(let union): return try union.advance(to: target)
+        case .scorer(let scorer): return try scorer.approximateAdvance(to: target)
+        }
+    }
+
+    /// Whether the approximation's current candidate matches.
+    func confirm() throws(IndexError) -> Bool {
+        if case .scorer(let scorer) = self { return try scorer.confirm() }
+        return true
+    }
 }
 
 /// A disjunction of posting lists as one cursor with `advance(to:)`: inside a conjunction it skips on
@@ -81,7 +109,7 @@ enum CountingClause {
 /// the clauses', which are only moved when behind the target).
 final class PostingsUnion {
     /// Owns the cursors that ``references`` points to.
-    private let cursors: [PostingsCursor]
+    let cursors: [PostingsCursor]
     /// The cursors without retain/release per use (the loop reads them per document).
     private let references: [Unmanaged<PostingsCursor>]
     private(set) var doc: UInt32

@@ -65,7 +65,9 @@ enum MatchCounter {
                 if terms.contains(where: { $0.field == leaf.field && $0.term == leaf.term }) { continue }
                 terms.append((leaf.field, leaf.term))
             }
-            guard let clause = try CountingClause.make(plan, segment: index, of: reader) else { return 0 }
+            guard let clause = try CountingClause.make(plan, segment: index, of: reader, approximating: true) else {
+                return 0
+            }
             clauses.append(clause)
         }
         var excluded: [CountingClause] = []
@@ -144,7 +146,8 @@ enum MatchCounter {
     }
 
     /// Leapfrogs the clauses, rarest first, counting the documents on all of them, in `accept` and on no
-    /// `excluded` clause (each advanced to the candidate only).
+    /// `excluded` clause (each advanced to the candidate only). Two-phase clauses (phrases, made
+    /// `approximating`) leapfrog on their approximations and are confirmed only where all clauses agree.
     static func intersectionCount(
         _ unsorted: [CountingClause], excluding excluded: [CountingClause], accept: DocBitSet?
     )
@@ -153,25 +156,33 @@ enum MatchCounter {
         let clauses = unsorted.sorted { $0.cost < $1.cost }
         let lead = clauses[0]
         let others = clauses.dropFirst()
+        let twoPhase = clauses.filter(\.isTwoPhase)
+        let leadIsTwoPhase = lead.isTwoPhase
         var count = 0
         var doc = lead.doc
         leapfrog: while doc != PostingsCursor.exhausted {
             for clause in others {
-                let found = try clause.advance(to: doc)
+                let found = try clause.approximateAdvance(to: doc)
                 if found != doc {
-                    doc = try lead.advance(to: found)
+                    doc = try lead.approximateAdvance(to: found)
                     continue leapfrog
                 }
             }
             if accept?.contains(doc) ?? true {
-                var isExcluded = false
-                for clause in excluded where try clause.advance(to: doc) == doc {
-                    isExcluded = true
+                var matches = true
+                for clause in twoPhase where try !clause.confirm() {
+                    matches = false
                     break
                 }
-                if !isExcluded { count &+= 1 }
+                if matches {
+                    for clause in excluded where try clause.advance(to: doc) == doc {
+                        matches = false
+                        break
+                    }
+                }
+                if matches { count &+= 1 }
             }
-            doc = try lead.next()
+            doc = leadIsTwoPhase ? try lead.approximateAdvance(to: doc &+ 1) : try lead.next()
         }
         return count
     }

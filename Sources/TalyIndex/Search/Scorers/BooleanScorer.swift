@@ -4,11 +4,18 @@
 /// With required clauses (must and filter) the required ones are leapfrogged, rarest first, and `should`
 /// clauses only add to the score. Without, the document is the smallest among the `should` clauses and
 /// at least `minimumShouldMatch` of them must be on it. A document on any excluded clause is skipped.
+/// Required clauses are leapfrogged on their approximations and two-phase ones (phrases) confirmed only
+/// once every required clause agrees on a document (Lucene's `ConjunctionDISI` over `TwoPhaseIterator`s):
+/// in `+"the who" +uk` positions are read only for documents that hold `uk`.
 /// Scores are summed in `Double` and rounded to `Float`, as Lucene's sum scorers do.
 final class BooleanScorer: DocScorer {
     private let required: [any DocScorer]
     /// Whether each required clause scores (must) or only filters.
     private let requiredScores: [Bool]
+    /// The required clauses whose candidates need confirming, cheapest first.
+    private let twoPhase: [any DocScorer]
+    /// Whether the lead is two-phase (then it moves by its approximation).
+    private let leadIsTwoPhase: Bool
     private let optional: [any DocScorer]
     private let excluded: [any DocScorer]
     private let minimumShouldMatch: Int
@@ -23,6 +30,8 @@ final class BooleanScorer: DocScorer {
         let sorted = required.sorted { $0.0.cost < $1.0.cost }
         self.required = sorted.map(\.0)
         requiredScores = sorted.map(\.scores)
+        twoPhase = sorted.map(\.0).filter(\.isTwoPhase)
+        leadIsTwoPhase = sorted.first?.0.isTwoPhase ?? false
         self.optional = optional
         self.excluded = excluded
         self.minimumShouldMatch = max(1, minimumShouldMatch)
@@ -36,7 +45,7 @@ final class BooleanScorer: DocScorer {
             for clause in optional where clause.doc == doc { _ = try clause.next() }
             return try settle(from: minimumOptional())
         }
-        return try settle(from: try required[0].next())
+        return try settle(from: try leadNext(after: doc))
     }
 
     func advance(to target: UInt32) throws(IndexError) -> UInt32 {
@@ -45,7 +54,13 @@ final class BooleanScorer: DocScorer {
             for clause in optional where clause.doc < target { _ = try clause.advance(to: target) }
             return try settle(from: minimumOptional())
         }
-        return try settle(from: try required[0].advance(to: target))
+        return try settle(from: try required[0].approximateAdvance(to: target))
+    }
+
+    /// Moves the lead past `candidate`: by its approximation when it is two-phase.
+    @inline(__always)
+    private func leadNext(after candidate: UInt32) throws(IndexError) -> UInt32 {
+        leadIsTwoPhase ? try required[0].approximateAdvance(to: candidate &+ 1) : try required[0].next()
     }
 
     func score() throws(IndexError) -> Float {
@@ -85,16 +100,18 @@ final class BooleanScorer: DocScorer {
             }
             var agreed = true
             for clause in required.dropFirst() {
-                let found = try clause.advance(to: candidate)
+                let found = try clause.approximateAdvance(to: candidate)
                 if found != candidate {
-                    candidate = try required[0].advance(to: found)
+                    candidate = try required[0].approximateAdvance(to: found)
                     agreed = false
                     break
                 }
             }
             if !agreed { continue }
-            if try isExcluded(candidate) {
-                candidate = try required[0].next()
+            var rejected = try !isConfirmed()
+            if !rejected { rejected = try isExcluded(candidate) }
+            if rejected {
+                candidate = try leadNext(after: candidate)
                 continue
             }
             doc = candidate
@@ -102,6 +119,12 @@ final class BooleanScorer: DocScorer {
         }
         doc = PostingsCursor.exhausted
         return doc
+    }
+
+    /// Whether every two-phase required clause confirms the document they all stand on.
+    private func isConfirmed() throws(IndexError) -> Bool {
+        for clause in twoPhase where try !clause.confirm() { return false }
+        return true
     }
 
     private func isExcluded(_ candidate: UInt32) throws(IndexError) -> Bool {

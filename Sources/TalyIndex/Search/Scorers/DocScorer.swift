@@ -16,6 +16,23 @@ protocol DocScorer: AnyObject {
     func advance(to target: UInt32) throws(IndexError) -> UInt32
     /// The score of the current document (called at most once per document).
     func score() throws(IndexError) -> Float
+
+    /// True when the scorer's matches are confirmed by a costly check (positions) after a cheap
+    /// approximation: two-phase iteration (Lucene's `TwoPhaseIterator`, LUCENE-6198).
+    var isTwoPhase: Bool { get }
+    /// Moves the approximation to its first candidate at or after `target` (never backwards) and returns
+    /// it: a superset of the matches, to be confirmed by ``confirm()`` before it is scored.
+    func approximateAdvance(to target: UInt32) throws(IndexError) -> UInt32
+    /// Whether the current candidate of the approximation is a match (checked once per document).
+    func confirm() throws(IndexError) -> Bool
+}
+
+extension DocScorer {
+    var isTwoPhase: Bool { false }
+
+    func approximateAdvance(to target: UInt32) throws(IndexError) -> UInt32 { try advance(to: target) }
+
+    func confirm() -> Bool { true }
 }
 
 /// Every document of a segment, scored by a constant: `matchAll` (Lucene's `ConstantScoreScorer` over
@@ -62,4 +79,9 @@ final class ConstantScoreScorer: DocScorer {
     func next() throws(IndexError) -> UInt32 { try inner.next() }
     func advance(to target: UInt32) throws(IndexError) -> UInt32 { try inner.advance(to: target) }
     func score() -> Float { constant }
+    var isTwoPhase: Bool { inner.isTwoPhase }
+    func approximateAdvance(to target: UInt32) throws(IndexError) -> UInt32 {
+        try inner.approximateAdvance(to: target)
+    }
+    func confirm() throws(IndexError) -> Bool { try inner.confirm() }
 }

@@ -24,14 +24,20 @@ final class PhraseScorer: DocScorer {
     private var walkPositions: [Int64]
     /// The phrase starts still possible (exact walk): scratch reused per document.
     private var starts: [Int64] = []
-    /// The phrase frequency of the current document.
+    /// The phrase frequency of the current document, once ``confirm()`` computed it.
     private(set) var frequency: Float = 0
+    /// Whether ``frequency`` belongs to ``doc``: false while the approximation stands on an unchecked candidate.
+    private var checked = false
     private(set) var doc: UInt32 = PostingsCursor.exhausted
     var cost: UInt64 { UInt64(cursors[order[0]].documentFrequency) }
+    var isTwoPhase: Bool { true }
 
-    init(cursors: [PostingsCursor], offsets: [Int32], slop: Int, bm25: BM25Weight, norms: FieldNorms?)
-        throws(IndexError)
-    {
+    /// Starts on the first match, or on the first candidate (a document holding every term) when
+    /// `approximating`: the caller then drives it by ``approximateAdvance(to:)`` and ``confirm()``.
+    init(
+        cursors: [PostingsCursor], offsets: [Int32], slop: Int, bm25: BM25Weight, norms: FieldNorms?,
+        approximating: Bool = false
+    ) throws(IndexError) {
         self.cursors = cursors
         self.offsets = offsets
         self.order = cursors.indices.sorted { cursors[$0].documentFrequency < cursors[$1].documentFrequency }
@@ -41,44 +47,75 @@ final class PhraseScorer: DocScorer {
         positions = Array(repeating: [], count: cursors.count)
         walkIndices = Array(repeating: 0, count: cursors.count)
         walkPositions = Array(repeating: 0, count: cursors.count)
-        _ = try settle(cursors[order[0]].doc)
+        let first = try candidate(from: cursors[order[0]].doc)
+        if approximating {
+            doc = first
+        } else {
+            _ = try settle(first)
+        }
     }
 
     func next() throws(IndexError) -> UInt32 {
-        try settle(try cursors[order[0]].next())
+        try settle(try candidate(from: try cursors[order[0]].next()))
     }
 
     func advance(to target: UInt32) throws(IndexError) -> UInt32 {
-        if target <= doc { return doc }
-        return try settle(try cursors[order[0]].advance(to: target))
+        if target <= doc {
+            // The approximation may stand on a candidate nobody confirmed yet.
+            if doc == PostingsCursor.exhausted { return doc }
+            return try confirm() ? doc : try next()
+        }
+        return try settle(try candidate(from: try cursors[order[0]].advance(to: target)))
     }
 
+    func approximateAdvance(to target: UInt32) throws(IndexError) -> UInt32 {
+        if target <= doc { return doc }
+        doc = try candidate(from: try cursors[order[0]].advance(to: target))
+        checked = false
+        return doc
+    }
+
+    func confirm() throws(IndexError) -> Bool {
+        if !checked {
+            frequency = doc == PostingsCursor.exhausted ? 0 : try phraseFrequency()
+            checked = true
+        }
+        return frequency > 0
+    }
+
+    /// The score of the current document, which must be a confirmed match.
     func score() -> Float {
         bm25.score(frequency: frequency, norm: norms.map { $0[doc] } ?? 1)
     }
 
-    /// From the lead on `candidate`, finds the first document at or after it containing the phrase.
-    private func settle(_ start: UInt32) throws(IndexError) -> UInt32 {
+    /// From the lead on `start`, the first document at or after it holding every term (the approximation).
+    private func candidate(from start: UInt32) throws(IndexError) -> UInt32 {
         var candidate = start
-        while candidate != PostingsCursor.exhausted {
-            var agreed = true
+        leapfrog: while candidate != PostingsCursor.exhausted {
             for index in order.dropFirst() {
                 let found = try cursors[index].advance(to: candidate)
                 if found != candidate {
                     candidate = try cursors[order[0]].advance(to: found)
-                    agreed = false
-                    break
+                    continue leapfrog
                 }
             }
-            if !agreed { continue }
-            frequency = try phraseFrequency()
-            if frequency > 0 {
-                doc = candidate
-                return candidate
-            }
-            candidate = try cursors[order[0]].next()
+            return candidate
+        }
+        return candidate
+    }
+
+    /// From the candidate `start`, moves to the first document at or after it containing the phrase.
+    private func settle(_ start: UInt32) throws(IndexError) -> UInt32 {
+        var candidate = start
+        while candidate != PostingsCursor.exhausted {
+            doc = candidate
+            checked = false
+            if try confirm() { return candidate }
+            candidate = try self.candidate(from: try cursors[order[0]].next())
         }
         doc = PostingsCursor.exhausted
+        frequency = 0
+        checked = true
         return doc
     }
 
