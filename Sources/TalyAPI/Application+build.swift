@@ -8,7 +8,7 @@ public struct ServerResources: Sendable {
     /// The prepared data directory.
     public let dataDirectory: DataDirectory
     /// The record store inside it.
-    public let store: Store
+    public let store: any RecordStore
     /// The gateway's limits and policies.
     public let gateway: GatewaySettings
     /// Request metrics and the hooks other parts report to.

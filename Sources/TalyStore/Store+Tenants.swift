@@ -41,7 +41,7 @@ extension Store {
     public func createTenant(name: String, adminEmail: String) throws(StoreError) -> TenantBootstrap {
         let name = try Self.validTenantName(name)
         let email = try EmailAddress(validating: adminEmail, field: "adminEmail")
-        let password = Self.generatePassword()
+        let password = UserRecord.generatePassword()
         let passwordHash = try PasswordHasher.hash(password)
         let time = clock.now()
         return try write { db in
@@ -79,12 +79,5 @@ extension Store {
             throw .invalid(field: "name", reason: "contains control characters")
         }
         return trimmed
-    }
-
-    /// 24 characters from 56 unambiguous letters and digits: about 139 bits.
-    public static func generatePassword() -> String {
-        let alphabet = Array("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789")
-        var generator = SystemRandomNumberGenerator()
-        return String((0..<24).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
     }
 }

@@ -16,12 +16,10 @@ public final class Store: Sendable {
     /// Wakes in-process outbox subscriptions after a commit that wrote events.
     let outboxNotifier = OutboxNotifier()
 
-    /// Seven days: long enough for a consumer to survive a weekend outage.
-    public static let defaultOutboxRetention: TimeInterval = 7 * 24 * 3600
-
     /// Opens (creating if needed) the database at `path` and applies every pending migration.
     public init(
-        path: String, clock: any StoreClock = SystemStoreClock(), outboxRetention: TimeInterval = defaultOutboxRetention
+        path: String, clock: any StoreClock = SystemStoreClock(),
+        outboxRetention: TimeInterval = OutboxEvent.defaultRetention
     ) throws(StoreError) {
         guard outboxRetention > 0, outboxRetention.isFinite else {
             throw .invalid(field: "outboxRetention", reason: "must be a positive number of seconds")

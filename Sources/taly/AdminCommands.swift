@@ -62,7 +62,7 @@ struct AdminCommand: ParsableCommand {
         var file: String
 
         func run() throws {
-            let store = openStore(data)
+            let store = openSQLiteStore(data)
             orFail { () throws(StoreError) in try store.backup(to: URL(fileURLWithPath: file)) }
             print("backed up \(store.path) to \(file)")
         }
@@ -87,8 +87,9 @@ struct AdminCommand: ParsableCommand {
             let migrations = orFail { () throws(StoreError) in
                 try Store.restore(from: URL(fileURLWithPath: file), to: path)
             }
-            let store = openStore(data)
-            print("restored \(file) into \(store.path) (backup at migration \(migrations.last ?? "none"))")
+            // Opening applies the migrations newer than the backup.
+            _ = openStore(data)
+            print("restored \(file) into \(path) (backup at migration \(migrations.last ?? "none"))")
         }
     }
 }
@@ -116,8 +117,15 @@ private func dataConfiguration(_ option: DataDirectoryOption) -> TalyConfigurati
     return configuration
 }
 
-/// Opens the store in the configured data directory.
-func openStore(_ option: DataDirectoryOption) -> Store {
+/// Opens the record store in the configured data directory, as the store protocols: what every
+/// command but the file-level backup needs.
+func openStore(_ option: DataDirectoryOption) -> any RecordStore {
+    openSQLiteStore(option)
+}
+
+/// Opens the SQLite store in the configured data directory: the CLI's one construction of the
+/// concrete store, also used as such by `backup`, a copy of its file.
+func openSQLiteStore(_ option: DataDirectoryOption) -> Store {
     let path = databasePath(option)
     return orFail { () throws(StoreError) in try Store(path: path) }
 }

@@ -71,7 +71,7 @@ struct IngestCommand: ParsableCommand {
     }
 
     private func ingest(
-        _ file: String, scope: TenantScope, target: BulkIngestTarget, mode: BulkWriteMode,
+        _ file: String, scope: any TenantStore, target: BulkIngestTarget, mode: BulkWriteMode,
         pipeline: BulkIngestPipeline
     ) -> BulkIngestSummary {
         let descriptor = file == "-" ? STDIN_FILENO : open(file, O_RDONLY | O_CLOEXEC)

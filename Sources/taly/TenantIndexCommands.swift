@@ -11,10 +11,10 @@ struct TenantIndexTarget: ParsableArguments {
     var tenant: String
 
     /// The store, the data root and the tenant's id, or a one-line failure.
-    func open() -> (store: Store, root: String, tenantID: TenantID) {
+    func open() -> (store: any RecordStore, root: String, tenantID: TenantID) {
         let store = openStore(data)
         let root = dataDirectoryPath(data)
-        let scope = orFail { () throws(StoreError) -> TenantScope in
+        let scope = orFail { () throws(StoreError) -> any TenantStore in
             if let id = Int64(tenant) { return try store.tenant(TenantID(id)) }
             return try store.tenant(named: tenant)
         }
@@ -22,7 +22,7 @@ struct TenantIndexTarget: ParsableArguments {
     }
 
     /// A sync worker on the store, used for its rebuild and verify (its loop never runs here).
-    func worker(store: Store, root: String) -> IndexSyncWorker {
+    func worker(store: any RecordStore, root: String) -> IndexSyncWorker {
         orFail { () throws(IndexSyncError) in try IndexSyncWorker(store: store, root: root) }
     }
 }

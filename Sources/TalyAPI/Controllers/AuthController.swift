@@ -4,7 +4,7 @@ import TalyStore
 
 /// Signing in and out, one's own sessions, and changing one's password.
 struct AuthController: Sendable {
-    let store: Store
+    let store: any RecordStore
     let settings: GatewaySettings
     let throttle: LoginThrottle
 
@@ -117,7 +117,7 @@ struct AuthController: Sendable {
                 .rateLimited, "too many failed sign-ins; retry in \(wait) s", headers: [.retryAfter: String(wait)])
         }
         let store = store
-        let signedIn: (TenantScope, UserRecord)
+        let signedIn: (any TenantStore, UserRecord)
         do {
             signedIn = try await runBlocking {
                 try store.signIn(tenantName: body.tenant, email: body.email, password: body.password)

@@ -4,7 +4,7 @@ import TalyStore
 /// `/healthz` (the process answers) and `/readyz` (it can do its work: database opened and
 /// migrated, data directory writable), for load balancers and Kubernetes probes.
 struct HealthController: Sendable {
-    let store: Store
+    let store: any RecordStore
     let dataDirectory: DataDirectory
 
     func register(_ api: RouteRegistry) {

@@ -192,9 +192,9 @@ struct UsersController: Sendable {
     func create(_ request: Request, context: TalyRequestContext) async throws -> Response {
         let principal = try context.require(.usersManage)
         let body = try await request.decodeJSON(as: CreateBody.self, context: context)
-        let generated = body.password == nil ? Store.generatePassword() : nil
+        let generated = body.password == nil ? UserRecord.generatePassword() : nil
         let password = body.password ?? generated ?? ""
-        var problems = TenantScope.newUserProblems(email: body.email, displayName: body.displayName, password: password)
+        var problems = UserRecord.newUserProblems(email: body.email, displayName: body.displayName, password: password)
             .compactMap { APIError.from($0)?.invalidParams }.flatMap { $0 }
         let (roleIDs, roleProblems) = try resolveRoles(body.roles ?? [], field: "roles", principal: principal)
         problems += roleProblems

@@ -12,7 +12,7 @@ public struct Principal: Sendable {
     }
 
     /// The caller's tenant: the only door to its data.
-    public let tenant: TenantScope
+    public let tenant: any TenantStore
     /// The session or key presented.
     public let credential: Credential
     /// What the caller may do: the user's roles' permissions, or the key's scopes.

@@ -10,7 +10,7 @@ import TalyStore
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = TalyRequestContext
 
-    let store: Store
+    let store: any RecordStore
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response

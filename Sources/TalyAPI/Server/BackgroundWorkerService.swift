@@ -11,7 +11,7 @@ public struct BackgroundWorkerService: Service {
     public let worker: BackgroundWorker
 
     /// The role over `store`, with indexes under `dataDirectory`, logging to `logger`.
-    public init(store: Store, dataDirectory: String, options: BackgroundWorker.Options, logger: Logger)
+    public init(store: any RecordStore, dataDirectory: String, options: BackgroundWorker.Options, logger: Logger)
         throws(IndexSyncError)
     {
         worker = try BackgroundWorker(store: store, root: dataDirectory, options: options) { event in

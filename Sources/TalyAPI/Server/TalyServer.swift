@@ -58,7 +58,9 @@ public enum TalyServer {
     }
 
     /// Loads the demo tenant if the store has no tenant yet and logs what happened.
-    static func loadDemo(_ demo: DemoStartup, store: Store, logger: Logger) throws(ServeError) -> DemoTenant.Outcome {
+    static func loadDemo(_ demo: DemoStartup, store: any RecordStore, logger: Logger) throws(ServeError)
+        -> DemoTenant.Outcome
+    {
         let outcome: DemoTenant.Outcome
         do {
             outcome = try DemoTenant.loadIfFirstStart(store: store, fixtures: demo.fixturesDirectory)

@@ -112,12 +112,13 @@ public final class BulkIngestPipeline: Sendable {
         }
     }
 
-    private let scope: TenantScope
+    /// Only the bulk-write capability: the store is crossed once per batch, never per record.
+    private let scope: any TenantBulkWrites
     private let target: BulkIngestTarget
     private let options: Options
 
     /// A pipeline writing `target` records into the tenant of `scope`.
-    public init(scope: TenantScope, target: BulkIngestTarget, options: Options) {
+    public init(scope: any TenantBulkWrites, target: BulkIngestTarget, options: Options) {
         self.scope = scope
         self.target = target
         self.options = options

@@ -66,14 +66,14 @@ public enum DemoTenant {
     ///
     /// Not one transaction: a process killed midway leaves a partial demo tenant, which later
     /// starts report as loaded (delete the data directory to start over).
-    public static func loadIfFirstStart(store: Store, fixtures: String) throws(DemoTenantError) -> Outcome {
+    public static func loadIfFirstStart(store: any RecordStore, fixtures: String) throws(DemoTenantError) -> Outcome {
         try checkFixtures(in: fixtures)
         let tenants: [TenantRecord]
         do { tenants = try store.tenants() } catch { throw .store(error) }
         if tenants.contains(where: { $0.name == name }) { return .alreadyLoaded }
         guard tenants.isEmpty else { return .skipped(tenants: tenants.count) }
         let bootstrap: TenantBootstrap
-        let scope: TenantScope
+        let scope: any TenantStore
         let type: ContentTypeRecord
         do {
             bootstrap = try store.createTenant(name: name, adminEmail: ownerEmail)
@@ -105,7 +105,7 @@ public enum DemoTenant {
     }
 
     private static func ingest(
-        _ fixtures: String, _ file: String, into scope: TenantScope, target: BulkIngestTarget,
+        _ fixtures: String, _ file: String, into scope: any TenantBulkWrites, target: BulkIngestTarget,
         sink: FirstRejectSink
     ) throws(DemoTenantError) -> BulkIngestSummary {
         let path = (fixtures as NSString).appendingPathComponent(file)

@@ -26,7 +26,7 @@ public struct BackgroundWorker: Sendable {
         /// retention (seven days), retrying after five seconds.
         public init(
             sync: IndexSyncWorker.Options = IndexSyncWorker.Options(), publishInterval: Duration = .seconds(1),
-            pruneInterval: Duration = .seconds(600), outboxRetention: TimeInterval = Store.defaultOutboxRetention,
+            pruneInterval: Duration = .seconds(600), outboxRetention: TimeInterval = OutboxEvent.defaultRetention,
             retryDelay: Duration = .seconds(5)
         ) {
             self.sync = sync
@@ -66,7 +66,8 @@ public struct BackgroundWorker: Sendable {
 
     /// The role over `store`, with indexes under `root`; `report` receives its events.
     public init(
-        store: Store, root: String, options: Options = Options(), report: @escaping @Sendable (Event) -> Void = { _ in }
+        store: any RecordStore, root: String, options: Options = Options(),
+        report: @escaping @Sendable (Event) -> Void = { _ in }
     ) throws(IndexSyncError) {
         worker = try IndexSyncWorker(store: store, root: root, options: options.sync)
         self.options = options

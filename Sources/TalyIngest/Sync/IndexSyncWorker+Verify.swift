@@ -7,7 +7,7 @@ extension IndexSyncWorker {
     /// schemas as the store derives them. Reads committed snapshots, so events not yet applied
     /// show up as differences: run it on a drained worker (or compare twice) to tell lag from loss.
     public nonisolated func verify(tenantID: TenantID) throws(IndexSyncError) -> [IndexDifference] {
-        let scope: TenantScope
+        let scope: any TenantStore
         let types: [ContentTypeRecord]
         do throws(StoreError) {
             scope = try store.tenant(tenantID)

@@ -69,7 +69,7 @@ public actor IndexSyncWorker {
     }
 
     /// The store the indexes are derived from.
-    public nonisolated let store: Store
+    public nonisolated let store: any RecordStore
     /// The data root: indexes live under `<root>/tenants/`.
     public nonisolated let root: String
     /// The worker's settings.
@@ -83,7 +83,7 @@ public actor IndexSyncWorker {
     /// the outbox if new. `beforeAcknowledge` runs after a batch's commits and before its
     /// acknowledgment; returning false stops the worker there (tests simulate a crash with it).
     public init(
-        store: Store, root: String, options: Options = Options(),
+        store: any RecordStore, root: String, options: Options = Options(),
         beforeAcknowledge: (@Sendable (OutboxEventID) -> Bool)? = nil
     ) throws(IndexSyncError) {
         self.store = store
@@ -347,7 +347,7 @@ public actor IndexSyncWorker {
 
     /// The writer of a content type's index, opening the current generation when its schema is
     /// the type's, and rebuilding from the store when it is not (or there is no index yet).
-    private func openCollection(_ key: CollectionKey, type: ContentTypeRecord, scope: TenantScope)
+    private func openCollection(_ key: CollectionKey, type: ContentTypeRecord, scope: any TenantStore)
         throws(IndexSyncError) -> OpenCollection
     {
         let mapping = ContentIndexMapping(contentType: type)
@@ -359,7 +359,7 @@ public actor IndexSyncWorker {
 
     /// The writer of the products index, holding every attribute of `products`: the open one or
     /// the current generation when their mapping does, else a rebuild from the whole catalog.
-    private func openProducts(_ key: CollectionKey, including products: [ProductRecord], scope: TenantScope)
+    private func openProducts(_ key: CollectionKey, including products: [ProductRecord], scope: any TenantStore)
         throws(IndexSyncError) -> OpenCollection
     {
         if let collection = open[key], case .products(let mapping) = collection.mapping {
@@ -435,7 +435,7 @@ public actor IndexSyncWorker {
     public func rebuild(tenantID: TenantID, collection: SearchCollection) throws(IndexSyncError) {
         let lock = try lock(tenantID)
         defer { lock.release() }
-        let scope: TenantScope
+        let scope: any TenantStore
         do throws(StoreError) { scope = try store.tenant(tenantID) } catch { throw .store(error) }
         let key = CollectionKey(tenantID: tenantID, collection: collection)
         switch collection {
@@ -454,7 +454,7 @@ public actor IndexSyncWorker {
     public func rebuild(tenantID: TenantID) throws(IndexSyncError) {
         let lock = try lock(tenantID)
         defer { lock.release() }
-        let scope: TenantScope
+        let scope: any TenantStore
         let types: [ContentTypeRecord]
         do throws(StoreError) {
             scope = try store.tenant(tenantID)
@@ -480,7 +480,7 @@ public actor IndexSyncWorker {
     }
 
     private func rebuild(
-        _ key: CollectionKey, type: ContentTypeRecord, mapping: ContentIndexMapping, scope: TenantScope
+        _ key: CollectionKey, type: ContentTypeRecord, mapping: ContentIndexMapping, scope: any TenantStore
     )
         throws(IndexSyncError) -> OpenCollection
     {
@@ -503,7 +503,8 @@ public actor IndexSyncWorker {
 
     /// Rebuilds the products index with the mapping of the whole catalog: one pass over the
     /// products derives it, a second adds them.
-    private func rebuildProducts(_ key: CollectionKey, scope: TenantScope) throws(IndexSyncError) -> OpenCollection {
+    private func rebuildProducts(_ key: CollectionKey, scope: any TenantStore) throws(IndexSyncError) -> OpenCollection
+    {
         var mapping = ProductIndexMapping()
         try forEachProductPage(scope) { page in mapping = mapping.including(page) }
         return try rebuildGeneration(key, mapping: .products(mapping)) { (collection) throws(IndexSyncError) in
@@ -514,7 +515,7 @@ public actor IndexSyncWorker {
     }
 
     private func forEachProductPage(
-        _ scope: TenantScope, _ body: ([ProductRecord]) throws(IndexSyncError) -> Void
+        _ scope: any TenantStore, _ body: ([ProductRecord]) throws(IndexSyncError) -> Void
     ) throws(IndexSyncError) {
         var cursor: ProductID?
         while true {
@@ -579,7 +580,7 @@ public actor IndexSyncWorker {
     }
 
     /// The tenant's scope; nil when the tenant is gone (its events have nothing left to index).
-    private func scope(of tenantID: TenantID) throws(IndexSyncError) -> TenantScope? {
+    private func scope(of tenantID: TenantID) throws(IndexSyncError) -> (any TenantStore)? {
         do throws(StoreError) {
             return try store.tenant(tenantID)
         } catch .notFound {

@@ -6,7 +6,7 @@ extension Store {
     /// Publishes every tenant's drafts whose `publishAt` has come, tenant by tenant through its
     /// scope, in transactions of at most `batchSize` items; returns how many were published.
     @discardableResult
-    public func publishDueContentItems(batchSize: Int = 500) throws(StoreError) -> Int {
+    public func publishDueContentItems(batchSize: Int) throws(StoreError) -> Int {
         let time = clock.now()
         // The partial index `content_item_due` answers this without reading published items.
         let tenants = try read { db in

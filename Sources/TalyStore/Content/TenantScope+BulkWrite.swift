@@ -73,7 +73,7 @@ extension TenantScope {
     /// `unchanged`.
     public func bulkWriteContentItems(
         of typeID: ContentTypeID, _ drafts: [ContentItemDraft], mode: BulkWriteMode, by actor: Actor,
-        mayPublish: Bool = true, checkpoint: ([BulkWriteOutcome]) throws -> IngestCheckpoint? = { _ in nil }
+        mayPublish: Bool, checkpoint: ([BulkWriteOutcome]) throws -> IngestCheckpoint?
     ) throws(StoreError) -> [BulkWriteOutcome] {
         let time = now
         return try store.write { db in
@@ -101,7 +101,7 @@ extension TenantScope {
     /// Writes products by SKU in one transaction; otherwise as `bulkWriteContentItems`.
     public func bulkWriteProducts(
         _ drafts: [ProductDraft], mode: BulkWriteMode, by actor: Actor,
-        checkpoint: ([BulkWriteOutcome]) throws -> IngestCheckpoint? = { _ in nil }
+        checkpoint: ([BulkWriteOutcome]) throws -> IngestCheckpoint?
     ) throws(StoreError) -> [BulkWriteOutcome] {
         let time = now
         return try store.write { db in

@@ -225,8 +225,8 @@ extension TenantScope {
     /// The tenant's items by id, optionally of one type and status and last changed in
     /// [`updatedSince`, `updatedBefore`), after `cursor` (exclusive), at most `limit`.
     public func contentItems(
-        of typeID: ContentTypeID? = nil, status: ContentStatus? = nil, updatedSince: Date? = nil,
-        updatedBefore: Date? = nil, after cursor: ContentItemID? = nil, limit: Int = 100
+        of typeID: ContentTypeID?, status: ContentStatus?, updatedSince: Date?, updatedBefore: Date?,
+        after cursor: ContentItemID?, limit: Int
     ) throws(StoreError) -> [ContentItemRecord] {
         let tenantID = tenantID
         return try store.read { db in
@@ -243,7 +243,7 @@ extension TenantScope {
     /// Publishes this tenant's drafts whose `publishAt` has come, oldest schedule first, at most
     /// `limit`, in one transaction; returns them.
     @discardableResult
-    public func publishDueContentItems(limit: Int = 500, by actor: Actor = .system) throws(StoreError)
+    public func publishDueContentItems(limit: Int, by actor: Actor) throws(StoreError)
         -> [ContentItemRecord]
     {
         let time = now

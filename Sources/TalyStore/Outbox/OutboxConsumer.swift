@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// A named, durable reader of the outbox: its checkpoint (the last event it acknowledged) lives
 /// in the database, so a restarted process continues where the last one acknowledged.
@@ -20,26 +19,26 @@ public struct OutboxConsumer: Sendable {
     public let name: String
     /// The tenant whose events it reads; nil for a platform consumer reading every tenant.
     public let tenantID: TenantID?
-    let store: Store
+    /// The store implementation that opened the consumer, where its checkpoint and events live.
+    let storage: any OutboxConsumerStorage
+    /// The consumer's row in that storage.
     let recordID: Int64
 
     /// The last event the consumer acknowledged (id 0 before any).
     public func checkpoint() throws(StoreError) -> OutboxEventID {
-        try store.read { db in OutboxEventID(try fetchRecord(db).lastEventID) }
+        try storage.checkpoint(of: self)
     }
 
     /// The next events after the checkpoint, oldest first, at most `limit`.
     ///
     /// Throws `.outboxConsumerBehind` when events after the checkpoint were pruned.
     public func pendingEvents(limit: Int = 100) throws(StoreError) -> [OutboxEvent] {
-        try store.read { db in
-            try fetchEvents(db, after: OutboxEventID(try fetchRecord(db).lastEventID), limit: limit)
-        }
+        try storage.pendingEvents(of: self, limit: max(1, limit))
     }
 
     /// The events after `cursor`, oldest first, at most `limit`; the checkpoint is not consulted.
     public func events(after cursor: OutboxEventID, limit: Int = 100) throws(StoreError) -> [OutboxEvent] {
-        try store.read { db in try fetchEvents(db, after: cursor, limit: limit) }
+        try storage.events(of: self, after: cursor, limit: max(1, limit))
     }
 
     /// Records that every event up to and including `eventID` has been handled.
@@ -47,43 +46,19 @@ public struct OutboxConsumer: Sendable {
     /// The checkpoint never moves backwards here (a late acknowledgment of an older batch is
     /// harmless); use `resetCheckpoint` to replay. Acknowledging an id not yet written is refused.
     public func acknowledge(through eventID: OutboxEventID) throws(StoreError) {
-        let time = store.clock.now()
-        try store.write { db in
-            var record = try fetchRecord(db)
-            guard eventID.rawValue > record.lastEventID else { return }
-            guard eventID.rawValue <= (try Store.outboxPosition(db)) else {
-                throw StoreError.invalid(field: "eventID", reason: "event \(eventID) has not been written yet")
-            }
-            record.lastEventID = eventID.rawValue
-            record.updatedAt = max(time, record.createdAt)
-            try record.update(db)
-        }
+        try storage.acknowledge(self, through: eventID)
     }
 
     /// Moves the checkpoint to `eventID`, backwards to replay or forwards to skip: the next event
     /// read is the first after it. Refused with `.outboxConsumerBehind` if events after it were pruned.
     public func resetCheckpoint(to eventID: OutboxEventID) throws(StoreError) {
-        try reset { db throws in
-            guard eventID.rawValue >= 0, eventID.rawValue <= (try Store.outboxPosition(db)) else {
-                throw StoreError.invalid(field: "eventID", reason: "event \(eventID) has not been written yet")
-            }
-            return eventID.rawValue
-        }
+        try storage.resetCheckpoint(of: self, to: eventID)
     }
 
     /// Moves the checkpoint so that the next event read is the first created at or after `time`.
     /// Refused with `.outboxConsumerBehind` if events from that time may have been pruned.
     public func resetCheckpoint(toEventsSince time: Date) throws(StoreError) {
-        try reset { db throws in
-            let horizon = try Store.outboxHorizon(db)
-            if let prunedBefore = horizon.prunedBefore, time < prunedBefore {
-                throw StoreError.outboxConsumerBehind(
-                    consumer: name, checkpoint: 0, prunedThrough: horizon.prunedThrough)
-            }
-            let before = try Int64.fetchOne(
-                db, sql: "SELECT max(id) FROM outbox_event WHERE created_at < ?", arguments: [time])
-            return max(before ?? 0, horizon.prunedThrough)
-        }
+        try storage.resetCheckpoint(of: self, toEventsSince: time)
     }
 
     /// An async sequence of event batches after the checkpoint, woken at once by commits in this
@@ -94,44 +69,31 @@ public struct OutboxConsumer: Sendable {
     public func subscribe(batchSize: Int = 100, pollInterval: Duration = .seconds(1)) -> OutboxSubscription {
         OutboxSubscription(consumer: self, batchSize: max(1, batchSize), pollInterval: pollInterval)
     }
+}
 
-    // MARK: - Inside transactions
-
-    private func reset(_ checkpoint: (Database) throws -> Int64) throws(StoreError) {
-        let time = store.clock.now()
-        try store.write { db in
-            var record = try fetchRecord(db)
-            let target = try checkpoint(db)
-            let horizon = try Store.outboxHorizon(db)
-            guard target >= horizon.prunedThrough else {
-                throw StoreError.outboxConsumerBehind(
-                    consumer: name, checkpoint: target, prunedThrough: horizon.prunedThrough)
-            }
-            record.lastEventID = target
-            record.updatedAt = max(time, record.createdAt)
-            try record.update(db)
-        }
-    }
-
-    func fetchRecord(_ db: Database) throws -> OutboxConsumerRecord {
-        guard let record = try OutboxConsumerRecord.fetchOne(db, key: recordID) else {
-            throw StoreError.notFound(entity: "outbox consumer", key: name)
-        }
-        return record
-    }
-
-    func fetchEvents(_ db: Database, after cursor: OutboxEventID, limit: Int) throws -> [OutboxEvent] {
-        let horizon = try Store.outboxHorizon(db)
-        // Conservative for tenant consumers: the horizon is global, so a tenant whose own events
-        // were not pruned is still told to rebuild. Rare (only past retention) and never wrong.
-        guard cursor.rawValue >= horizon.prunedThrough else {
-            throw StoreError.outboxConsumerBehind(
-                consumer: name, checkpoint: cursor.rawValue, prunedThrough: horizon.prunedThrough)
-        }
-        var request = OutboxEvent.filter(OutboxEvent.Columns.id > cursor)
-        if let tenantID { request = request.filter(OutboxEvent.Columns.tenantID == tenantID) }
-        return try request.order(OutboxEvent.Columns.id).limit(max(1, limit)).fetchAll(db)
-    }
+/// What a consumer needs from the store implementation that opened it: the checkpoint row, the
+/// events after a position (only its tenant's for a tenant consumer), and the commit notifier.
+///
+/// Internal on purpose: consumers are made only by `PlatformOutbox` / `TenantOutbox`, so code
+/// above the store cannot forge one with another tenant's filter. Every implementation keeps the
+/// outbox guarantees of `PlatformOutbox` (commit order, durable checkpoint, `.outboxConsumerBehind`
+/// once pruning passed the position).
+protocol OutboxConsumerStorage: Sendable {
+    /// Wakes subscriptions after commits that wrote events (in this process).
+    var outboxNotifier: OutboxNotifier { get }
+    /// The consumer's checkpoint.
+    func checkpoint(of consumer: OutboxConsumer) throws(StoreError) -> OutboxEventID
+    /// The events after the consumer's checkpoint, read with it in one snapshot.
+    func pendingEvents(of consumer: OutboxConsumer, limit: Int) throws(StoreError) -> [OutboxEvent]
+    /// The consumer's events after `cursor`.
+    func events(of consumer: OutboxConsumer, after cursor: OutboxEventID, limit: Int) throws(StoreError)
+        -> [OutboxEvent]
+    /// Moves the checkpoint forward to `eventID` (never backwards).
+    func acknowledge(_ consumer: OutboxConsumer, through eventID: OutboxEventID) throws(StoreError)
+    /// Sets the checkpoint to `eventID`.
+    func resetCheckpoint(of consumer: OutboxConsumer, to eventID: OutboxEventID) throws(StoreError)
+    /// Sets the checkpoint just before the first event created at or after `time`.
+    func resetCheckpoint(of consumer: OutboxConsumer, toEventsSince time: Date) throws(StoreError)
 }
 
 /// Event batches for one consumer, as an async sequence; ends when the iterating task is cancelled.
@@ -156,7 +118,7 @@ public struct OutboxSubscription: AsyncSequence, Sendable {
         /// The next batch; nil once the task is cancelled.
         public mutating func next() async throws(StoreError) -> [OutboxEvent]? {
             let consumer = subscription.consumer
-            let notifier = consumer.store.outboxNotifier
+            let notifier = consumer.storage.outboxNotifier
             var position: OutboxEventID
             if let cursor { position = cursor } else { position = try consumer.checkpoint() }
             while !Task.isCancelled {

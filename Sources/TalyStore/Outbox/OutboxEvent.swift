@@ -9,6 +9,9 @@ import GRDB
 public struct OutboxEvent: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
     /// The table name.
     public static let databaseTableName = "outbox_event"
+    /// How long events are kept before pruning unless told otherwise: seven days, long enough for
+    /// a consumer to survive a weekend outage.
+    public static let defaultRetention: TimeInterval = 7 * 24 * 3600
 
     /// The event's position in the log; nil before insertion.
     public internal(set) var id: OutboxEventID?

@@ -12,7 +12,7 @@ struct OutboxHorizon {
 /// The outbox seen from the platform: positions, retention, and consumers that read every tenant.
 extension Store {
     /// A platform consumer reading every tenant's events, created at `start` if new.
-    public func outboxConsumer(named name: String, startingAt start: OutboxConsumer.Start = .beginning)
+    public func outboxConsumer(named name: String, startingAt start: OutboxConsumer.Start)
         throws(StoreError) -> OutboxConsumer
     {
         try openOutboxConsumer(named: name, tenantID: nil, startingAt: start)
@@ -31,7 +31,7 @@ extension Store {
     /// deleted gets `.outboxConsumerBehind` and must rebuild, rather than letting one stuck
     /// consumer grow the database without bound.
     @discardableResult
-    public func pruneOutbox(retention: TimeInterval? = nil, batchSize: Int = 10_000) throws(StoreError) -> Int {
+    public func pruneOutbox(retention: TimeInterval?, batchSize: Int) throws(StoreError) -> Int {
         let retention = retention ?? outboxRetention
         guard retention > 0, retention.isFinite else {
             throw .invalid(field: "retention", reason: "must be a positive number of seconds")
@@ -89,7 +89,7 @@ extension Store {
             return record
         }
         guard let recordID = record.id else { preconditionFailure("a stored consumer has an id") }
-        return OutboxConsumer(name: trimmed, tenantID: tenantID, store: self, recordID: recordID)
+        return OutboxConsumer(name: trimmed, tenantID: tenantID, storage: self, recordID: recordID)
     }
 
     static func outboxPosition(_ db: Database) throws -> Int64 {
@@ -108,14 +108,14 @@ extension Store {
 /// The outbox seen from one tenant.
 extension TenantScope {
     /// A consumer of this tenant's events only, created at `start` if new.
-    public func outboxConsumer(named name: String, startingAt start: OutboxConsumer.Start = .beginning)
+    public func outboxConsumer(named name: String, startingAt start: OutboxConsumer.Start)
         throws(StoreError) -> OutboxConsumer
     {
         try store.openOutboxConsumer(named: name, tenantID: tenantID, startingAt: start)
     }
 
     /// This tenant's events after `cursor`, oldest first, at most `limit`.
-    public func outboxEvents(after cursor: OutboxEventID = OutboxEventID(0), limit: Int = 100) throws(StoreError)
+    public func outboxEvents(after cursor: OutboxEventID, limit: Int) throws(StoreError)
         -> [OutboxEvent]
     {
         let tenantID = tenantID

@@ -18,7 +18,7 @@ extension TenantScope {
 
     /// Creates a key with `scopes`, expiring at `expiresAt` if given; the plaintext is returned only here.
     public func createAPIKey(
-        name: String, scopes: Set<Permission>, expiresAt: Date? = nil, by actor: Actor
+        name: String, scopes: Set<Permission>, expiresAt: Date?, by actor: Actor
     ) throws(StoreError) -> IssuedAPIKey {
         let name = try Self.validRoleName(name)
         let time = now

@@ -39,7 +39,7 @@ extension TenantScope {
     /// status. Ids never change and are never reused, so paging with the last id seen neither
     /// skips nor repeats a product while others are inserted or deleted.
     public func products(
-        after cursor: ProductID? = nil, limit: Int = 100, status: ProductStatus? = nil
+        after cursor: ProductID?, limit: Int, status: ProductStatus?
     ) throws(StoreError) -> [ProductRecord] {
         let tenantID = tenantID
         return try store.read { db in

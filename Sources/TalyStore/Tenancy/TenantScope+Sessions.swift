@@ -16,7 +16,7 @@ extension TenantScope {
 
     /// Opens a session for the active user `userID`; the token is returned only here.
     public func createSession(
-        for userID: UserID, idleTimeout: TimeInterval = 30 * 60, absoluteTimeout: TimeInterval = 12 * 60 * 60
+        for userID: UserID, idleTimeout: TimeInterval, absoluteTimeout: TimeInterval
     ) throws(StoreError) -> IssuedSession {
         guard idleTimeout >= 1 else { throw .invalid(field: "idleTimeout", reason: "must be at least one second") }
         guard absoluteTimeout >= idleTimeout else {

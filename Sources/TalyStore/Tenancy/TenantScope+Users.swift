@@ -5,7 +5,7 @@ import GRDB
 extension TenantScope {
     /// Creates a user with a password and roles; the email must be unused in this tenant.
     public func createUser(
-        email: String, displayName: String, password: String, roles: [RoleID] = [], by actor: Actor
+        email: String, displayName: String, password: String, roles: [RoleID], by actor: Actor
     ) throws(StoreError) -> UserRecord {
         let address = try EmailAddress(validating: email)
         let name = try Self.validDisplayName(displayName)
@@ -21,16 +21,6 @@ extension TenantScope {
                 details: ["email": address.value, "roles": roles.map(\.description).joined(separator: ",")], at: time)
             return user
         }
-    }
-
-    /// Every rule a new user's fields break, each as `.invalid` naming its field, so a caller can
-    /// report them all at once (`createUser` stops at the first).
-    public static func newUserProblems(email: String, displayName: String, password: String) -> [StoreError] {
-        var problems: [StoreError] = []
-        do { _ = try EmailAddress(validating: email) } catch { problems.append(error) }
-        do { _ = try validDisplayName(displayName) } catch { problems.append(error) }
-        do { try PasswordHasher.validate(password) } catch { problems.append(error) }
-        return problems
     }
 
     /// The user with `id` in this tenant.
@@ -52,7 +42,7 @@ extension TenantScope {
     }
 
     /// The tenant's users by id, after `cursor` (exclusive), at most `limit`.
-    public func users(after cursor: UserID? = nil, limit: Int = 100) throws(StoreError) -> [UserRecord] {
+    public func users(after cursor: UserID?, limit: Int) throws(StoreError) -> [UserRecord] {
         let tenantID = tenantID
         return try store.read { db in
             var request = UserRecord.filter(UserRecord.Columns.tenantID == tenantID)
@@ -63,7 +53,7 @@ extension TenantScope {
 
     /// Changes the display name and/or email, if the user is still at `expectedVersion`.
     public func updateProfile(
-        _ id: UserID, expectedVersion: Int64, displayName: String? = nil, email: String? = nil, by actor: Actor
+        _ id: UserID, expectedVersion: Int64, displayName: String?, email: String?, by actor: Actor
     ) throws(StoreError) -> UserRecord {
         let name = try displayName.map { name throws(StoreError) in try Self.validDisplayName(name) }
         let address = try email.map { email throws(StoreError) in try EmailAddress(validating: email) }
@@ -96,7 +86,7 @@ extension TenantScope {
     /// Replaces the user's password and revokes their sessions, except `keeping` (the session
     /// the user changed it from, so they stay signed in there).
     public func changePassword(
-        _ id: UserID, newPassword: String, keeping kept: SessionID? = nil, by actor: Actor
+        _ id: UserID, newPassword: String, keeping kept: SessionID?, by actor: Actor
     ) throws(StoreError) -> UserRecord {
         try PasswordHasher.validate(newPassword, field: "newPassword")
         let passwordHash = try PasswordHasher.hash(newPassword)

@@ -49,7 +49,7 @@ public struct TenantScope: Sendable {
     }
 
     /// The audit log, oldest first, after `cursor` (exclusive), at most `limit` entries.
-    public func auditLog(after cursor: AuditEntryID? = nil, limit: Int = 100) throws(StoreError) -> [AuditLogRecord] {
+    public func auditLog(after cursor: AuditEntryID?, limit: Int) throws(StoreError) -> [AuditLogRecord] {
         let tenantID = tenantID
         return try store.read { db in
             var request = AuditLogRecord.filter(AuditLogRecord.Columns.tenantID == tenantID)

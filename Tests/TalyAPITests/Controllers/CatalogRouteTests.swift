@@ -15,7 +15,8 @@ struct CatalogRouteTests {
          "attributes": {"color": "blue", "capacity_ml": 350, "sizes": ["S", "M"]}, "status": "active"}
         """#
 
-    static func product(_ scope: TenantScope, sku: String, status: ProductStatus = .active) throws -> ProductRecord {
+    static func product(_ scope: any TenantStore, sku: String, status: ProductStatus = .active) throws -> ProductRecord
+    {
         let json =
             #"{"sku": "\#(sku)", "title": "T \#(sku)", "price": {"amount": 100, "currency": "EUR"}, "status": "\#(status.rawValue)"}"#
         return try scope.createProduct(try ProductDraft.decode(json: Data(json.utf8)), by: .system)

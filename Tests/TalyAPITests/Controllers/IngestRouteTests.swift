@@ -134,7 +134,7 @@ struct IngestRouteTests {
         #expect(summary["elapsed_ms"] is Double || summary["elapsed_ms"] is Int)
     }
 
-    static func eventCounts(_ scope: TenantScope, prefix: String) throws -> [String: Int] {
+    static func eventCounts(_ scope: any TenantStore, prefix: String) throws -> [String: Int] {
         var counts: [String: Int] = [:]
         for event in try scope.outboxEvents(limit: 100_000) where event.eventType.hasPrefix(prefix) {
             counts[event.eventType, default: 0] += 1

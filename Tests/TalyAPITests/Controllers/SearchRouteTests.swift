@@ -33,7 +33,7 @@ struct SearchHarness {
     @discardableResult
     func product(
         _ sku: String, _ title: String, description: String = "", cents: Int64, color: String,
-        status: ProductStatus = .active, in scope: TenantScope? = nil
+        status: ProductStatus = .active, in scope: (any TenantStore)? = nil
     ) throws -> ProductRecord {
         try (scope ?? acme.scope).createProduct(
             ProductDraft(
@@ -43,7 +43,7 @@ struct SearchHarness {
     }
 
     @discardableResult
-    func article(_ title: String, body: String, category: String, in scope: TenantScope? = nil) throws
+    func article(_ title: String, body: String, category: String, in scope: (any TenantStore)? = nil) throws
         -> ContentItemRecord
     {
         let scope = scope ?? acme.scope

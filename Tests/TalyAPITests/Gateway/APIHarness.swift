@@ -33,7 +33,7 @@ struct APIHarness: Sendable {
         resources = try ServerResources(configuration: configuration)
     }
 
-    var store: Store { resources.store }
+    var store: any RecordStore { resources.store }
 
     func application() -> some ApplicationProtocol {
         buildApplication(configuration: configuration, resources: resources, logger: Logger(label: "test"))
@@ -60,7 +60,7 @@ struct APIHarness: Sendable {
 
 struct TestTenant: Sendable {
     let bootstrap: TenantBootstrap
-    let scope: TenantScope
+    let scope: any TenantStore
     let ownerToken: String
     var ownerID: Int64 { bootstrap.owner.id!.rawValue }
 }

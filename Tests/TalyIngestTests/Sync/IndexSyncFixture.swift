@@ -36,7 +36,7 @@ struct IndexSyncFixture {
 
     var root: String { directory.path("data") }
 
-    init(retention: TimeInterval = Store.defaultOutboxRetention) throws {
+    init(retention: TimeInterval = OutboxEvent.defaultRetention) throws {
         directory = try TemporaryDirectory()
         store = try Store(path: directory.path("taly.sqlite"), clock: clock, outboxRetention: retention)
         acme = try Self.tenant("acme", in: store)

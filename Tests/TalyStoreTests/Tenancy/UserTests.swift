@@ -97,12 +97,12 @@ struct UserTests {
 
     @Test("every bad field of a new user is reported, each by its name")
     func newUserProblems() {
-        let all = TenantScope.newUserProblems(email: "not an email", displayName: " ", password: "short")
+        let all = UserRecord.newUserProblems(email: "not an email", displayName: " ", password: "short")
         let fields = all.compactMap { problem -> String? in
             if case .invalid(let field, _) = problem { field } else { nil }
         }
         #expect(fields == ["email", "displayName", "password"])
-        #expect(TenantScope.newUserProblems(email: "a@example.com", displayName: "A", password: "long enough").isEmpty)
+        #expect(UserRecord.newUserProblems(email: "a@example.com", displayName: "A", password: "long enough").isEmpty)
     }
 
     @Test("changing the password from a session keeps that session and ends the others")
