@@ -79,6 +79,8 @@ let package = Package(
             dependencies: [
                 "CArgon2",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // The SQLite C API, for binding the hot INSERTs' parameters by hand.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],

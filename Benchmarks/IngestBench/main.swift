@@ -1,12 +1,26 @@
 import Foundation
+import TalyIndex
 import TalyIngest
 import TalyStore
+
+extension BulkIngestTarget {
+    var collection: SearchCollection {
+        switch self {
+        case .products: .products
+        case .content(let type): .content(typeName: type.name)
+        }
+    }
+}
 
 // Measures the bulk ingest pipeline end to end (read, decompress, parse, validate, write with
 // revisions, audit and outbox) on a fresh store, the way `taly ingest` runs it, without building
 // the HTTP stack. Usage:
 //   ingest-bench STORE_PATH products|doc FILE [--batch-size N] [--threads N] [--mode M] [--validate-only]
+//       [--index live|drain|rebuild]
 // `doc` is a content type created here for the debian-docs slice (see ingest-convert.py).
+// `--index` adds the search side, indexes under STORE_PATH.indexes: `live` runs the index-sync
+// worker during the ingest and times until every record is searchable (store + index end to
+// end); `drain` applies the outbox after the ingest; `rebuild` rebuilds the tenant's indexes.
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 4 else {
@@ -61,6 +75,10 @@ let options = BulkIngestPipeline.Options(
     parallelism: Int(option("--threads") ?? "") ?? ProcessInfo.processInfo.activeProcessorCount,
     validateOnly: arguments.contains("--validate-only"))
 let sink = CountingSink()
+let indexMode = option("--index")
+let worker = try indexMode.map { _ in try IndexSyncWorker(store: store, root: arguments[1] + ".indexes") }
+let live = indexMode == "live" ? Task { [worker] in try await worker!.run() } : nil
+let ingestStart = ContinuousClock.now
 let summary = try BulkIngestPipeline(scope: scope, target: target, options: options).run(
     try DecompressingSource(FileDescriptorSource(descriptor: descriptor)), checkpointKey: "bench", sink: sink)
 print(
@@ -70,3 +88,31 @@ print(
         arguments[3], summary.records, summary.created, summary.updated, summary.unchanged, summary.rejected,
         summary.elapsed, summary.rate, Double(summary.rawBytes) / summary.elapsed / 1e6))
 if !sink.rejects.isEmpty { print("rejected by field: \(sink.rejects.sorted { $0.value > $1.value })") }
+if let indexMode, indexMode != "live" {
+    let started = ContinuousClock.now
+    if indexMode == "drain" {
+        let events = try await worker!.drain()
+        report("drain: \(events) events", count: events, since: started)
+    } else {
+        try await worker!.rebuild(tenantID: scope.tenantID)
+        let documents =
+            try worker!.location(tenantID: scope.tenantID, collection: target.collection).openReader()?
+            .documentCount ?? 0
+        report("rebuild: \(documents) documents", count: documents, since: started)
+    }
+} else if let worker {
+    // Searchable once the worker applied the last event the ingest wrote.
+    let last = try store.outboxPosition()
+    while (worker.appliedEventID(tenantID: scope.tenantID)?.rawValue ?? 0) < last.rawValue {
+        try await Task.sleep(for: .milliseconds(2))
+    }
+    live?.cancel()
+    report("store + index (live worker): \(summary.records) records", count: Int(summary.records), since: ingestStart)
+}
+
+func report(_ what: String, count: Int, since start: ContinuousClock.Instant) {
+    let seconds =
+        Double((ContinuousClock.now - start).components.attoseconds) / 1e18
+        + Double((ContinuousClock.now - start).components.seconds)
+    print(String(format: "%@ in %.2f s: %.0f per second", what, seconds, Double(count) / seconds))
+}

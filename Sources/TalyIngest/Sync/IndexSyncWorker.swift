@@ -168,8 +168,9 @@ public actor IndexSyncWorker {
     /// Applies one batch (in id order), commits every touched index, then acknowledges.
     private func apply(_ events: [OutboxEvent]) throws(IndexSyncError) {
         guard let last = events.last?.id else { return }
-        // Per tenant: the items touched (with the type named in the last event, for items that
-        // are gone) and the content types touched; the store says what they are now.
+        // Per tenant: the items touched (with their last event's payload, which names the type
+        // of an item that is gone) and the content types touched; the store says what they are
+        // now. Payloads are decoded only for items that are gone: they carry every field.
         var items: [TenantID: [ContentItemID: String]] = [:]
         var types: [TenantID: [ContentTypeID: String]] = [:]
         var products: [TenantID: Set<ProductID>] = [:]
@@ -178,10 +179,9 @@ public actor IndexSyncWorker {
             newest[event.tenantID] = event.id
             switch event.aggregateType {
             case "content_item":
-                let typeName = (try? event.decodePayload(ItemPayload.self))?.contentType ?? ""
-                items[event.tenantID, default: [:]][ContentItemID(event.aggregateID)] = typeName
+                items[event.tenantID, default: [:]][ContentItemID(event.aggregateID)] = event.payload
             case "content_type":
-                let typeName = (try? event.decodePayload(TypePayload.self))?.name ?? ""
+                let typeName = Self.decode(event.payload, as: TypePayload.self)?.name ?? ""
                 types[event.tenantID, default: [:]][ContentTypeID(event.aggregateID)] = typeName
             case "product":
                 products[event.tenantID, default: []].insert(ProductID(event.aggregateID))
@@ -210,18 +210,22 @@ public actor IndexSyncWorker {
         for (tenantID, changed) in items {
             guard let scope = try scope(of: tenantID) else { continue }
             var typesByID: [ContentTypeID: ContentTypeRecord] = [:]
-            for (itemID, typeName) in changed.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-                let item: ContentItemRecord?
-                do throws(StoreError) {
-                    item = try scope.contentItem(itemID)
-                } catch .notFound {
-                    item = nil
-                } catch {
-                    throw .store(error)
-                }
-                guard let item else {
+            let itemIDs = changed.keys.sorted(by: { $0.rawValue < $1.rawValue })
+            // One read for the batch's items rather than a read transaction per item.
+            let found: [ContentItemID: ContentItemRecord]
+            do throws(StoreError) {
+                found = Dictionary(
+                    uniqueKeysWithValues: try scope.contentItems(ids: itemIDs).map { ($0.id!, $0) })
+            } catch {
+                throw .store(error)
+            }
+            for itemID in itemIDs {
+                guard let item = found[itemID] else {
                     // Deleted: remove it from the index its last event named, if that exists.
-                    let key = CollectionKey(tenantID: tenantID, collection: .content(typeName: typeName))
+                    let payload = changed[itemID] ?? ""
+                    let event = Self.decode(payload, as: ItemPayload.self)
+                    let key = CollectionKey(
+                        tenantID: tenantID, collection: .content(typeName: event?.contentType ?? ""))
                     guard let collection = try existingCollection(key) else { continue }
                     collection.writer.delete(id: String(itemID.rawValue))
                     touched.insert(key)
@@ -248,17 +252,12 @@ public actor IndexSyncWorker {
         }
         for (tenantID, changed) in products {
             guard let scope = try scope(of: tenantID) else { continue }
-            var present: [ProductRecord] = []
-            var gone: [ProductID] = []
-            for productID in changed.sorted(by: { $0.rawValue < $1.rawValue }) {
-                do throws(StoreError) {
-                    present.append(try scope.product(productID))
-                } catch .notFound {
-                    gone.append(productID)
-                } catch {
-                    throw .store(error)
-                }
-            }
+            let productIDs = changed.sorted(by: { $0.rawValue < $1.rawValue })
+            // One read for the batch's products rather than a read transaction per product.
+            let present: [ProductRecord]
+            do throws(StoreError) { present = try scope.products(ids: productIDs) } catch { throw .store(error) }
+            let presentIDs = Set(present.compactMap(\.id))
+            let gone = productIDs.filter { !presentIDs.contains($0) }
             let key = CollectionKey(tenantID: tenantID, collection: .products)
             let collection = try openProducts(key, including: present, scope: scope)
             touched.insert(key)
@@ -591,5 +590,8 @@ public actor IndexSyncWorker {
     }
 
     private struct ItemPayload: Decodable { let contentType: String }
+    private static func decode<T: Decodable>(_ payload: String, as type: T.Type) -> T? {
+        try? JSONDecoder().decode(type, from: Data(payload.utf8))
+    }
     private struct TypePayload: Decodable { let name: String }
 }

@@ -34,8 +34,8 @@ public enum AttributeValue: Hashable, Sendable {
             throw .invalid(field: "attributes", reason: "at most \(maximumCount) attributes")
         }
         for (name, value) in attributes {
-            guard (1...maximumNameLength).contains(name.count),
-                !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+            guard !name.isEmpty, TextRules.fits(name, characters: maximumNameLength),
+                !TextRules.hasControlCharacter(name)
             else {
                 throw .invalid(
                     field: "attributes",
@@ -43,14 +43,26 @@ public enum AttributeValue: Hashable, Sendable {
                         "name \"\(name.prefix(80))\" must be 1 to \(maximumNameLength) characters without control characters"
                 )
             }
+            // Valid scalars, the common case, skip building the field's name.
+            if value.isValidScalar { continue }
             try value.validate(field: "attributes.\(name)")
+        }
+    }
+
+    /// A string, number or boolean that `validate(field:)` accepts.
+    private var isValidScalar: Bool {
+        switch self {
+        case .string(let text): TextRules.fits(text, characters: Self.maximumStringLength)
+        case .number(let value): value.isFinite
+        case .integer, .bool: true
+        case .array: false
         }
     }
 
     private func validate(field: String) throws(StoreError) {
         switch self {
         case .string(let text):
-            guard text.count <= Self.maximumStringLength else {
+            guard TextRules.fits(text, characters: Self.maximumStringLength) else {
                 throw .invalid(field: field, reason: "at most \(Self.maximumStringLength) characters")
             }
         case .number(let value):

@@ -63,10 +63,10 @@ enum ContentValidation {
                 throw .invalid(field: path, reason: "longer than \(maximumTextBytes) bytes")
             }
         case (.keyword, .string(let text)):
-            guard (1...maximumKeywordCharacters).contains(text.count) else {
+            guard !text.isEmpty, TextRules.fits(text, characters: maximumKeywordCharacters) else {
                 throw .invalid(field: path, reason: "a keyword is 1 to \(maximumKeywordCharacters) characters")
             }
-            guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            guard !TextRules.hasControlCharacter(text) else {
                 throw .invalid(field: path, reason: "a keyword cannot contain control characters")
             }
         case (.number, .number(let number)):

@@ -75,7 +75,7 @@ extension TenantScope {
         of typeID: ContentTypeID, _ drafts: [ContentItemDraft], mode: BulkWriteMode, by actor: Actor,
         mayPublish: Bool, checkpoint: ([BulkWriteOutcome]) throws -> IngestCheckpoint?
     ) throws(StoreError) -> [BulkWriteOutcome] {
-        let time = now
+        let dates = RowDates(now)
         return try store.write { db in
             let type = try fetchContentType(db, typeID)
             // One query for the batch's existing items instead of one per draft.
@@ -91,9 +91,9 @@ extension TenantScope {
                 outcomes.append(
                     try writeContentItem(
                         db, draft, type: type, existing: &existing, mode: mode, mayPublish: mayPublish, by: actor,
-                        at: time))
+                        at: dates))
             }
-            if let checkpoint = try checkpoint(outcomes) { try saveIngestCheckpoint(db, checkpoint, at: time) }
+            if let checkpoint = try checkpoint(outcomes) { try saveIngestCheckpoint(db, checkpoint, at: dates.time) }
             return outcomes
         }
     }
@@ -103,7 +103,7 @@ extension TenantScope {
         _ drafts: [ProductDraft], mode: BulkWriteMode, by actor: Actor,
         checkpoint: ([BulkWriteOutcome]) throws -> IngestCheckpoint?
     ) throws(StoreError) -> [BulkWriteOutcome] {
-        let time = now
+        let dates = RowDates(now)
         return try store.write { db in
             var existing = Dictionary(
                 try ProductRecord.filter(
@@ -113,9 +113,9 @@ extension TenantScope {
             var outcomes: [BulkWriteOutcome] = []
             outcomes.reserveCapacity(drafts.count)
             for draft in drafts {
-                outcomes.append(try writeProduct(db, draft, existing: &existing, mode: mode, by: actor, at: time))
+                outcomes.append(try writeProduct(db, draft, existing: &existing, mode: mode, by: actor, at: dates))
             }
-            if let checkpoint = try checkpoint(outcomes) { try saveIngestCheckpoint(db, checkpoint, at: time) }
+            if let checkpoint = try checkpoint(outcomes) { try saveIngestCheckpoint(db, checkpoint, at: dates.time) }
             return outcomes
         }
     }
@@ -170,7 +170,7 @@ extension TenantScope {
     private func writeContentItem(
         _ db: Database, _ draft: ContentItemDraft, type: ContentTypeRecord,
         existing: inout [String: ContentItemRecord], mode: BulkWriteMode, mayPublish: Bool, by actor: Actor,
-        at time: Date
+        at dates: RowDates
     ) throws -> BulkWriteOutcome {
         let title: String
         let slug: String
@@ -190,7 +190,7 @@ extension TenantScope {
                     return Self.publishNeeded("publish_at", "scheduling publication")
                 }
                 let created = try insertContentItem(
-                    db, draft, title: title, slug: slug, type: type, by: actor, at: time)
+                    db, draft, title: title, slug: slug, type: type, by: actor, at: dates)
                 existing[slug] = created
                 return .created(created.id!.rawValue)
             }
@@ -216,7 +216,7 @@ extension TenantScope {
             item.fields = checked
             item.title = title
             item.publishAt = draft.publishAt
-            try saveChange(db, &item, type: type, action: "update", event: "updated", by: actor, at: time)
+            try saveChange(db, &item, type: type, action: "update", event: "updated", by: actor, at: dates.time)
             existing[slug] = item
             return .updated(id)
         } catch let error as StoreError {
@@ -231,10 +231,11 @@ extension TenantScope {
 
     private func writeProduct(
         _ db: Database, _ draft: ProductDraft, existing: inout [String: ProductRecord], mode: BulkWriteMode,
-        by actor: Actor, at time: Date
+        by actor: Actor, at dates: RowDates
     ) throws -> BulkWriteOutcome {
+        let time = dates.time
         guard var product = existing[draft.sku] else {
-            let created = try insertProduct(db, draft, skuField: "sku", by: actor, at: time)
+            let created = try insertProduct(db, draft, skuField: "sku", by: actor, at: dates)
             existing[draft.sku] = created
             return .created(created.id!.rawValue)
         }
@@ -262,9 +263,10 @@ extension TenantScope {
         try product.update(db)
         try audit(
             db, actor: actor, action: "product.update", targetType: "product", targetID: id,
-            details: ["sku": wanted.sku, "fields": changed.joined(separator: ",")], at: time)
+            details: ["sku": wanted.sku, "fields": changed.joined(separator: ",")], at: dates)
         try appendEvent(
-            db, aggregateType: "product", aggregateID: id, eventType: "product.updated", payload: product, at: time)
+            db, aggregateType: "product", aggregateID: id, eventType: "product.updated",
+            payloadJSON: try product.eventJSON(dates: dates), at: dates)
         existing[draft.sku] = product
         return .updated(id)
     }

@@ -66,8 +66,8 @@ struct ContentItemEvent: Encodable {
 
     /// The payload text, byte for byte what `TenantScope.json(self)` writes (the synthesized
     /// `Encodable` keys in UTF-8 order, absent optionals left out, ISO 8601 dates), written by
-    /// hand because every content write sends one.
-    func json() throws -> String {
+    /// hand because every content write sends one; `dates` holds the write's time formatted.
+    func json(dates: RowDates) throws -> String {
         var writer = CanonicalJSONWriter(escapesSlashes: false, capacity: 512)
         writer.raw("{")
         writer.key("contentType", first: true)
@@ -80,11 +80,11 @@ struct ContentItemEvent: Encodable {
         writer.integer(id)
         if let publishAt {
             writer.key("publishAt")
-            writer.string(StoredDate.iso8601Text(publishAt))
+            writer.string(dates.iso8601(publishAt))
         }
         if let publishedAt {
             writer.key("publishedAt")
-            writer.string(StoredDate.iso8601Text(publishedAt))
+            writer.string(dates.iso8601(publishedAt))
         }
         writer.key("slug")
         writer.string(slug)
@@ -93,7 +93,7 @@ struct ContentItemEvent: Encodable {
         writer.key("title")
         writer.string(title)
         writer.key("updatedAt")
-        writer.string(StoredDate.iso8601Text(updatedAt))
+        writer.string(dates.iso8601(updatedAt))
         writer.key("version")
         writer.integer(version)
         writer.raw("}")
@@ -112,7 +112,8 @@ extension TenantScope {
         let time = now
         return try store.write { db in
             let type = try fetchContentType(db, typeID)
-            return try insertContentItem(db, draft, title: title, slug: slug, type: type, by: actor, at: time)
+            return try insertContentItem(
+                db, draft, title: title, slug: slug, type: type, by: actor, at: RowDates(time))
         }
     }
 
@@ -134,7 +135,7 @@ extension TenantScope {
                 throw Self.naming(error, item: index)
             }
         }
-        let time = now
+        let dates = RowDates(now)
         return try store.write { db in
             let type = try fetchContentType(db, typeID)
             var items: [ContentItemRecord] = []
@@ -144,7 +145,7 @@ extension TenantScope {
                     items.append(
                         try insertContentItem(
                             db, draft, title: names[index].title, slug: names[index].slug, type: type, by: actor,
-                            at: time))
+                            at: dates))
                 } catch let error as StoreError {
                     throw Self.naming(error, item: index)
                 }
@@ -202,13 +203,28 @@ extension TenantScope {
             let item = try fetchContentItem(db, id, expectedVersion: expectedVersion)
             let type = try fetchContentType(db, item.contentTypeID)
             try item.delete(db)
-            try recordContentItemChange(db, item, type: type, action: "delete", event: "deleted", by: actor, at: time)
+            try recordContentItemChange(
+                db, item, fieldsText: nil, type: type, action: "delete", event: "deleted", by: actor,
+                at: RowDates(time))
         }
     }
 
     /// The item with `id` in this tenant.
     public func contentItem(_ id: ContentItemID) throws(StoreError) -> ContentItemRecord {
         try store.readOneStatement { db in try fetchContentItem(db, id) }
+    }
+
+    /// The items of this tenant among `ids`, in id order, read in one transaction; ids that are
+    /// not (or no longer) the tenant's are left out.
+    public func contentItems(ids: [ContentItemID]) throws(StoreError) -> [ContentItemRecord] {
+        let tenantID = tenantID
+        return try store.read { db in
+            try Self.chunked(ids).flatMap { chunk in
+                try ContentItemRecord.filter(
+                    ContentItemRecord.Columns.tenantID == tenantID && chunk.contains(ContentItemRecord.Columns.id)
+                ).order(ContentItemRecord.Columns.id).fetchAll(db)
+            }
+        }
     }
 
     /// The item of type `typeID` with this slug, or nil.
@@ -285,17 +301,20 @@ extension TenantScope {
     /// Inserts a draft item at version 1 with its revision, audit entry and event.
     func insertContentItem(
         _ db: Database, _ draft: ContentItemDraft, title: String, slug: String?, type: ContentTypeRecord,
-        by actor: Actor, at time: Date
+        by actor: Actor, at dates: RowDates
     ) throws -> ContentItemRecord {
         guard let typeID = type.id else { preconditionFailure("a stored type has an id") }
         let checked = try checkedFields(db, draft.fields, against: type)
         var item = ContentItemRecord(
             id: nil, tenantID: tenantID, contentTypeID: typeID, title: title,
             slug: try slug ?? uniqueSlug(db, typeID: typeID, base: Self.slug(fromTitle: title)),
-            fields: checked, status: .draft, publishAt: draft.publishAt, publishedAt: nil, createdAt: time,
-            updatedAt: time, version: 1)
-        try item.insert(db)
-        try recordContentItemChange(db, item, type: type, action: "create", event: "created", by: actor, at: time)
+            fields: checked, status: .draft, publishAt: draft.publishAt, publishedAt: nil, createdAt: dates.time,
+            updatedAt: dates.time, version: 1)
+        // The item and its revision store the same fields text: written once.
+        let fieldsText = try ContentValue.storedText(checked)
+        try item.insertRow(db, fieldsText: fieldsText, dates: dates)
+        try recordContentItemChange(
+            db, item, fieldsText: fieldsText, type: type, action: "create", event: "created", by: actor, at: dates)
         return item
     }
 
@@ -330,7 +349,8 @@ extension TenantScope {
         item.version += 1
         item.updatedAt = max(time, item.createdAt)
         try item.update(db)
-        try recordContentItemChange(db, item, type: type, action: action, event: event, by: actor, at: time)
+        try recordContentItemChange(
+            db, item, fieldsText: nil, type: type, action: action, event: event, by: actor, at: RowDates(time))
     }
 
     private func changeStatus(
@@ -370,9 +390,10 @@ extension TenantScope {
     }
 
     /// Keeps the revision of the item's current version, and writes the audit entry and event.
+    /// `fieldsText` is the item's stored fields text when the caller already wrote it.
     private func recordContentItemChange(
-        _ db: Database, _ item: ContentItemRecord, type: ContentTypeRecord, action: String, event: String,
-        by actor: Actor, at time: Date
+        _ db: Database, _ item: ContentItemRecord, fieldsText: String?, type: ContentTypeRecord, action: String,
+        event: String, by actor: Actor, at dates: RowDates
     ) throws {
         guard let id = item.id else { preconditionFailure("a stored item has an id") }
         if event != "deleted" {
@@ -380,26 +401,26 @@ extension TenantScope {
             var revision = ContentRevisionRecord(
                 id: nil, tenantID: tenantID, contentItemID: id, itemVersion: item.version, title: item.title,
                 slug: item.slug, fields: item.fields, status: item.status, publishAt: item.publishAt,
-                actorType: actorType, actorID: actorID, createdAt: time)
-            try revision.insert(db)
+                actorType: actorType, actorID: actorID, createdAt: dates.time)
+            try revision.insertRow(db, fieldsText: try fieldsText ?? ContentValue.storedText(item.fields), dates: dates)
         }
         try audit(
             db, actor: actor, action: "content_item.\(action)", targetType: "content_item", targetID: id.rawValue,
-            details: ["type": type.name, "slug": item.slug, "version": String(item.version)], at: time)
+            details: ["type": type.name, "slug": item.slug, "version": String(item.version)], at: dates)
         try appendEvent(
             db, aggregateType: "content_item", aggregateID: id.rawValue, eventType: "content_item.\(event)",
-            payloadJSON: try ContentItemEvent(item, type: type).json(), at: time)
+            payloadJSON: try ContentItemEvent(item, type: type).json(dates: dates), at: dates)
     }
 }
 
 /// Titles and slugs.
 extension TenantScope {
     static func validTitle(_ text: String) throws(StoreError) -> String {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...500).contains(trimmed.count) else {
+        let trimmed = TextRules.trimmed(text)
+        guard !trimmed.isEmpty, TextRules.fits(trimmed, characters: 500) else {
             throw .invalid(field: "title", reason: "must be 1 to 500 characters")
         }
-        guard !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        guard !TextRules.hasControlCharacter(trimmed) else {
             throw .invalid(field: "title", reason: "contains control characters")
         }
         return trimmed

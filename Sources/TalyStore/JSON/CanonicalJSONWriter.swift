@@ -31,6 +31,11 @@ struct CanonicalJSONWriter {
         literal.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
+    /// Appends JSON text this writer (or one like it) already wrote.
+    mutating func raw(json text: String) {
+        bytes.append(contentsOf: text.utf8)
+    }
+
     /// Appends `"key":`, preceded by a comma unless it is the object's first key.
     mutating func key(_ key: StaticString, first: Bool = false) {
         if !first { bytes.append(UInt8(ascii: ",")) }

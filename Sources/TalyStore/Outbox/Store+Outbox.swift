@@ -144,10 +144,21 @@ extension TenantScope {
         _ db: Database, aggregateType: String, aggregateID: Int64, eventType: String, payloadJSON: String,
         at time: Date
     ) throws -> OutboxEvent {
+        try appendEvent(
+            db, aggregateType: aggregateType, aggregateID: aggregateID, eventType: eventType,
+            payloadJSON: payloadJSON, at: RowDates(time))
+    }
+
+    /// Appends an event stamped with a write's shared time texts.
+    @discardableResult
+    func appendEvent(
+        _ db: Database, aggregateType: String, aggregateID: Int64, eventType: String, payloadJSON: String,
+        at dates: RowDates
+    ) throws -> OutboxEvent {
         var event = OutboxEvent(
             id: nil, tenantID: tenantID, aggregateType: aggregateType, aggregateID: aggregateID,
-            eventType: eventType, payload: payloadJSON, createdAt: time)
-        try event.insert(db)
+            eventType: eventType, payload: payloadJSON, createdAt: dates.time)
+        try event.insertRow(db, dates: dates)
         store.outboxNotifier.signalAfterCommit(of: db)
         return event
     }

@@ -37,20 +37,14 @@ public struct ProductDraft: Sendable, Equatable {
         sku: String, title: String, description: String = "", price: Money,
         attributes: [String: AttributeValue] = [:], status: ProductStatus = .draft
     ) throws(StoreError) {
-        guard (1...64).contains(sku.count),
-            !sku.unicodeScalars.contains(where: {
-                $0.properties.isWhitespace || $0.properties.generalCategory == .control
-            })
-        else {
+        guard !sku.isEmpty, TextRules.fits(sku, characters: 64), !TextRules.hasWhitespaceOrControl(sku) else {
             throw .invalid(field: "sku", reason: "must be 1 to 64 characters without spaces or control characters")
         }
-        let title = title.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...500).contains(title.count),
-            !title.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
-        else {
+        let title = TextRules.trimmed(title)
+        guard !title.isEmpty, TextRules.fits(title, characters: 500), !TextRules.hasControlCharacter(title) else {
             throw .invalid(field: "title", reason: "must be 1 to 500 characters without control characters")
         }
-        guard description.count <= 20_000 else {
+        guard TextRules.fits(description, characters: 20_000) else {
             throw .invalid(field: "description", reason: "at most 20000 characters")
         }
         try AttributeValue.validate(attributes)
@@ -297,15 +291,34 @@ public struct ProductRecord: Sendable, Equatable, FetchableRecord, MutablePersis
         return writer.text
     }
 
+    /// The attributes as the column stores them (`/` written `\/`) and as event payloads write
+    /// them (`/` bare), from one pass over the values: `/` only occurs inside JSON strings and
+    /// no escape sequence contains it, so escaping every `/` byte of the bare text is exact.
+    static func attributesTexts(_ attributes: [String: AttributeValue]) throws -> (column: String, payload: String) {
+        var writer = CanonicalJSONWriter(escapesSlashes: false)
+        try writer.object(attributes)
+        let payload = writer.text
+        guard payload.utf8.contains(UInt8(ascii: "/")) else { return (payload, payload) }
+        var column: [UInt8] = []
+        column.reserveCapacity(payload.utf8.count + 8)
+        for byte in payload.utf8 {
+            if byte == UInt8(ascii: "/") { column.append(UInt8(ascii: "\\")) }
+            column.append(byte)
+        }
+        return (String(decoding: column, as: UTF8.self), payload)
+    }
+
     /// The `product.created` / `product.updated` payload, byte for byte what
-    /// `TenantScope.json(self)` writes through `encode(to:)`, written by hand for every save.
-    func eventJSON() throws -> String {
+    /// `TenantScope.json(self)` writes through `encode(to:)`, written by hand for every save;
+    /// `dates` holds the write's time already formatted, `attributesJSON` the attributes'
+    /// payload text when the caller has it (`attributesTexts(_:).payload`).
+    func eventJSON(dates: RowDates, attributesJSON: String? = nil) throws -> String {
         var writer = CanonicalJSONWriter(escapesSlashes: false, capacity: 512)
         writer.raw("{")
         writer.key("attributes", first: true)
-        try writer.object(draft.attributes)
+        if let attributesJSON { writer.raw(json: attributesJSON) } else { try writer.object(draft.attributes) }
         writer.key("created_at")
-        writer.string(StoredDate.iso8601Text(createdAt))
+        writer.string(dates.iso8601(createdAt))
         writer.key("description")
         writer.string(draft.description)
         writer.key("id")
@@ -324,7 +337,7 @@ public struct ProductRecord: Sendable, Equatable, FetchableRecord, MutablePersis
         writer.key("title")
         writer.string(draft.title)
         writer.key("updated_at")
-        writer.string(StoredDate.iso8601Text(updatedAt))
+        writer.string(dates.iso8601(updatedAt))
         writer.key("version")
         writer.integer(version)
         writer.raw("}")

@@ -6,16 +6,16 @@ extension TenantScope {
     /// Creates a product; its SKU must be unused in this tenant.
     public func createProduct(_ draft: ProductDraft, by actor: Actor) throws(StoreError) -> ProductRecord {
         let time = now
-        return try store.write { db in try insertProduct(db, draft, skuField: "sku", by: actor, at: time) }
+        return try store.write { db in try insertProduct(db, draft, skuField: "sku", by: actor, at: RowDates(time)) }
     }
 
     /// Creates many products in one transaction: all are created, or none. A taken SKU is
     /// `.duplicate(entity: "product", field: "products[i].sku")`, naming the first offender.
     public func createProducts(_ drafts: [ProductDraft], by actor: Actor) throws(StoreError) -> [ProductRecord] {
-        let time = now
+        let dates = RowDates(now)
         return try store.write { db in
             try drafts.enumerated().map { index, draft in
-                try insertProduct(db, draft, skuField: "products[\(index)].sku", by: actor, at: time)
+                try insertProduct(db, draft, skuField: "products[\(index)].sku", by: actor, at: dates)
             }
         }
     }
@@ -23,6 +23,19 @@ extension TenantScope {
     /// The product with `id` in this tenant.
     public func product(_ id: ProductID) throws(StoreError) -> ProductRecord {
         try store.readOneStatement { db in try fetchProduct(db, id) }
+    }
+
+    /// The products of this tenant among `ids`, in id order, read in one transaction; ids that
+    /// are not (or no longer) the tenant's are left out.
+    public func products(ids: [ProductID]) throws(StoreError) -> [ProductRecord] {
+        let tenantID = tenantID
+        return try store.read { db in
+            try Self.chunked(ids).flatMap { chunk in
+                try ProductRecord.filter(
+                    ProductRecord.Columns.tenantID == tenantID && chunk.contains(ProductRecord.Columns.id)
+                ).order(ProductRecord.Columns.id).fetchAll(db)
+            }
+        }
     }
 
     /// The product with this SKU in this tenant, or nil.
@@ -71,7 +84,7 @@ extension TenantScope {
                 details: ["sku": draft.sku, "fields": changed.joined(separator: ",")], at: time)
             try appendEvent(
                 db, aggregateType: "product", aggregateID: id.rawValue, eventType: "product.updated",
-                payloadJSON: try product.eventJSON(), at: time)
+                payloadJSON: try product.eventJSON(dates: RowDates(time)), at: time)
             return product
         }
     }
@@ -103,14 +116,15 @@ extension TenantScope {
     // MARK: - Inside transactions
 
     func insertProduct(
-        _ db: Database, _ draft: ProductDraft, skuField: String, by actor: Actor, at time: Date
+        _ db: Database, _ draft: ProductDraft, skuField: String, by actor: Actor, at dates: RowDates
     ) throws -> ProductRecord {
         var product = ProductRecord(
-            id: nil, tenantID: tenantID, draft: draft, createdAt: time, updatedAt: time, version: 1)
+            id: nil, tenantID: tenantID, draft: draft, createdAt: dates.time, updatedAt: dates.time, version: 1)
         // The UNIQUE (tenant_id, sku) constraint answers "is the SKU taken" in the insert itself,
         // without a read first; only the field's name (its place in a batch) is added here.
+        let attributes = try ProductRecord.attributesTexts(draft.attributes)
         do {
-            try product.insert(db)
+            try product.insertRow(db, attributesJSON: attributes.column, dates: dates)
         } catch let error as DatabaseError
             where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE
             && error.message == "UNIQUE constraint failed: product.tenant_id, product.sku"
@@ -119,10 +133,10 @@ extension TenantScope {
         }
         try audit(
             db, actor: actor, action: "product.create", targetType: "product", targetID: product.id?.rawValue,
-            details: ["sku": draft.sku], at: time)
+            details: ["sku": draft.sku], at: dates)
         try appendEvent(
             db, aggregateType: "product", aggregateID: product.id!.rawValue, eventType: "product.created",
-            payloadJSON: try product.eventJSON(), at: time)
+            payloadJSON: try product.eventJSON(dates: dates, attributesJSON: attributes.payload), at: dates)
         return product
     }
 

@@ -25,6 +25,13 @@ public struct TenantScope: Sendable {
         return found
     }
 
+    /// `ids` sorted and cut into lists short enough for one `IN (…)` each (SQLite caps a
+    /// statement's parameters).
+    static func chunked<Record>(_ ids: [RecordID<Record>]) -> [ArraySlice<RecordID<Record>>] {
+        let sorted = ids.sorted()
+        return stride(from: 0, to: sorted.count, by: 1000).map { sorted[$0..<min($0 + 1000, sorted.count)] }
+    }
+
     /// The current time, from the store's clock.
     var now: Date { store.clock.now() }
 
@@ -33,11 +40,21 @@ public struct TenantScope: Sendable {
         _ db: Database, actor: Actor, action: String, targetType: String, targetID: Int64?,
         details: [String: String] = [:], at time: Date
     ) throws {
+        try audit(
+            db, actor: actor, action: action, targetType: targetType, targetID: targetID, details: details,
+            at: RowDates(time))
+    }
+
+    /// Appends an audit entry stamped with a write's shared time texts.
+    func audit(
+        _ db: Database, actor: Actor, action: String, targetType: String, targetID: Int64?,
+        details: [String: String] = [:], at dates: RowDates
+    ) throws {
         let (actorType, actorID) = actor.columns
         var entry = AuditLogRecord(
             id: nil, tenantID: tenantID, actorType: actorType, actorID: actorID, action: action,
-            targetType: targetType, targetID: targetID, occurredAt: time, details: Self.json(details))
-        try entry.insert(db)
+            targetType: targetType, targetID: targetID, occurredAt: dates.time, details: Self.json(details))
+        try entry.insertRow(db, dates: dates)
     }
 
     /// `details` as canonical JSON text, the text `json(_:)` writes, without `JSONEncoder`'s

@@ -108,6 +108,9 @@ struct CanonicalJSONTests {
             let attributes = random.attributes()
             let text = try ProductRecord.attributesJSON(attributes)
             #expect(Array(text.utf8) == Array(try Self.encoder(escapingSlashes: true).encode(attributes)))
+            let texts = try ProductRecord.attributesTexts(attributes)
+            #expect(texts.column == text)
+            #expect(Array(texts.payload.utf8) == Array(try Self.encoder(escapingSlashes: false).encode(attributes)))
             let decoded = try JSONDecoder().decode([String: AttributeValue].self, from: Data(text.utf8))
             #expect(StoredJSONReader.attributes(text) == decoded, "\(text)")
         }
@@ -166,7 +169,7 @@ struct CanonicalJSONTests {
                 publishedAt: index % 3 == 0 ? time.addingTimeInterval(0.5) : nil, createdAt: time, updatedAt: time,
                 version: Int64(index))
             let event = ContentItemEvent(item, type: type)
-            #expect(try event.json() == TenantScope.json(event))
+            #expect(try event.json(dates: RowDates(time)) == TenantScope.json(event))
             let product = ProductRecord(
                 id: index % 7 == 0 ? nil : ProductID(Int64(index)), tenantID: TenantID(1),
                 draft: ProductDraft(
@@ -174,7 +177,7 @@ struct CanonicalJSONTests {
                     price: Money(stored: Int64(index) * 99, currency: "EUR"), attributes: random.attributes(),
                     status: ProductStatus.allCases[index % 3]),
                 createdAt: time, updatedAt: time.addingTimeInterval(1.25), version: Int64(index + 1))
-            #expect(try product.eventJSON() == TenantScope.json(product))
+            #expect(try product.eventJSON(dates: RowDates(time)) == TenantScope.json(product))
         }
     }
 }

@@ -35,6 +35,8 @@ struct CatalogIsolationTests {
         #expect(try a.product(sku: "B-ONLY") == nil)
         #expect(try a.product(sku: "SHARED") == aShared)
         #expect(try a.products(limit: 1000).map(\.id) == [aShared.id])
+        #expect(try a.products(ids: [bID, aShared.id!, bShared.id!, ProductID(9999)]).map(\.id) == [aShared.id])
+        #expect(try b.products(ids: [bID, aShared.id!, bShared.id!]).map(\.id) == [bShared.id, bID])
         #expect(try a.products(after: ProductID(0), limit: 1000, status: .active).map(\.id) == [aShared.id])
         #expect(performing: { try a.stock(of: bID) }, throws: isNotFound("product"))
         #expect(performing: { try a.stock(of: bID, at: "main") }, throws: isNotFound("product"))

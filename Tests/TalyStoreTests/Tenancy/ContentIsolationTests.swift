@@ -54,6 +54,9 @@ struct ContentIsolationTests {
         #expect(try w.a.contentItem(of: w.aType.id!, slug: "shared-slug") == w.aItem)
         #expect(try w.a.contentItems(limit: 1000) == [w.aItem])
         #expect(try w.a.contentItems(of: w.bType.id!).isEmpty)
+        #expect(try w.a.contentItems(ids: [w.bDue.id!, w.aItem.id!, w.bItem.id!]) == [w.aItem])
+        #expect(
+            try w.b.contentItems(ids: [w.bDue.id!, w.aItem.id!, w.bItem.id!]).map(\.id) == [w.bItem.id, w.bDue.id])
         #expect { try w.a.contentRevisions(of: w.bItem.id!) } throws: { Self.isNotFound($0, "content item") }
         #expect { try w.a.contentRevision(w.bRevision.id!) } throws: { Self.isNotFound($0, "content revision") }
         #expect(try w.a.outboxEvents(limit: 1000).allSatisfy { $0.tenantID == w.a.tenantID })
