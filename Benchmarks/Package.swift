@@ -19,6 +19,18 @@ let package = Package(
         benchmark("Catalog", measuring: "TalyStore"),
         benchmark("Search", measuring: "TalyIndex"),
         benchmark("Store", measuring: "TalyStore"),
+        // Not a package-benchmark suite (it prints lag percentiles of its own phases), so it
+        // lives outside `Benchmarks/Benchmarks/`, where the plugin would run it as one:
+        // `swift run -c release SyncLag [items]`.
+        .executableTarget(
+            name: "SyncLag",
+            dependencies: [
+                .product(name: "TalyIngest", package: "Taly"),
+                .product(name: "TalyStore", package: "Taly"),
+                .product(name: "TalyIndex", package: "Taly"),
+            ],
+            path: "Drivers/SyncLag"
+        ),
     ]
 )
 

@@ -16,7 +16,7 @@ extension BulkIngestTarget {
 // revisions, audit and outbox) on a fresh store, the way `taly ingest` runs it, without building
 // the HTTP stack. Usage:
 //   ingest-bench STORE_PATH products|doc FILE [--batch-size N] [--threads N] [--mode M] [--validate-only]
-//       [--index live|drain|rebuild]
+//       [--index live|drain|rebuild] [--sync-batch N]
 // `doc` is a content type created here for the debian-docs slice (see ingest-convert.py).
 // `--index` adds the search side, indexes under STORE_PATH.indexes: `live` runs the index-sync
 // worker during the ingest and times until every record is searchable (store + index end to
@@ -76,7 +76,11 @@ let options = BulkIngestPipeline.Options(
     validateOnly: arguments.contains("--validate-only"))
 let sink = CountingSink()
 let indexMode = option("--index")
-let worker = try indexMode.map { _ in try IndexSyncWorker(store: store, root: arguments[1] + ".indexes") }
+let syncOptions = IndexSyncWorker.Options(
+    batchSize: Int(option("--sync-batch") ?? "") ?? IndexSyncWorker.Options().batchSize)
+let worker = try indexMode.map { _ in
+    try IndexSyncWorker(store: store, root: arguments[1] + ".indexes", options: syncOptions)
+}
 let live = indexMode == "live" ? Task { [worker] in try await worker!.run() } : nil
 let ingestStart = ContinuousClock.now
 let summary = try BulkIngestPipeline(scope: scope, target: target, options: options).run(

@@ -61,7 +61,7 @@ struct WorkerSettings: ParsableArguments {
     @Option(help: "How often due scheduled items are published (default 1s).")
     var publishEvery: String?
 
-    @Option(help: "The most outbox events applied in one index commit (default 500).")
+    @Option(help: "The most outbox events applied in one index commit (default 2000).")
     var syncBatchSize: Int?
 
     /// The role's options, or a one-line failure naming the bad flag.

@@ -1,7 +1,6 @@
 // Publish → searchable lag of the index-sync worker, measured outside the test suite (a timed
-// test would be flaky on shared cores). The main package exports no TalyIngest product yet, so
-// build it in a scratch package whose executable target (sources: this folder) depends on
-// TalyIngest, TalyStore and TalyIndex, then run `sync-lag [items]` (release for real figures).
+// test would be flaky on shared cores): `cd Benchmarks && swift run -c release SyncLag [items]`
+// (a plain executable of the benchmarks package, not a package-benchmark suite).
 // Phases, on a real store file and real indexes in a temporary folder:
 // - idle: one publish at a time, the next once the previous is applied;
 // - load: a writer publishes back to back, then every 20 ms, while the worker runs;
