@@ -150,6 +150,8 @@ public protocol TenantContentItems: TenantScoped {
     func contentItem(_ id: ContentItemID) throws(StoreError) -> ContentItemRecord
     /// The item of a type with this slug, if any.
     func contentItem(of typeID: ContentTypeID, slug: String) throws(StoreError) -> ContentItemRecord?
+    /// The items among `ids`, in id order, read in one transaction; unknown ids are left out.
+    func contentItems(ids: [ContentItemID]) throws(StoreError) -> [ContentItemRecord]
     /// Items by id after `cursor`, filtered by type, status and update time, at most `limit`.
     func contentItems(
         of typeID: ContentTypeID?, status: ContentStatus?, updatedSince: Date?, updatedBefore: Date?,
@@ -177,6 +179,8 @@ public protocol TenantProducts: TenantScoped {
     func product(_ id: ProductID) throws(StoreError) -> ProductRecord
     /// The product with this SKU, if any.
     func product(sku: String) throws(StoreError) -> ProductRecord?
+    /// The products among `ids`, in id order, read in one transaction; unknown ids are left out.
+    func products(ids: [ProductID]) throws(StoreError) -> [ProductRecord]
     /// Products by id after `cursor`, optionally of one status, at most `limit`.
     func products(after cursor: ProductID?, limit: Int, status: ProductStatus?) throws(StoreError) -> [ProductRecord]
     /// Replaces a product at `expectedVersion`.
