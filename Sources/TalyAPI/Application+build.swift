@@ -37,6 +37,7 @@ public struct ServerResources: Sendable {
         loginThrottle = LoginThrottle(
             perAccount: configuration.gateway.loginFailuresPerAccountPerHour,
             perAddress: configuration.gateway.loginFailuresPerAddressPerHour)
+        metrics.reportIndexesAndOutbox(store: store, collections: searchCollections)
     }
 }
 
