@@ -142,7 +142,8 @@ public struct CollectionSize: Sendable, Equatable {
 
 extension SearchCollections {
     /// Every tenant collection with a committed index under the root, with its size, by tenant
-    /// then collection. An index that cannot be opened is left out: its searches fail loudly.
+    /// then collection. Read from the current generation's manifest and file sizes, so a scrape
+    /// maps no index; one whose manifest cannot be read is left out (its searches fail loudly).
     public func sizes() -> [CollectionSize] {
         let tenants = root + "/tenants"
         var sizes: [CollectionSize] = []
@@ -151,11 +152,15 @@ extension SearchCollections {
             let tenantID = TenantID(rawID)
             let types = (try? FileManager.default.contentsOfDirectory(atPath: "\(tenants)/\(name)/content")) ?? []
             for collection in [SearchCollection.products] + types.sorted().map({ .content(typeName: $0) }) {
-                guard let found = try? snapshot(tenantID: tenantID, collection: collection) else { continue }
+                let location = CollectionIndexLocation(root: root, tenantID: tenantID, collection: collection)
+                guard let directory = try? location.currentGeneration(),
+                    let manifest = try? Manifest.load(from: directory)
+                else { continue }
+                let documents = manifest.segments.reduce(0) { $0 + Int($1.documentCount) - Int($1.deletedCount) }
                 sizes.append(
                     CollectionSize(
-                        tenantID: tenantID, collection: collection, documents: found.reader.documentCount,
-                        bytes: Self.bytes(in: found.directory)))
+                        tenantID: tenantID, collection: collection, documents: documents,
+                        bytes: Self.bytes(in: directory)))
             }
         }
         return sizes.sorted {

@@ -77,6 +77,13 @@ struct MetricsRouteTests {
             #expect(Self.value(caughtUp, "taly_index_documents" + products) == 8)
             #expect(
                 Self.value(caughtUp, "taly_index_size_bytes" + products) == (try Self.bytesOnDisk(harness, .products)))
+
+            // A deleted product is no longer counted, although its segment still holds it.
+            let gone = try #require(try harness.acme.scope.product(sku: "N1"))
+            try harness.acme.scope.deleteProduct(gone.id!, expectedVersion: gone.version, by: .system)
+            try await harness.worker.drain()
+            let afterDelete = try await client.call(.get, "/metrics").text
+            #expect(Self.value(afterDelete, "taly_index_documents" + products) == 7)
         }
     }
 }
