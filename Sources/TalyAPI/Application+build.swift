@@ -37,18 +37,21 @@ public struct ServerResources: Sendable {
         loginThrottle = LoginThrottle(
             perAccount: configuration.gateway.loginFailuresPerAccountPerHour,
             perAddress: configuration.gateway.loginFailuresPerAddressPerHour)
+        metrics.reportIndexesAndOutbox(store: store, collections: searchCollections)
     }
 }
 
 /// Builds the router with every route; tests call this with `.router` to skip the network.
 ///
 /// Middleware order: the gateway (request id, errors as problem+json, security headers, access
-/// log, metrics) wraps everything; then CORS, the per-address rate limit, authentication and the
+/// log, metrics) wraps everything; then the request deadline (so a timeout is logged and
+/// counted like any answer), CORS, the per-address rate limit, authentication and the
 /// per-credential rate limit. Routes are added through a `RouteRegistry`, which documents each
 /// in `/openapi.json`.
 public func buildRouter(resources: ServerResources) -> Router<TalyRequestContext> {
     let router = Router(context: TalyRequestContext.self)
     router.add(middleware: GatewayMiddleware(settings: resources.gateway, metrics: resources.metrics))
+    router.add(middleware: RequestTimeoutMiddleware(settings: resources.gateway))
     if !resources.gateway.corsAllowedOrigins.isEmpty {
         router.add(middleware: CORSPolicyMiddleware(allowedOrigins: resources.gateway.corsAllowedOrigins))
     }

@@ -33,6 +33,10 @@ public struct ConfigurationLayer: Sendable, Equatable {
     public var rateLimitPerCredential: RateLimit?
     /// See ``GatewaySettings/rateLimitPerAddress``.
     public var rateLimitPerAddress: RateLimit?
+    /// See ``GatewaySettings/requestTimeout``.
+    public var requestTimeoutSeconds: Int?
+    /// See ``GatewaySettings/ingestTimeout``.
+    public var ingestTimeoutSeconds: Int?
 
     /// A layer that sets nothing.
     public init() {}
@@ -62,6 +66,7 @@ public struct ConfigurationLayer: Sendable, Equatable {
         "TALY_MAX_BODY_BYTES", "TALY_CORS_ORIGINS", "TALY_TRUST_FORWARDED_FOR", "TALY_SESSION_IDLE_SECONDS",
         "TALY_SESSION_ABSOLUTE_SECONDS", "TALY_LOGIN_FAILURES_PER_ACCOUNT", "TALY_LOGIN_FAILURES_PER_ADDRESS",
         "TALY_RATE_LIMIT_CREDENTIAL", "TALY_RATE_LIMIT_ADDRESS", "TALY_MAX_INGEST_BODY_BYTES",
+        "TALY_REQUEST_TIMEOUT_SECONDS", "TALY_INGEST_TIMEOUT_SECONDS",
     ]
 
     /// The layer the `TALY_*` environment variables set.
@@ -110,7 +115,7 @@ public struct ConfigurationLayer: Sendable, Equatable {
         case host, port, dataDirectory, logLevel, logFormat
         case maxBodyBytes, corsOrigins, trustForwardedFor, sessionIdleSeconds, sessionAbsoluteSeconds
         case loginFailuresPerAccount, loginFailuresPerAddress, rateLimitCredential, rateLimitAddress
-        case maxIngestBodyBytes
+        case maxIngestBodyBytes, requestTimeoutSeconds, ingestTimeoutSeconds
     }
 
     private static let environmentMap: [String: Key] = [
@@ -123,11 +128,12 @@ public struct ConfigurationLayer: Sendable, Equatable {
         "TALY_LOGIN_FAILURES_PER_ADDRESS": .loginFailuresPerAddress,
         "TALY_RATE_LIMIT_CREDENTIAL": .rateLimitCredential, "TALY_RATE_LIMIT_ADDRESS": .rateLimitAddress,
         "TALY_MAX_INGEST_BODY_BYTES": .maxIngestBodyBytes,
+        "TALY_REQUEST_TIMEOUT_SECONDS": .requestTimeoutSeconds, "TALY_INGEST_TIMEOUT_SECONDS": .ingestTimeoutSeconds,
     ]
     private static let numericFileKeys: Set<String> = [
         "port", "max_body_bytes", "max_ingest_body_bytes", "session_idle_seconds", "session_absolute_seconds",
-        "login_failures_per_account",
-        "login_failures_per_address",
+        "login_failures_per_account", "login_failures_per_address", "request_timeout_seconds",
+        "ingest_timeout_seconds",
     ]
     private static let fileMap: [String: Key] = Dictionary(
         uniqueKeysWithValues: environmentMap.map { (String($0.key.dropFirst("TALY_".count)).lowercased(), $0.value) })
@@ -185,6 +191,8 @@ public struct ConfigurationLayer: Sendable, Equatable {
             case .loginFailuresPerAddress: loginFailuresPerAddress = try Self.positive(value, source: source)
             case .rateLimitCredential: rateLimitPerCredential = try Self.rateLimit(value, source: source)
             case .rateLimitAddress: rateLimitPerAddress = try Self.rateLimit(value, source: source)
+            case .requestTimeoutSeconds: requestTimeoutSeconds = try Self.positive(value, source: source)
+            case .ingestTimeoutSeconds: ingestTimeoutSeconds = try Self.positive(value, source: source)
             }
         }
     }

@@ -77,7 +77,9 @@ public struct TalyConfiguration: Sendable, Equatable {
             loginFailuresPerAddressPerHour: first(\.loginFailuresPerAddress) ?? gateway.loginFailuresPerAddressPerHour,
             rateLimitPerCredential: first(\.rateLimitPerCredential) ?? gateway.rateLimitPerCredential,
             rateLimitPerAddress: first(\.rateLimitPerAddress) ?? gateway.rateLimitPerAddress,
-            maxIngestBodyBytes: first(\.maxIngestBodyBytes) ?? gateway.maxIngestBodyBytes)
+            maxIngestBodyBytes: first(\.maxIngestBodyBytes) ?? gateway.maxIngestBodyBytes,
+            requestTimeout: first(\.requestTimeoutSeconds).map { .seconds($0) } ?? gateway.requestTimeout,
+            ingestTimeout: first(\.ingestTimeoutSeconds).map { .seconds($0) } ?? gateway.ingestTimeout)
         guard configuration.gateway.sessionAbsoluteTimeout >= configuration.gateway.sessionIdleTimeout else {
             throw .invalidValue(
                 source: "session_absolute_seconds", value: String(Int(configuration.gateway.sessionAbsoluteTimeout)),

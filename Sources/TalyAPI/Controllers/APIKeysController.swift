@@ -5,7 +5,9 @@ import TalyStore
 /// API keys of the caller's tenant: create (secret shown once), list, read, revoke.
 ///
 /// Scopes are permission names (`content.read`, `search`…; `admin` stands for every permission
-/// of the admin role). A key holding only `search` is the public key for web pages.
+/// of the admin role). A key holding only `search` is the public key for web pages. The colon
+/// spelling (`content:read`) is accepted as well; answers always give the canonical dotted one,
+/// the `Permission` raw value.
 struct APIKeysController: Sendable {
     struct CreateBody: Decodable, Sendable {
         let name: String
@@ -33,12 +35,16 @@ struct APIKeysController: Sendable {
         let keySchema = APIKeyResource.schema
         api.add(
             RouteDoc(
-                .post, "/v1/api-keys", summary: "Create an API key; its secret is in this answer only", tag: "api-keys",
+                .post, "/v1/api-keys",
+                summary:
+                    "Create an API key; its secret is in this answer only. Scopes as content.read or content:read; "
+                    + "answers give the dotted spelling",
+                tag: "api-keys",
                 access: .permission(.apiKeysManage),
                 requestBody: .object(
                     [
                         ("name", .string()),
-                        ("scopes", .array(.string(values: Permission.allCases.map(\.rawValue) + ["admin"]))),
+                        ("scopes", .array(.string(values: Self.acceptedScopeNames))),
                         ("expires_at", .string(format: "date-time")),
                     ], required: ["name", "scopes"]),
                 successStatus: 201,
@@ -105,13 +111,28 @@ struct APIKeysController: Sendable {
         for (index, name) in names.enumerated() {
             if name == "admin" {
                 scopes.formUnion(BuiltInRole.admin.permissions)
-            } else if let permission = Permission(rawValue: name) {
+            } else if let permission = Self.permission(scope: name) {
                 scopes.insert(permission)
             } else {
-                problems.append(InvalidParam(name: "scopes[\(index)]", reason: "unknown scope \(name)"))
+                problems.append(
+                    InvalidParam(
+                        name: "scopes[\(index)]",
+                        reason: "unknown scope \(name); scopes are permissions such as content.read (or content:read)"))
             }
         }
         guard problems.isEmpty else { throw .validation(problems) }
         return scopes
     }
+
+    /// The permission a scope names, in its canonical spelling (`content.read`, the raw value)
+    /// or the colon one (`content:read`) that the product documentation uses.
+    static func permission(scope name: String) -> Permission? {
+        Permission(rawValue: name) ?? Permission(rawValue: name.replacingOccurrences(of: ":", with: "."))
+    }
+
+    /// Every scope name a key may be created with: both spellings of each permission, and `admin`.
+    static let acceptedScopeNames: [String] =
+        Permission.allCases.map(\.rawValue)
+        + Permission.allCases.map { $0.rawValue.replacingOccurrences(of: ".", with: ":") }
+        .filter { $0.contains(":") } + ["admin"]
 }

@@ -9,27 +9,46 @@ import TalyStore
 /// order). The store makes each stock change one conditional UPDATE in its write transaction,
 /// so concurrent reservations never take stock below zero: the losers get 409.
 struct CatalogController: Sendable {
-    /// The product body: `ProductDraft`'s own decoding, with its field-naming errors turned into
-    /// decoding errors so the gateway reports them as 422 like any other body.
+    /// The product body: `ProductDraft`'s own decoding, which checks every member, with all its
+    /// problems reported in one 422.
     struct ProductBody: Decodable, Sendable {
         let draft: ProductDraft
 
         init(from decoder: any Decoder) throws {
             do {
                 draft = try ProductDraft(from: decoder)
-            } catch StoreError.invalid(let field, let reason) {
-                throw DecodingError.dataCorrupted(
-                    .init(codingPath: [FieldPath(stringValue: field)], debugDescription: reason))
+            } catch let problems as ProductDraft.Problems {
+                throw APIError.validation(storeErrors: problems.errors)
+            } catch let error as StoreError {
+                throw APIError.validation(storeErrors: [error])
             }
         }
-    }
 
-    /// A whole dotted path (`price.currency`) as one coding key, so the gateway names it as is.
-    struct FieldPath: CodingKey {
-        let stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
+        /// The draft after a JSON merge patch of `current`; a required member set to null is
+        /// reported as such rather than as missing.
+        static func patching(_ current: ProductDraft, with patch: [String: Any]) throws(APIError) -> ProductDraft {
+            var nulls = ["sku", "title", "price"].filter { patch[$0] is NSNull }
+            if let price = patch["price"] as? [String: Any] {
+                nulls += ["amount", "currency"].filter { price[$0] is NSNull }.map { "price.\($0)" }
+            }
+            let nullProblems = nulls.map { InvalidParam(name: $0, reason: "must not be null") }
+            let merged: [UInt8]
+            do {
+                let target = try JSONSerialization.jsonObject(with: JSONEncoder().encode(current))
+                merged = Array(try JSONSerialization.data(withJSONObject: JSONBody.mergePatch(target, patch)))
+            } catch {
+                throw APIError(.internalError, "the product could not be merged")
+            }
+            do throws(APIError) {
+                let draft = try JSONBody.decode(ProductBody.self, from: merged).draft
+                if !nullProblems.isEmpty { throw APIError.validation(nullProblems) }
+                return draft
+            } catch {
+                guard error.kind == .validation else { throw error }
+                let reported = Set(nulls)
+                throw .validation(nullProblems + error.invalidParams.filter { !reported.contains($0.name) })
+            }
+        }
     }
 
     struct AdjustBody: Decodable, Sendable {
@@ -127,6 +146,15 @@ struct CatalogController: Sendable {
             ("attributes", .freeObject), ("status", .string(values: ProductStatus.allCases.map(\.rawValue))),
         ], required: ["sku", "title", "price"])
 
+    /// A merge patch: any member of the draft, null to clear an optional one.
+    static let patchSchema = JSONSchema.object(
+        [
+            ("sku", .string()), ("title", .string()), ("description", .nullable(.string())),
+            ("price", .object([("amount", .integer), ("currency", .string(format: "iso-4217"))])),
+            ("attributes", .nullable(.freeObject)),
+            ("status", .nullable(.string(values: ProductStatus.allCases.map(\.rawValue)))),
+        ])
+
     func register(_ api: RouteRegistry) {
         registerProducts(api)
         registerInventory(api)
@@ -204,6 +232,24 @@ struct CatalogController: Sendable {
             let body = try await request.decodeJSON(as: ProductBody.self, context: context)
             let updated = try principal.tenant.updateProduct(
                 current.id!, expectedVersion: current.version, with: body.draft, by: principal.actor)
+            return try respond(updated, etag: updated.version, context: context, request: request)
+        }
+
+        api.add(
+            RouteDoc(
+                .patch, product,
+                summary:
+                    "Change some of a product (JSON merge patch): members left out stay, objects merge, null clears",
+                tag: "catalog", access: .permission(.catalogWrite), requestBody: Self.patchSchema,
+                response: Self.productSchema, requiresIfMatch: true)
+        ) { request, context in
+            let principal = try context.require(.catalogWrite)
+            let current = try principal.tenant.product(ProductID(try context.pathID("id")))
+            try ETag.checkIfMatch(request, currentVersion: current.version)
+            let patch = try await request.decodeJSONMergePatch(context: context)
+            let draft = try ProductBody.patching(current.draft, with: patch)
+            let updated = try principal.tenant.updateProduct(
+                current.id!, expectedVersion: current.version, with: draft, by: principal.actor)
             return try respond(updated, etag: updated.version, context: context, request: request)
         }
 

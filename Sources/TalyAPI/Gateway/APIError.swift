@@ -41,6 +41,8 @@ public enum ProblemKind: String, Sendable, CaseIterable {
     case internalError = "internal"
     /// The service cannot work now (database unavailable…).
     case unavailable = "unavailable"
+    /// The request did not finish within the configured deadline.
+    case timeout = "timeout"
 
     /// The `type` member of the problem document.
     public var typeURI: String { "https://taly.dev/problems/\(rawValue)" }
@@ -63,6 +65,7 @@ public enum ProblemKind: String, Sendable, CaseIterable {
         case .rateLimited: .tooManyRequests
         case .internalError: .internalServerError
         case .unavailable: .serviceUnavailable
+        case .timeout: .gatewayTimeout
         }
     }
 
@@ -85,6 +88,7 @@ public enum ProblemKind: String, Sendable, CaseIterable {
         case .rateLimited: "Too many requests"
         case .internalError: "Internal error"
         case .unavailable: "Service unavailable"
+        case .timeout: "Request timed out"
         }
     }
 }

@@ -9,41 +9,86 @@ extension Request {
     /// offset) or malformed JSON, 422 for a missing field, a null or a wrong type (with the
     /// field's path).
     public func decodeJSON<T: Decodable>(as type: T.Type, context: TalyRequestContext) async throws -> T {
+        try JSONBody.decode(type, from: try await jsonBytes(context: context))
+    }
+
+    /// The body as a JSON object of Foundation values, for a JSON merge patch (RFC 7396): the
+    /// same checks as `decodeJSON`, and 422 `body` when it is JSON but not an object.
+    func decodeJSONMergePatch(context: TalyRequestContext) async throws -> [String: Any] {
+        try JSONBody.object(from: try await jsonBytes(context: context))
+    }
+
+    /// The body's bytes, after the media type (415) and size (413) checks.
+    private func jsonBytes(context: TalyRequestContext) async throws -> [UInt8] {
         if let contentType = headers[.contentType] {
             let media = contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
             guard media == "application/json" || media.hasSuffix("+json") else {
                 throw APIError(.unsupportedMediaType, "the body must be application/json, not \(contentType)")
             }
         }
-        let buffer: ByteBuffer
         do {
-            buffer = try await body.collect(upTo: context.limits.maxBodyBytes)
+            return Array(try await body.collect(upTo: context.limits.maxBodyBytes).readableBytesView)
         } catch is NIOTooManyBytesError {
             throw APIError(
                 .payloadTooLarge, "the request body is over the limit of \(context.limits.maxBodyBytes) bytes")
         }
-        return try JSONBody.decode(type, from: Array(buffer.readableBytesView))
     }
 }
 
 /// Decoding request bodies with errors a client can act on.
 enum JSONBody {
     static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws(APIError) -> T {
+        try checkText(bytes)
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        do {
+            return try decoder.decode(type, from: Data(bytes))
+        } catch let error as APIError {
+            // A body type that checks every member itself reports them all at once.
+            throw error
+        } catch let error as DecodingError {
+            throw problem(error)
+        } catch {
+            throw APIError(.malformedBody, "the request body is not valid JSON")
+        }
+    }
+
+    /// 400 for an empty body or invalid UTF-8 (with the byte offset).
+    static func checkText(_ bytes: [UInt8]) throws(APIError) {
         guard bytes.contains(where: { !Self.isJSONWhitespace($0) }) else {
             throw APIError(.malformedBody, "the request body is empty; expected a JSON object")
         }
         if let offset = firstInvalidUTF8Offset(bytes) {
             throw APIError(.malformedBody, "the request body is not valid UTF-8 at byte \(offset)")
         }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+    }
+
+    /// A JSON object of Foundation values (`NSNumber` keeps integers exact).
+    static func object(from bytes: [UInt8]) throws(APIError) -> [String: Any] {
+        try checkText(bytes)
+        let value: Any
         do {
-            return try decoder.decode(type, from: Data(bytes))
-        } catch let error as DecodingError {
-            throw problem(error)
+            value = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
         } catch {
             throw APIError(.malformedBody, "the request body is not valid JSON")
         }
+        guard let object = value as? [String: Any] else {
+            throw APIError(
+                .validation, "the request body must be a JSON object",
+                invalidParams: [InvalidParam(name: "body", reason: "must be a JSON object")])
+        }
+        return object
+    }
+
+    /// RFC 7396: members of `patch` replace those of `target`, objects merge recursively and
+    /// `null` removes a member.
+    static func mergePatch(_ target: Any?, _ patch: Any) -> Any {
+        guard let patch = patch as? [String: Any] else { return patch }
+        var result = target as? [String: Any] ?? [:]
+        for (name, value) in patch {
+            result[name] = value is NSNull ? nil : mergePatch(result[name], value)
+        }
+        return result
     }
 
     static func problem(_ error: DecodingError) -> APIError {

@@ -3,8 +3,9 @@ import Synchronization
 
 /// Counters, gauges and latency histograms in Prometheus' text format, served at `/metrics`.
 ///
-/// The gateway records every request; other parts report through the hooks
-/// (`observeSearch`, `setGauge`) — search latency, index sizes, outbox lag per consumer.
+/// The gateway records every request; other parts report through the hooks: `observeSearch`
+/// (search latency), `setGauge` (a value pushed when it changes) and `addScrapeHook` (values
+/// read at scrape time, such as index sizes and outbox lag, so nothing polls for them).
 public final class MetricsRegistry: Sendable {
     /// Latency bucket bounds in seconds, from 100 µs (the HTTP overhead goal) to 10 s.
     public static let latencyBuckets: [Double] = [
@@ -38,6 +39,7 @@ public final class MetricsRegistry: Sendable {
     }
 
     private let state = Mutex(State())
+    private let scrapeHooks = Mutex<[@Sendable () -> [GaugeFamily]]>([])
 
     /// An empty registry.
     public init() {}
@@ -67,9 +69,22 @@ public final class MetricsRegistry: Sendable {
         }
     }
 
+    /// Adds a hook run at every scrape; the families it returns replace, whole, any earlier
+    /// values of the same metrics, so a label that disappears (a deleted index) stops being
+    /// reported. Hooks run outside the registry's lock and must be quick.
+    public func addScrapeHook(_ hook: @escaping @Sendable () -> [GaugeFamily]) {
+        scrapeHooks.withLock { $0.append(hook) }
+    }
+
     /// Everything, in the Prometheus text exposition format 0.0.4.
     public func render() -> String {
-        let snapshot = state.withLock { $0 }
+        let families = scrapeHooks.withLock { $0 }.flatMap { $0() }
+        var snapshot = state.withLock { $0 }
+        for family in families {
+            var values: [String: Double] = [:]
+            for sample in family.samples { values[Self.labels(sample.labels)] = sample.value }
+            snapshot.gauges[family.name] = Gauge(help: family.help, values: values)
+        }
         var out = ""
         out += "# HELP taly_http_requests_total HTTP requests answered, by method, route pattern and status.\n"
         out += "# TYPE taly_http_requests_total counter\n"
@@ -113,5 +128,36 @@ public final class MetricsRegistry: Sendable {
                 .replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
             return "\(name)=\"\(escaped)\""
         }.joined(separator: ",")
+    }
+}
+
+/// Every value of one gauge at a scrape, as a scrape hook reports it.
+public struct GaugeFamily: Sendable {
+    /// The Prometheus metric name.
+    public let name: String
+    /// The `# HELP` text.
+    public let help: String
+    /// One value per label set.
+    public let samples: [GaugeSample]
+
+    /// A gauge and its values.
+    public init(name: String, help: String, samples: [GaugeSample]) {
+        self.name = name
+        self.help = help
+        self.samples = samples
+    }
+}
+
+/// One labelled value of a gauge.
+public struct GaugeSample: Sendable {
+    /// Label names and values.
+    public let labels: [String: String]
+    /// The value.
+    public let value: Double
+
+    /// A value with its labels.
+    public init(_ labels: [String: String], _ value: Double) {
+        self.labels = labels
+        self.value = value
     }
 }

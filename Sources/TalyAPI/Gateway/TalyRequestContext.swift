@@ -87,22 +87,29 @@ public struct GatewaySettings: Sendable, Equatable {
     public var rateLimitPerCredential: RateLimit
     /// Token bucket per client address.
     public var rateLimitPerAddress: RateLimit
+    /// How long a request may take before it is answered 504 `timeout` and cancelled.
+    public var requestTimeout: Duration
+    /// The same for bulk ingest, whose body alone may take minutes to index.
+    public var ingestTimeout: Duration
 
     /// 1 MiB bodies (100 MiB for bulk ingest, as Elasticsearch's and Meilisearch's defaults), no
-    /// CORS, 30 min idle / 12 h sessions, 100 login failures per account.
+    /// CORS, 30 min idle / 12 h sessions, 100 login failures per account, 30 s per request (1 h
+    /// for bulk ingest, which streams up to 100 MiB through the indexer).
     public static let defaults = GatewaySettings(
         maxBodyBytes: 1 << 20, corsAllowedOrigins: [], trustForwardedFor: false,
         sessionIdleTimeout: 30 * 60, sessionAbsoluteTimeout: 12 * 3600,
         loginFailuresPerAccountPerHour: 100, loginFailuresPerAddressPerHour: 300,
         rateLimitPerCredential: RateLimit(burst: 200, perSecond: 50),
-        rateLimitPerAddress: RateLimit(burst: 100, perSecond: 20), maxIngestBodyBytes: 100 << 20)
+        rateLimitPerAddress: RateLimit(burst: 100, perSecond: 20), maxIngestBodyBytes: 100 << 20,
+        requestTimeout: .seconds(30), ingestTimeout: .seconds(3600))
 
     /// Every value given.
     public init(
         maxBodyBytes: Int, corsAllowedOrigins: [String], trustForwardedFor: Bool,
         sessionIdleTimeout: TimeInterval, sessionAbsoluteTimeout: TimeInterval,
         loginFailuresPerAccountPerHour: Int, loginFailuresPerAddressPerHour: Int,
-        rateLimitPerCredential: RateLimit, rateLimitPerAddress: RateLimit, maxIngestBodyBytes: Int
+        rateLimitPerCredential: RateLimit, rateLimitPerAddress: RateLimit, maxIngestBodyBytes: Int,
+        requestTimeout: Duration = .seconds(30), ingestTimeout: Duration = .seconds(3600)
     ) {
         self.maxBodyBytes = maxBodyBytes
         self.maxIngestBodyBytes = maxIngestBodyBytes
@@ -114,6 +121,8 @@ public struct GatewaySettings: Sendable, Equatable {
         self.loginFailuresPerAddressPerHour = loginFailuresPerAddressPerHour
         self.rateLimitPerCredential = rateLimitPerCredential
         self.rateLimitPerAddress = rateLimitPerAddress
+        self.requestTimeout = requestTimeout
+        self.ingestTimeout = ingestTimeout
     }
 }
 
@@ -121,6 +130,11 @@ extension GatewaySettings {
     /// The body limit of the route `endpoint` (the router's path pattern).
     func maxBodyBytes(endpoint: String?) -> Int {
         endpoint == IngestController.path ? maxIngestBodyBytes : maxBodyBytes
+    }
+
+    /// The deadline of the route `endpoint`.
+    func timeout(endpoint: String?) -> Duration {
+        endpoint == IngestController.path ? ingestTimeout : requestTimeout
     }
 }
 

@@ -95,6 +95,8 @@ struct SearchSpec: Sendable {
         request = SearchRequest(
             query: query, filter: filter, limit: offset + limit, countTotal: true,
             facets: facets, selections: selections, sort: sort, searchAfter: parameters.cursor)
+        // One past the cap: a count that stops there says "more than the cap" (total_is_exact false).
+        request.totalCountLimit = SearchLimits.exactTotalCap + 1
         highlight = try Self.highlight(parameters, schema: schema)
     }
 

@@ -137,14 +137,16 @@ public final class IndexSearcher: Sendable {
                 }
                 // TOP_k_COUNT on a prunable shape: a pruned top-k plus a count without scores beats scoring
                 // every match (ALGORITHMS.md section 5: apart they cost less than together for unions).
+                let counting = request.countTotal && total < request.totalCountLimit
                 if request.strategy == .automatic,
                     let pruned = try collectPruned(
-                        plan, segment: index, accept: accept, counting: request.countTotal, into: &heap)
+                        plan, segment: index, accept: accept, counting: counting, into: &heap)
                 {
                     if let counted = pruned {
                         total += counted
-                    } else if request.countTotal {
-                        total += try MatchCounter.count(plan, segment: index, of: reader, accept: accept)
+                    } else if counting {
+                        total += try MatchCounter.count(
+                            plan, segment: index, of: reader, accept: accept, upTo: request.totalCountLimit - total)
                     }
                     continue
                 }

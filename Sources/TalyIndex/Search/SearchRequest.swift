@@ -15,6 +15,11 @@ public struct SearchRequest: Sendable, Hashable {
     public var offset: Int
     /// Whether to count every match (``SearchResponse/totalCount``).
     public var countTotal: Bool
+    /// Counting may stop once this many matches are counted (Elasticsearch's `track_total_hits`):
+    /// a ``SearchResponse/totalCount`` below it is exact, one at or above it only a lower bound.
+    /// Later segments are then not counted and a counting pass ends early; a pass that walks
+    /// every match to find the hits still counts them all. `Int.max`: always exact.
+    public var totalCountLimit: Int = .max
     /// How to find the best hits.
     public var strategy: IndexSearcher.Strategy
     /// Facets to compute over every match (not only the hits), in response order.

@@ -127,3 +127,57 @@ public final class SearchCollections: Sendable {
         return Stamp(pointer: pointer, manifest: manifest)
     }
 }
+
+/// What the current index of one tenant's collection holds, for monitoring.
+public struct CollectionSize: Sendable, Equatable {
+    /// The tenant.
+    public let tenantID: TenantID
+    /// The collection.
+    public let collection: SearchCollection
+    /// Live documents.
+    public let documents: Int
+    /// Bytes of the current generation's files.
+    public let bytes: Int64
+}
+
+extension SearchCollections {
+    /// Every tenant collection with a committed index under the root, with its size, by tenant
+    /// then collection. Read from the current generation's manifest and file sizes, so a scrape
+    /// maps no index; one whose manifest cannot be read is left out (its searches fail loudly).
+    public func sizes() -> [CollectionSize] {
+        let tenants = root + "/tenants"
+        var sizes: [CollectionSize] = []
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: tenants)) ?? [] {
+            guard let rawID = Int64(name) else { continue }
+            let tenantID = TenantID(rawID)
+            let types = (try? FileManager.default.contentsOfDirectory(atPath: "\(tenants)/\(name)/content")) ?? []
+            for collection in [SearchCollection.products] + types.sorted().map({ .content(typeName: $0) }) {
+                let location = CollectionIndexLocation(root: root, tenantID: tenantID, collection: collection)
+                guard let directory = try? location.currentGeneration(),
+                    let manifest = try? Manifest.load(from: directory)
+                else { continue }
+                let documents = manifest.segments.reduce(0) { $0 + Int($1.documentCount) - Int($1.deletedCount) }
+                sizes.append(
+                    CollectionSize(
+                        tenantID: tenantID, collection: collection, documents: documents,
+                        bytes: Self.bytes(in: directory)))
+            }
+        }
+        return sizes.sorted {
+            ($0.tenantID.rawValue, $0.collection.description) < ($1.tenantID.rawValue, $1.collection.description)
+        }
+    }
+
+    /// The total size of the regular files under `directory`.
+    static func bytes(in directory: String) -> Int64 {
+        guard let names = FileManager.default.enumerator(atPath: directory) else { return 0 }
+        var total: Int64 = 0
+        for case let name as String in names {
+            var status = stat()
+            if stat(directory + "/" + name, &status) == 0, status.st_mode & S_IFMT == S_IFREG {
+                total += Int64(status.st_size)
+            }
+        }
+        return total
+    }
+}

@@ -30,23 +30,33 @@ public enum AttributeValue: Hashable, Sendable {
 
     /// Checks a whole attribute object; errors name `attributes.<name>`.
     static func validate(_ attributes: [String: AttributeValue]) throws(StoreError) {
-        guard attributes.count <= maximumCount else {
-            throw .invalid(field: "attributes", reason: "at most \(maximumCount) attributes")
+        guard attributes.count <= maximumCount else { throw tooMany }
+        for (name, value) in attributes { try validate(name: name, value: value) }
+    }
+
+    /// Every problem of an attribute object, in name order, for a 422 that lists them all.
+    static func problems(_ attributes: [String: AttributeValue]) -> [StoreError] {
+        var problems = attributes.count > maximumCount ? [tooMany] : []
+        for (name, value) in attributes.sorted(by: { $0.key < $1.key }) {
+            do { try validate(name: name, value: value) } catch { problems.append(error) }
         }
-        for (name, value) in attributes {
-            guard !name.isEmpty, TextRules.fits(name, characters: maximumNameLength),
-                !TextRules.hasControlCharacter(name)
-            else {
-                throw .invalid(
-                    field: "attributes",
-                    reason:
-                        "name \"\(name.prefix(80))\" must be 1 to \(maximumNameLength) characters without control characters"
-                )
-            }
-            // Valid scalars, the common case, skip building the field's name.
-            if value.isValidScalar { continue }
-            try value.validate(field: "attributes.\(name)")
+        return problems
+    }
+
+    private static let tooMany = StoreError.invalid(field: "attributes", reason: "at most \(maximumCount) attributes")
+
+    private static func validate(name: String, value: AttributeValue) throws(StoreError) {
+        guard !name.isEmpty, TextRules.fits(name, characters: maximumNameLength), !TextRules.hasControlCharacter(name)
+        else {
+            throw .invalid(
+                field: "attributes",
+                reason:
+                    "name \"\(name.prefix(80))\" must be 1 to \(maximumNameLength) characters without control characters"
+            )
         }
+        // Valid scalars, the common case, skip building the field's name.
+        if value.isValidScalar { return }
+        try value.validate(field: "attributes.\(name)")
     }
 
     /// A string, number or boolean that `validate(field:)` accepts.

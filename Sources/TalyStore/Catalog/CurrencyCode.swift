@@ -69,10 +69,15 @@ public struct Money: Hashable, Sendable {
 
     /// A price, checked; `field` prefixes the names in errors (`price.amount`).
     public init(amount: Int64, currency: String, field: String = "price") throws(StoreError) {
-        guard (0...Self.maximumAmount).contains(amount) else {
-            throw .invalid(field: "\(field).amount", reason: "must be an integer from 0 to \(Self.maximumAmount)")
-        }
-        self.amount = amount
+        self.amount = try Self.validAmount(amount, field: "\(field).amount")
         self.currency = try CurrencyCode(validating: currency, field: "\(field).currency")
+    }
+
+    /// An amount, checked on its own so that a body's amount and currency problems are reported together.
+    static func validAmount(_ amount: Int64, field: String) throws(StoreError) -> Int64 {
+        guard (0...maximumAmount).contains(amount) else {
+            throw .invalid(field: field, reason: "must be an integer from 0 to \(maximumAmount)")
+        }
+        return amount
     }
 }

@@ -23,6 +23,28 @@ extension Store {
         OutboxEventID(try read { db in try Self.outboxPosition(db) })
     }
 
+    /// How far behind each consumer is, for monitoring: a platform consumer against the newest
+    /// event of any tenant, a tenant's consumer against its own tenant's newest event.
+    public func outboxConsumerLags() throws(StoreError) -> [OutboxConsumerLag] {
+        try read { db in
+            let position = try Self.outboxPosition(db)
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT c.name, c.tenant_id, c.last_event_id,
+                        (SELECT max(e.id) FROM outbox_event e WHERE e.tenant_id = c.tenant_id) AS tenant_newest
+                    FROM outbox_consumer c ORDER BY c.tenant_id, c.name
+                    """)
+            return rows.map { row in
+                let tenant: Int64? = row["tenant_id"]
+                let newest: Int64 = tenant == nil ? position : (row["tenant_newest"] ?? 0)
+                return OutboxConsumerLag(
+                    name: row["name"], tenantID: tenant.map { TenantID($0) },
+                    checkpoint: OutboxEventID(row["last_event_id"]), newest: OutboxEventID(newest))
+            }
+        }
+    }
+
     /// Deletes the events created more than `retention` seconds ago (the store's
     /// `outboxRetention` by default), in batches so writers are never held up long, and returns
     /// how many went.
@@ -103,6 +125,21 @@ extension Store {
         }
         return OutboxHorizon(prunedThrough: row["pruned_through"], prunedBefore: row["pruned_before"])
     }
+}
+
+/// One outbox consumer's position against the newest event it could read.
+public struct OutboxConsumerLag: Sendable, Equatable {
+    /// The consumer's name.
+    public let name: String
+    /// The tenant it reads; nil for a platform consumer reading every tenant.
+    public let tenantID: TenantID?
+    /// The last event it acknowledged.
+    public let checkpoint: OutboxEventID
+    /// The newest event written that it could read.
+    public let newest: OutboxEventID
+
+    /// Events written and not yet acknowledged (0 when its checkpoint is past every event left).
+    public var events: Int64 { max(0, newest.rawValue - checkpoint.rawValue) }
 }
 
 /// The outbox seen from one tenant.

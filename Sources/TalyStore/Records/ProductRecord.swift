@@ -37,23 +37,43 @@ public struct ProductDraft: Sendable, Equatable {
         sku: String, title: String, description: String = "", price: Money,
         attributes: [String: AttributeValue] = [:], status: ProductStatus = .draft
     ) throws(StoreError) {
+        self.sku = try Self.validSKU(sku)
+        self.title = try Self.validTitle(title)
+        self.description = try Self.validDescription(description)
+        try AttributeValue.validate(attributes)
+        self.price = price
+        self.attributes = attributes
+        self.status = status
+    }
+
+    static func validSKU(_ sku: String) throws(StoreError) -> String {
         guard !sku.isEmpty, TextRules.fits(sku, characters: 64), !TextRules.hasWhitespaceOrControl(sku) else {
             throw .invalid(field: "sku", reason: "must be 1 to 64 characters without spaces or control characters")
         }
+        return sku
+    }
+
+    /// The title without surrounding white space.
+    static func validTitle(_ title: String) throws(StoreError) -> String {
         let title = TextRules.trimmed(title)
         guard !title.isEmpty, TextRules.fits(title, characters: 500), !TextRules.hasControlCharacter(title) else {
             throw .invalid(field: "title", reason: "must be 1 to 500 characters without control characters")
         }
+        return title
+    }
+
+    static func validDescription(_ description: String) throws(StoreError) -> String {
         guard TextRules.fits(description, characters: 20_000) else {
             throw .invalid(field: "description", reason: "at most 20000 characters")
         }
-        try AttributeValue.validate(attributes)
-        self.sku = sku
-        self.title = title
-        self.description = description
-        self.price = price
-        self.attributes = attributes
-        self.status = status
+        return description
+    }
+
+    /// Every problem of one product body, thrown by `init(from:)` so that a client can fix all
+    /// its fields at once.
+    public struct Problems: Error, Sendable {
+        /// Each bad field, in the order of the shape (`sku`, `title`, …, `status`).
+        public let errors: [StoreError]
     }
 
     /// Decodes the API's JSON; any problem is a `StoreError.invalid` naming the field.
@@ -62,6 +82,8 @@ public struct ProductDraft: Sendable, Equatable {
             return try JSONDecoder().decode(ProductDraft.self, from: json)
         } catch let error as StoreError {
             throw error
+        } catch let problems as Problems {
+            throw problems.errors.first ?? .invalid(field: "body", reason: "is not a valid product")
         } catch let error as DecodingError {
             throw translate(error)
         } catch {
@@ -100,35 +122,106 @@ extension ProductDraft: Codable {
         case amount, currency
     }
 
-    /// Decodes and validates; unknown fields are refused so a misspelt one is not silently lost.
+    /// Decodes and validates every field, throwing `Problems` with all that are wrong; unknown
+    /// fields are refused so a misspelt one is not silently lost.
     public init(from decoder: any Decoder) throws {
-        try Self.refuseUnknownKeys(decoder, known: CodingKeys.allCases.map(\.rawValue), path: [])
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        guard container.contains(.price) else { throw StoreError.invalid(field: "price", reason: "is required") }
-        let priceDecoder = try container.superDecoder(forKey: .price)
-        try Self.refuseUnknownKeys(priceDecoder, known: PriceKeys.allCases.map(\.rawValue), path: ["price"])
-        let price = try priceDecoder.container(keyedBy: PriceKeys.self)
-        let statusText = try Self.field("status", "a string") {
-            try container.decodeIfPresent(String.self, forKey: .status)
+        var problems = Self.unknownKeys(decoder, known: CodingKeys.allCases.map(\.rawValue), path: [])
+        func collect<T>(_ body: () throws -> T) -> T? {
+            do {
+                return try body()
+            } catch let error as StoreError {
+                problems.append(error)
+            } catch let error as Problems {
+                problems += error.errors
+            } catch {
+                problems.append(.invalid(field: "body", reason: "is not a valid product"))
+            }
+            return nil
         }
-        guard let status = ProductStatus(rawValue: statusText ?? ProductStatus.draft.rawValue) else {
-            throw StoreError.invalid(field: "status", reason: "must be active, draft or archived")
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let sku = collect {
+            try Self.validSKU(try Self.field("sku", "a string") { try container.decode(String.self, forKey: .sku) })
+        }
+        let title = collect {
+            try Self.validTitle(
+                try Self.field("title", "a string") { try container.decode(String.self, forKey: .title) })
+        }
+        let description = collect {
+            try Self.validDescription(
+                try Self.field("description", "a string") {
+                    try container.decodeIfPresent(String.self, forKey: .description)
+                } ?? "")
+        }
+        let price = collect { try Self.decodePrice(container) }
+        let attributes = collect { try Self.decodeAttributes(container) }
+        var status: ProductStatus?
+        if let text = collect({
+            try Self.field("status", "a string") { try container.decodeIfPresent(String.self, forKey: .status) }
+        }) {
+            status = ProductStatus(rawValue: text ?? ProductStatus.draft.rawValue)
+            if status == nil { problems.append(.invalid(field: "status", reason: "must be active, draft or archived")) }
+        }
+        guard problems.isEmpty, let sku, let title, let description, let price, let attributes, let status else {
+            throw Problems(errors: problems)
         }
         try self.init(
-            sku: try Self.field("sku", "a string") { try container.decode(String.self, forKey: .sku) },
-            title: try Self.field("title", "a string") { try container.decode(String.self, forKey: .title) },
-            description: try Self.field("description", "a string") {
-                try container.decodeIfPresent(String.self, forKey: .description)
-            } ?? "",
-            price: try Money(
-                amount: try Self.field("price.amount", "an integer") { try price.decode(Int64.self, forKey: .amount) },
-                currency: try Self.field("price.currency", "a string") {
+            sku: sku, title: title, description: description, price: price, attributes: attributes, status: status)
+    }
+
+    /// The price; `Problems` names each bad part (`price`, `price.amount`, `price.currency`).
+    private static func decodePrice(_ container: KeyedDecodingContainer<CodingKeys>) throws -> Money {
+        guard container.contains(.price) else { throw StoreError.invalid(field: "price", reason: "is required") }
+        let priceDecoder = try container.superDecoder(forKey: .price)
+        let price = try field("price", "an object") { try priceDecoder.container(keyedBy: PriceKeys.self) }
+        var problems = unknownKeys(priceDecoder, known: PriceKeys.allCases.map(\.rawValue), path: ["price"])
+        var amount: Int64?
+        do {
+            amount = try Money.validAmount(
+                try field("price.amount", "an integer") { try price.decode(Int64.self, forKey: .amount) },
+                field: "price.amount")
+        } catch let error as StoreError {
+            problems.append(error)
+            amount = nil
+        }
+        var currency: String?
+        do {
+            currency = try CurrencyCode(
+                validating: try field("price.currency", "a string") {
                     try price.decode(String.self, forKey: .currency)
-                }),
-            attributes: try Self.field("attributes", "an object") {
-                try container.decodeIfPresent([String: AttributeValue].self, forKey: .attributes)
-            } ?? [:],
-            status: status)
+                }, field: "price.currency"
+            ).code
+        } catch let error as StoreError {
+            problems.append(error)
+            currency = nil
+        }
+        guard problems.isEmpty, let amount, let currency else { throw Problems(errors: problems) }
+        return try Money(amount: amount, currency: currency)
+    }
+
+    /// The attributes; `Problems` names each bad one (`attributes.<name>`).
+    private static func decodeAttributes(_ container: KeyedDecodingContainer<CodingKeys>) throws -> [String:
+        AttributeValue]
+    {
+        guard container.contains(.attributes), try !container.decodeNil(forKey: .attributes) else { return [:] }
+        let values = try field("attributes", "an object") {
+            try container.nestedContainer(keyedBy: AnyKey.self, forKey: .attributes)
+        }
+        var attributes: [String: AttributeValue] = [:]
+        var problems: [StoreError] = []
+        for key in values.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) {
+            do {
+                attributes[key.stringValue] = try values.decode(AttributeValue.self, forKey: key)
+            } catch let error as StoreError {
+                problems.append(error)
+            } catch {
+                problems.append(
+                    .invalid(
+                        field: "attributes.\(key.stringValue)", reason: "must be a string, number, boolean or array"))
+            }
+        }
+        problems += AttributeValue.problems(attributes)
+        guard problems.isEmpty else { throw Problems(errors: problems) }
+        return attributes
     }
 
     /// Runs one field's decoding, naming `name` in any error: the decoder's own coding paths are
@@ -173,10 +266,11 @@ extension ProductDraft: Codable {
         init?(intValue: Int) { nil }
     }
 
-    private static func refuseUnknownKeys(_ decoder: any Decoder, known: [String], path: [String]) throws {
-        let keys = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue)
-        if let unknown = keys.sorted().first(where: { !known.contains($0) }) {
-            throw StoreError.invalid(field: (path + [unknown]).joined(separator: "."), reason: "is not a known field")
+    /// A problem for each member of the object that is not one of `known`.
+    private static func unknownKeys(_ decoder: any Decoder, known: [String], path: [String]) -> [StoreError] {
+        let keys = (try? decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue)) ?? []
+        return keys.sorted().filter { !known.contains($0) }.map {
+            .invalid(field: (path + [$0]).joined(separator: "."), reason: "is not a known field")
         }
     }
 }

@@ -53,6 +53,8 @@ public protocol PlatformOutbox: Sendable {
         -> OutboxConsumer
     /// The id of the newest event ever written (0 if none), pruned or not.
     func outboxPosition() throws(StoreError) -> OutboxEventID
+    /// Every consumer's checkpoint against the newest event it could read, for monitoring.
+    func outboxConsumerLags() throws(StoreError) -> [OutboxConsumerLag]
     /// Deletes the events created more than `retention` seconds ago (the store's own retention
     /// when nil), at most `batchSize` per transaction, and returns how many went.
     @discardableResult

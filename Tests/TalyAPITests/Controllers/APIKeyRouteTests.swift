@@ -69,4 +69,38 @@ struct APIKeyRouteTests {
             #expect(escalate.status == .forbidden)
         }
     }
+
+    @Test("scopes may be spelt content:read or content.read; answers give the dotted spelling")
+    func scopeSpellings() async throws {
+        let harness = try APIHarness()
+        let acme = try harness.tenant("acme")
+        try await harness.application().test(.router) { client in
+            for (spelling, scopes) in [
+                ("colon", #"["content:read", "catalog:write", "search", "api_keys:manage"]"#),
+                ("dot", #"["content.read", "catalog.write", "search", "api_keys.manage"]"#),
+                ("mixed", #"["content:read", "catalog.write", "search", "api_keys:manage"]"#),
+            ] {
+                let created = try await client.call(
+                    .post, "/v1/api-keys", token: acme.ownerToken,
+                    json: #"{"name": "\#(spelling)", "scopes": \#(scopes)}"#)
+                #expect(created.status == .created, "\(spelling): \(created.text)")
+                let record = created.object["api_key"] as? [String: Any] ?? [:]
+                #expect(
+                    Set(record["scopes"] as? [String] ?? [])
+                        == ["api_keys.manage", "catalog.write", "content.read", "search"], "\(spelling)")
+                let key = try #require(created.object["key"] as? String)
+                // The key holds what its scopes name, whichever the spelling, and nothing else.
+                #expect(try await client.call(.get, "/v1/content-types", token: key).status == .ok, "\(spelling)")
+                #expect(try await client.call(.get, "/v1/api-keys", token: key).status == .ok, "\(spelling)")
+                #expect(try await client.call(.get, "/v1/users", token: key).status == .forbidden, "\(spelling)")
+                let read = try await client.call(.get, "/v1/api-keys/\(record["id"] as? Int ?? 0)", token: key)
+                #expect(read.object["scopes"] as? [String] == record["scopes"] as? [String])
+            }
+            let unknown = try await client.call(
+                .post, "/v1/api-keys", token: acme.ownerToken,
+                json: #"{"name": "x", "scopes": ["content:fly", "content:read:x", "content::read", "search:"]}"#)
+            #expect(unknown.status == .unprocessableContent)
+            #expect(unknown.invalidParamNames == ["scopes[0]", "scopes[1]", "scopes[2]", "scopes[3]"])
+        }
+    }
 }

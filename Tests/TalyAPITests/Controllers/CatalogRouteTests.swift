@@ -79,6 +79,105 @@ struct CatalogRouteTests {
         }
     }
 
+    @Test("products: every bad field of a create or a replace is reported in one 422")
+    func everyProblemAtOnce() async throws {
+        let harness = try APIHarness()
+        let acme = try harness.tenant("acme")
+        let bad = #"""
+            {"sku": "has space", "title": " ", "description": 7, "price": {"amount": -1, "currency": "XXQ", "tax": 1},
+             "attributes": {"ok": 1, "nested": {"a": 1}, "empty": null}, "status": "gone", "colour": "red"}
+            """#
+        let expected: Set = [
+            "colour", "sku", "title", "description", "price.amount", "price.currency", "price.tax",
+            "attributes.nested", "attributes.empty", "status",
+        ]
+        try await harness.application().test(.router) { client in
+            let refused = try await client.call(.post, "/v1/catalog/products", token: acme.ownerToken, json: bad)
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.problemKind == "validation")
+            #expect(Set(refused.invalidParamNames) == expected, "\(refused.text)")
+            #expect(refused.invalidParamNames.count == expected.count, "\(refused.text)")
+
+            let created = try await client.call(.post, "/v1/catalog/products", token: acme.ownerToken, json: Self.mug)
+            let uri = "/v1/catalog/products/\(try #require(created.object["id"] as? Int))"
+            let replaced = try await client.call(
+                .put, uri, token: acme.ownerToken, json: bad, headers: [.ifMatch: "\"1\""])
+            #expect(replaced.status == .unprocessableContent)
+            #expect(Set(replaced.invalidParamNames) == expected, "\(replaced.text)")
+            // Only the price object is wrong: both of its members are named, nothing else.
+            let price = try await client.call(
+                .post, "/v1/catalog/products", token: acme.ownerToken,
+                json: #"{"sku": "P-2", "title": "T", "price": {"amount": "12", "currency": 5}}"#)
+            #expect(Set(price.invalidParamNames) == ["price.amount", "price.currency"], "\(price.text)")
+            #expect(try await client.call(.get, uri, token: acme.ownerToken).object["version"] as? Int == 1)
+        }
+    }
+
+    @Test("products: PATCH is a JSON merge patch with If-Match (428, 412), null clears, 422 lists every problem")
+    func patchProduct() async throws {
+        let harness = try APIHarness()
+        let acme = try harness.tenant("acme")
+        let globex = try harness.tenant("globex")
+        let (_, author) = try harness.user(in: acme, email: "author@acme.example", role: .author)
+        try await harness.application().test(.router) { client in
+            let created = try await client.call(.post, "/v1/catalog/products", token: acme.ownerToken, json: Self.mug)
+            let uri = "/v1/catalog/products/\(try #require(created.object["id"] as? Int))"
+            let change = #"""
+                {"price": {"amount": 999}, "description": null,
+                 "attributes": {"color": null, "material": "clay", "weight_kg": 0.25}}
+                """#
+            #expect(
+                try await client.call(.patch, uri, token: acme.ownerToken, json: change).status == .preconditionRequired
+            )
+            let stale = try await client.call(
+                .patch, uri, token: acme.ownerToken, json: change, headers: [.ifMatch: "\"7\""])
+            #expect(stale.status == .preconditionFailed)
+            #expect(
+                try await client.call(.patch, uri, token: author, json: change, headers: [.ifMatch: "\"1\""]).status
+                    == .forbidden)
+            #expect(
+                try await client.call(.patch, uri, token: globex.ownerToken, json: change, headers: [.ifMatch: "\"1\""])
+                    .status == .notFound)
+
+            let patched = try await client.call(
+                .patch, uri, token: acme.ownerToken, json: change,
+                headers: [.ifMatch: "\"1\"", .contentType: "application/merge-patch+json"])
+            #expect(patched.status == .ok, "\(patched.text)")
+            #expect(patched.headers[.eTag] == "\"2\"")
+            let price = patched.object["price"] as? [String: Any] ?? [:]
+            #expect(price["amount"] as? Int == 999)
+            #expect(price["currency"] as? String == "EUR")
+            #expect(patched.object["description"] as? String == "")
+            #expect(patched.object["title"] as? String == "Blue mug")
+            #expect(patched.object["status"] as? String == "active")
+            let attributes = patched.object["attributes"] as? [String: Any] ?? [:]
+            #expect(Set(attributes.keys) == ["capacity_ml", "sizes", "material", "weight_kg"])
+            #expect(attributes["capacity_ml"] as? Int == 350)
+            #expect(attributes["sizes"] as? [String] == ["S", "M"])
+            #expect(attributes["weight_kg"] as? Double == 0.25)
+
+            let refused = try await client.call(
+                .patch, uri, token: acme.ownerToken,
+                json: #"{"title": null, "sku": "", "price": {"currency": "NOPE", "amount": null}, "shape": 1}"#,
+                headers: [.ifMatch: "\"2\""])
+            #expect(refused.status == .unprocessableContent)
+            #expect(
+                Set(refused.invalidParamNames) == ["title", "sku", "price.currency", "price.amount", "shape"],
+                "\(refused.text)")
+            #expect(refused.invalidParamNames.count == 5, "\(refused.text)")
+            let notObject = try await client.call(
+                .patch, uri, token: acme.ownerToken, json: "[1, 2]", headers: [.ifMatch: "\"2\""])
+            #expect(notObject.status == .unprocessableContent)
+            #expect(notObject.invalidParamNames == ["body"])
+            let broken = try await client.call(
+                .patch, uri, token: acme.ownerToken, json: "{\"title\": ", headers: [.ifMatch: "\"2\""])
+            #expect(broken.status == .badRequest)
+            let unchanged = try await client.call(.get, uri, token: acme.ownerToken)
+            #expect(unchanged.object["version"] as? Int == 2)
+            #expect(unchanged.object["title"] as? String == "Blue mug")
+        }
+    }
+
     @Test("the product list pages with a cursor and filters on status and SKU")
     func list() async throws {
         let harness = try APIHarness()

@@ -123,6 +123,41 @@ struct PrunedTopKTests {
         }
     }
 
+    @Test("a count limit leaves the hits alone; counts below it are exact, the others lower bounds")
+    func countLimit() throws {
+        let seed = SplitMix64.testSeed()
+        var random = SplitMix64(seed: seed)
+        let directory = try TemporaryDirectory()
+        let batches = Self.corpus(&random, segments: 3, perSegment: 200...400)
+        let total = batches.reduce(0) { $0 + $1.count }
+        let deletes = (0..<total / 20).map { _ in "doc\(Int.random(in: 0..<total, using: &random))" }
+        let searcher = IndexSearcher(
+            reader: try SearchFixtures.index(in: directory, batches: batches, deletes: deletes))
+        var stopped = 0
+        for round in 0..<60 {
+            let query = round % 3 == 0 ? Self.leaf(&random) : Self.query(&random)
+            let filter = round % 2 == 0 ? nil : FilterFixtures.filter(&random)
+            let exact = try searcher.search(SearchRequest(query: query, filter: filter, limit: 10, countTotal: true))
+            let exactCount = try #require(exact.totalCount)
+            for limit in [1, 7, 60, 400, 5000] {
+                var request = SearchRequest(query: query, filter: filter, limit: 10, countTotal: true)
+                request.totalCountLimit = limit
+                let capped = try searcher.search(request)
+                let count = try #require(capped.totalCount)
+                let context = "seed \(seed) round \(round) limit \(limit) \(query) \(String(describing: filter))"
+                #expect(capped.hits == exact.hits, "\(context)")
+                if exactCount < limit {
+                    #expect(count == exactCount, "\(context)")
+                } else {
+                    #expect(count >= limit && count <= exactCount, "\(context): \(count) of \(exactCount)")
+                    if count < exactCount { stopped += 1 }
+                }
+            }
+        }
+        // The limit must actually end some counts early, or this test checks nothing.
+        #expect(stopped > 0, "seed \(seed)")
+    }
+
     @Test("k = 0 returns nothing; a limit above the matches returns them all")
     func limits() throws {
         var random = SplitMix64(seed: 7)

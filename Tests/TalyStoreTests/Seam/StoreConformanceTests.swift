@@ -227,6 +227,15 @@ struct StoreConformanceTests {
         // reopened under the same name too.
         #expect(try platform.pendingEvents(limit: 2).map(\.id) == pending.prefix(2).map(\.id))
         try platform.acknowledge(through: try #require(pending[1].id))
+        // The lag monitoring reads: the newest event each consumer could read, and its checkpoint.
+        let lags = try fixture.store.outboxConsumerLags()
+        let platformLag = try #require(lags.first { $0.name == "conformance" && $0.tenantID == nil })
+        #expect(platformLag.newest == pending.last?.id)
+        #expect(platformLag.checkpoint == pending[1].id)
+        #expect(platformLag.events == platformLag.newest.rawValue - platformLag.checkpoint.rawValue)
+        let ownLag = try #require(lags.first { $0.name == "own" && $0.tenantID == first.tenantID })
+        #expect(ownLag.newest == pending.last { $0.tenantID == first.tenantID }?.id)
+        #expect(ownLag.events == ownLag.newest.rawValue - ownLag.checkpoint.rawValue)
         let reopened = try fixture.store.outboxConsumer(named: "conformance", startingAt: .beginning)
         #expect(try reopened.pendingEvents(limit: 100).map(\.id) == pending.dropFirst(2).map(\.id))
         try reopened.resetCheckpoint(to: try #require(pending[0].id))

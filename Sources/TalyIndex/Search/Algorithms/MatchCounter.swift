@@ -13,10 +13,11 @@ enum MatchCounter {
     static let windowSize: UInt32 = 4096
 
     /// The matches of `plan` in segment `index` that `accept` holds (live and filtered documents; nil when
-    /// the segment has no deletes and the search no filter).
-    static func count(_ plan: QueryPlan, segment index: Int, of reader: IndexReader, accept: DocBitSet?)
-        throws(IndexError) -> Int
-    {
+    /// the segment has no deletes and the search no filter). Walking passes stop once they reach `limit`,
+    /// so a result at or above it is a lower bound; below it, exact.
+    static func count(
+        _ plan: QueryPlan, segment index: Int, of reader: IndexReader, accept: DocBitSet?, upTo limit: Int = .max
+    ) throws(IndexError) -> Int {
         let segment = reader.segments[index]
         switch plan {
         case .none:
@@ -27,13 +28,14 @@ enum MatchCounter {
         case .constant:
             return accept?.cardinality ?? Int(segment.documentCount)
         case .constantScore(let inner, _):
-            return try count(inner, segment: index, of: reader, accept: accept)
+            return try count(inner, segment: index, of: reader, accept: accept, upTo: limit)
         case .boolean(let boolean) where !boolean.must.isEmpty || !boolean.filter.isEmpty:
             let required = boolean.must + boolean.filter
             if required.count == 1 && boolean.mustNot.isEmpty {
-                return try count(required[0], segment: index, of: reader, accept: accept)
+                return try count(required[0], segment: index, of: reader, accept: accept, upTo: limit)
             }
-            return try requiredCount(required, excluded: boolean.mustNot, segment: index, of: reader, accept: accept)
+            return try requiredCount(
+                required, excluded: boolean.mustNot, segment: index, of: reader, accept: accept, upTo: limit)
         case .boolean(let boolean)
         where boolean.minimumShouldMatch <= 1 && !boolean.should.isEmpty && boolean.should.allSatisfy(\.isTerm):
             var cursors: [PostingsCursor] = []
@@ -44,18 +46,18 @@ enum MatchCounter {
             for clause in boolean.mustNot {
                 if let cursor = try CountingClause.make(clause, segment: index, of: reader) { excluded.append(cursor) }
             }
-            return try unionCount(cursors, excluding: excluded, accept: accept)
+            return try unionCount(cursors, excluding: excluded, accept: accept, upTo: limit)
         default:
             break
         }
         guard let scorer = try plan.scorer(segment: index, of: reader) else { return 0 }
-        return try iterate(scorer, accept: accept)
+        return try iterate(scorer, accept: accept, upTo: limit)
     }
 
     /// Documents on every `required` clause (non-empty) and on no `excluded` one, in `accept`.
     private static func requiredCount(
         _ required: [QueryPlan], excluded excludedPlans: [QueryPlan], segment index: Int, of reader: IndexReader,
-        accept: DocBitSet?
+        accept: DocBitSet?, upTo limit: Int
     ) throws(IndexError) -> Int {
         var clauses: [CountingClause] = []
         // A repeated term (`+to +be +or +not +to +be`) changes scores, not matches: counted once.
@@ -85,24 +87,31 @@ enum MatchCounter {
             let removed = try intersectionCount([.postings(term), .union(union)], excluding: [], accept: nil)
             return Int(term.documentFrequency) - removed
         }
-        return try intersectionCount(clauses, excluding: excluded, accept: accept)
+        return try intersectionCount(clauses, excluding: excluded, accept: accept, upTo: limit)
     }
 
-    private static func iterate<Scorer: DocScorer>(_ scorer: Scorer, accept: DocBitSet?) throws(IndexError) -> Int {
+    private static func iterate<Scorer: DocScorer>(_ scorer: Scorer, accept: DocBitSet?, upTo limit: Int)
+        throws(IndexError) -> Int
+    {
         var count = 0
         var doc = scorer.doc
         while doc != PostingsCursor.exhausted {
-            if accept?.contains(doc) ?? true { count &+= 1 }
+            if accept?.contains(doc) ?? true {
+                count &+= 1
+                if count >= limit { return count }
+            }
             doc = try scorer.next()
         }
         return count
     }
 
     /// ORs the cursors' documents into a 4,096-bit window at a time, clears the documents of `excluded`
-    /// (advanced to the window, then walked only inside it) and popcounts it.
-    static func unionCount(_ cursors: [PostingsCursor], excluding excluded: [CountingClause] = [], accept: DocBitSet?)
-        throws(IndexError) -> Int
-    {
+    /// (advanced to the window, then walked only inside it) and popcounts it; stops after the window in
+    /// which the count reaches `limit`.
+    static func unionCount(
+        _ cursors: [PostingsCursor], excluding excluded: [CountingClause] = [], accept: DocBitSet?,
+        upTo limit: Int = .max
+    ) throws(IndexError) -> Int {
         if cursors.isEmpty { return 0 }
         let words = Int(windowSize / 64)
         let bits = UnsafeMutablePointer<UInt64>.allocate(capacity: words)
@@ -140,6 +149,7 @@ enum MatchCounter {
             } else {
                 for word in 0..<words { count &+= bits[word].nonzeroBitCount }
             }
+            if count >= limit { return count }
             windowStart = nextStart
         }
         return count
@@ -149,10 +159,9 @@ enum MatchCounter {
     /// `excluded` clause (each advanced to the candidate only). Two-phase clauses (phrases, made
     /// `approximating`) leapfrog on their approximations and are confirmed only where all clauses agree.
     static func intersectionCount(
-        _ unsorted: [CountingClause], excluding excluded: [CountingClause], accept: DocBitSet?
-    )
-        throws(IndexError) -> Int
-    {
+        _ unsorted: [CountingClause], excluding excluded: [CountingClause], accept: DocBitSet?,
+        upTo limit: Int = .max
+    ) throws(IndexError) -> Int {
         let clauses = unsorted.sorted { $0.cost < $1.cost }
         let lead = clauses[0]
         let others = clauses.dropFirst()
@@ -180,7 +189,10 @@ enum MatchCounter {
                         break
                     }
                 }
-                if matches { count &+= 1 }
+                if matches {
+                    count &+= 1
+                    if count >= limit { return count }
+                }
             }
             doc = leadIsTwoPhase ? try lead.approximateAdvance(to: doc &+ 1) : try lead.next()
         }

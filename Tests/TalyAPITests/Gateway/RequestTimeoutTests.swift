@@ -1,0 +1,129 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Synchronization
+import TalyTestSupport
+import Testing
+
+@testable import TalyAPI
+
+@Suite("gateway: request deadline")
+struct RequestTimeoutTests {
+    /// The real gateway and deadline middleware in front of test-only handlers, since no real
+    /// route is slow on purpose.
+    static func application(timeout: Duration, cancelled: CancellationFlag = CancellationFlag())
+        -> some ApplicationProtocol
+    {
+        let router = Router(context: TalyRequestContext.self)
+        router.add(middleware: GatewayMiddleware(settings: APIHarness.testGateway, metrics: MetricsRegistry()))
+        var settings = APIHarness.testGateway
+        settings.requestTimeout = timeout
+        settings.ingestTimeout = .seconds(20)
+        router.add(middleware: RequestTimeoutMiddleware(settings: settings))
+        router.get("/sleeps") { _, _ -> String in
+            do {
+                try await Task.sleep(for: .seconds(30))
+            } catch {
+                cancelled.set()
+                throw error
+            }
+            return "woke"
+        }
+        // A handler stuck in synchronous work, as in a long store call: it cannot be cancelled.
+        router.get("/blocks") { _, _ -> String in
+            let end = ContinuousClock.now + .milliseconds(400)
+            while ContinuousClock.now < end { usleep(5_000) }
+            return "finished"
+        }
+        router.get("/fast") { _, _ -> String in "fast" }
+        // Bulk ingest's path: the same blocking work is within its longer deadline.
+        router.get(RouterPath(IngestController.path)) { _, _ -> String in
+            let end = ContinuousClock.now + .milliseconds(400)
+            while ContinuousClock.now < end { usleep(5_000) }
+            return "ingested"
+        }
+        router.get("/fails") { _, _ -> String in throw APIError(.notFound, "no such thing") }
+        return Application(router: router)
+    }
+
+    @Test("a handler past the deadline is answered 504 timeout and cancelled")
+    func sleepingHandler() async throws {
+        let cancelled = CancellationFlag()
+        try await Self.application(timeout: .milliseconds(50), cancelled: cancelled).test(.router) { client in
+            let response = try await client.call(.get, "/sleeps", headers: [.xRequestID: "slow-1"])
+            #expect(response.status == .gatewayTimeout)
+            #expect(response.headers[.contentType] == "application/problem+json")
+            #expect(response.problemKind == "timeout")
+            #expect(response.object["status"] as? Int == 504)
+            #expect(response.object["request_id"] as? String == "slow-1")
+            #expect((response.object["detail"] as? String)?.contains("50 ms") == true)
+        }
+        // The 30 s sleep was cancelled rather than awaited to its end.
+        #expect(cancelled.isSet)
+    }
+
+    @Test("a handler that ignores cancellation still gets a 504 once it returns")
+    func blockingHandler() async throws {
+        try await Self.application(timeout: .milliseconds(50)).test(.router) { client in
+            let response = try await client.call(.get, "/blocks")
+            #expect(response.status == .gatewayTimeout)
+            #expect(response.problemKind == "timeout")
+        }
+    }
+
+    @Test("bulk ingest has its own, longer deadline")
+    func ingestDeadline() async throws {
+        try await Self.application(timeout: .milliseconds(50)).test(.router) { client in
+            let ingest = try await client.call(.get, IngestController.path)
+            #expect(ingest.status == .ok)
+            #expect(ingest.text == "ingested")
+            #expect(try await client.call(.get, "/blocks").status == .gatewayTimeout)
+        }
+        #expect(GatewaySettings.defaults.ingestTimeout == .seconds(3600))
+        let resolved = try TalyConfiguration.resolve(
+            flags: ConfigurationLayer(), configFile: nil, environment: ["TALY_INGEST_TIMEOUT_SECONDS": "600"])
+        #expect(resolved.gateway.ingestTimeout == .seconds(600))
+        #expect(resolved.gateway.requestTimeout == .seconds(30))
+    }
+
+    @Test("answers and errors within the deadline pass through unchanged")
+    func withinDeadline() async throws {
+        try await Self.application(timeout: .seconds(20)).test(.router) { client in
+            let fast = try await client.call(.get, "/fast")
+            #expect(fast.status == .ok)
+            #expect(fast.text == "fast")
+            let fails = try await client.call(.get, "/fails")
+            #expect(fails.status == .notFound)
+            #expect(fails.problemKind == "not-found")
+            let blocks = try await client.call(.get, "/blocks")
+            #expect(blocks.text == "finished")
+        }
+    }
+
+    @Test("the deadline is configurable and defaults to 30 s")
+    func configuration() throws {
+        #expect(GatewaySettings.defaults.requestTimeout == .seconds(30))
+        let resolved = try TalyConfiguration.resolve(
+            flags: ConfigurationLayer(), configFile: nil, environment: ["TALY_REQUEST_TIMEOUT_SECONDS": "7"])
+        #expect(resolved.gateway.requestTimeout == .seconds(7))
+        let dir = try TemporaryDirectory()
+        let file = dir.path("taly.json")
+        try Data(#"{"request_timeout_seconds": 90}"#.utf8).write(to: URL(fileURLWithPath: file))
+        let fromFile = try TalyConfiguration.resolve(flags: ConfigurationLayer(), configFile: file, environment: [:])
+        #expect(fromFile.gateway.requestTimeout == .seconds(90))
+        for bad in ["0", "-3", "soon"] {
+            #expect(throws: ConfigurationError.self, "\(bad)") {
+                _ = try TalyConfiguration.resolve(
+                    flags: ConfigurationLayer(), configFile: nil, environment: ["TALY_REQUEST_TIMEOUT_SECONDS": bad])
+            }
+        }
+    }
+}
+
+/// Set by a test handler when its task is cancelled.
+final class CancellationFlag: Sendable {
+    private let state = Mutex(false)
+
+    func set() { state.withLock { $0 = true } }
+    var isSet: Bool { state.withLock { $0 } }
+}
