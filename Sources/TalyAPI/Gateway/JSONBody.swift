@@ -8,12 +8,16 @@ extension Request {
     /// type, 413 over the size limit, 400 for an empty body, invalid UTF-8 (with its byte
     /// offset) or malformed JSON, 422 for a missing field, a null or a wrong type (with the
     /// field's path).
+    // Never inlined: inlined into handlers, its typed-throws decode of an awaited body crashes
+    // Swift 6.3's optimizer (LLVM CoroSplit, "emitSetAndGetSwiftErrorValueAround") in release.
+    @inline(never)
     public func decodeJSON<T: Decodable>(as type: T.Type, context: TalyRequestContext) async throws -> T {
         try JSONBody.decode(type, from: try await jsonBytes(context: context))
     }
 
     /// The body as a JSON object of Foundation values, for a JSON merge patch (RFC 7396): the
     /// same checks as `decodeJSON`, and 422 `body` when it is JSON but not an object.
+    @inline(never)
     func decodeJSONMergePatch(context: TalyRequestContext) async throws -> [String: Any] {
         try JSONBody.object(from: try await jsonBytes(context: context))
     }
