@@ -11,12 +11,23 @@
 /// replaced by the rows it would encode: the same pruning, no automaton to build per query.
 ///
 /// Distances count scalar insertions, deletions and substitutions (a transposition is two
-/// edits). Bytes that are not valid UTF-8 count as one scalar each, so a damaged keyword still
-/// has a distance.
+/// edits), as Levenshtein. With `typoRules`, the distance is Meilisearch's typo count instead:
+/// swapping two adjacent scalars is one edit (optimal string alignment), and any edit that
+/// changes the first scalar costs two — people rarely mistype a word's first letter, and the
+/// rule keeps a one-typo walk inside the dictionary's range of that letter. Bytes that are not
+/// valid UTF-8 count as one scalar each, so a damaged keyword still has a distance.
+///
+/// Pruning stays exact with either distance: a row's minimum never decreases with depth (a
+/// transposition's cell is at least the substitution cell it passes through).
 final class FuzzyTermWalk {
     private let target: UnsafeMutableBufferPointer<UInt32>
     private let maximumEdits: Int32
+    private let typoRules: Bool
+    /// The extra cost of an edit that changes the first scalar (1 with `typoRules`, else 0).
+    private let firstScalarSurcharge: Int32
     private let width: Int
+    /// `scalars[d]`: the prefix's scalar d (1-based), for transpositions.
+    private let scalars: UnsafeMutableBufferPointer<UInt32>
     /// Row d starts at `d * width`: distances for the prefix of d scalars.
     private let rows: UnsafeMutableBufferPointer<Int32>
     private let rowMinimums: UnsafeMutableBufferPointer<Int32>
@@ -29,24 +40,32 @@ final class FuzzyTermWalk {
     /// m + edits + 1 scalars every row is dead.
     private let maximumDepth: Int
 
-    /// A walk for terms within `maximumEdits` of the scalars `target`.
-    init(target: [UInt32], maximumEdits: Int) {
+    /// A walk for terms within `maximumEdits` of the scalars `target`, by Levenshtein distance
+    /// or, with `typoRules`, by Meilisearch's typo count.
+    init(target: [UInt32], maximumEdits: Int, typoRules: Bool = false) {
         self.target = .allocate(capacity: max(target.count, 1))
         _ = self.target.initialize(from: target)
         self.maximumEdits = Int32(maximumEdits)
+        self.typoRules = typoRules
+        firstScalarSurcharge = typoRules ? 1 : 0
         width = target.count + 1
         maximumDepth = target.count + maximumEdits + 1
         rows = .allocate(capacity: (maximumDepth + 1) * width)
         rowMinimums = .allocate(capacity: maximumDepth + 1)
         boundaries = .allocate(capacity: maximumDepth + 1)
+        scalars = .allocate(capacity: maximumDepth + 1)
         prefix = .allocate(capacity: 4 * maximumDepth)
-        for column in 0..<width { rows[column] = Int32(column) }
+        let cap = self.maximumEdits + 1
+        rows[0] = 0
+        for column in 1..<width { rows[column] = min(Int32(column) + firstScalarSurcharge, cap) }
         rowMinimums[0] = 0
         boundaries[0] = 0
+        scalars[0] = 0
     }
 
     deinit {
         target.deallocate()
+        scalars.deallocate()
         rows.deallocate()
         rowMinimums.deallocate()
         boundaries.deallocate()
@@ -103,19 +122,30 @@ final class FuzzyTermWalk {
         return rows[depth &* width &+ width &- 1] <= maximumEdits ? -1 : 0
     }
 
-    /// Row `depth` from row `depth − 1` and the scalar that extends the prefix.
+    /// Row `depth` from the rows above and the scalar that extends the prefix.
     private func fillRow(_ depth: Int, scalar: UInt32) {
+        scalars[depth] = scalar
         let previous = (depth &- 1) &* width
         let current = depth &* width
         let cap = maximumEdits &+ 1
-        var rowMinimum = Int32(min(depth, Int(cap)))
+        var rowMinimum = min(Int32(depth) &+ firstScalarSurcharge, cap)
         rows[current] = rowMinimum
+        let transposes = typoRules && depth >= 2
+        let previousScalar = scalars[depth &- 1]
         for column in 1..<width {
-            let substitution = rows[previous &+ column &- 1] &+ (target[column &- 1] == scalar ? 0 : 1)
-            let deletion = rows[previous &+ column] &+ 1
-            let insertion = rows[current &+ column &- 1] &+ 1
+            let wanted = target[column &- 1]
+            var cost: Int32 = wanted == scalar ? 0 : 1
+            if depth == 1 && column == 1 && cost != 0 { cost &+= firstScalarSurcharge }
+            var value = min(rows[previous &+ column &- 1] &+ cost, rows[previous &+ column] &+ 1)
+            value = min(value, rows[current &+ column &- 1] &+ 1)
+            if transposes && column >= 2 && scalar == target[column &- 2] && previousScalar == wanted
+                && scalar != wanted
+            {
+                let swap: Int32 = depth == 2 && column == 2 ? 1 &+ firstScalarSurcharge : 1
+                value = min(value, rows[(depth &- 2) &* width &+ column &- 2] &+ swap)
+            }
             // Distances past the cap all mean "too far"; capping keeps them small and equal.
-            let value = min(min(substitution, deletion), min(insertion, cap))
+            value = min(value, cap)
             rows[current &+ column] = value
             rowMinimum = min(rowMinimum, value)
         }

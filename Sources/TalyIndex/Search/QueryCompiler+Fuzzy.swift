@@ -5,7 +5,9 @@
 /// Deviation from Lucene's `FuzzyQuery`: Lucene keeps the 50 closest terms and blends their statistics
 /// (`TopTermsBlendedFreqScoringRewrite`); here every term within the distance counts, up to
 /// ``QueryCompiler/maximumExpansions``, and scores are constant. Candidates are found by ``FuzzyTermWalk``,
-/// which visits only the dictionary prefixes still within the distance.
+/// which visits only the dictionary prefixes still within the distance. Edits chosen by length (`word~`,
+/// and the API's typo tolerance) count typos as Meilisearch does: a transposition is one, and an edit of
+/// the first character is two; explicit edits (`word~1`) are a plain Levenshtein distance.
 extension QueryCompiler {
     /// The plan of fuzzy `text` over field `number` with at most `maximumEdits` edits (nil: by length).
     mutating func fuzzyLeaf(number: Int, text: String, maximumEdits: Int?, boost: Float) throws(SearchError)
@@ -32,7 +34,9 @@ extension QueryCompiler {
                 number: number, terms: [target], offsets: [0], hasNorms: reader.schema.fields[number].type.hasNorms,
                 slop: 0, boost: boost)
         }
-        let walk = FuzzyTermWalk(target: scalars, maximumEdits: edits)
+        // Edits chosen by length are typos, counted as Meilisearch counts them; explicit edits
+        // are a Levenshtein distance.
+        let walk = FuzzyTermWalk(target: scalars, maximumEdits: edits, typoRules: maximumEdits == nil)
         let expansions = try expand(number: number, describing: "fuzzy \"\(text)\"") { fieldTerms in
             fieldTerms.makeCursor()
         } advance: { cursor throws(IndexError) in
