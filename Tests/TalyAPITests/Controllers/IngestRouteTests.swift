@@ -594,28 +594,14 @@ struct IngestRouteTests {
         #expect(body.count > 4 << 20, "larger than the pipe holds, so back-pressure is exercised")
         let token = acme.bootstrap.apiKey
         try await harness.application().test(.live) { client in
-            // The live client's deadline is a fixed 20 s, which thousands of writes can exceed
-            // while the whole suite runs in parallel; this request gets a client of its own.
-            let patient = TestClient(
-                host: "localhost", port: try #require(client.port), configuration: .init(timeout: .seconds(300)))
-            patient.connect()
-            var headers = Self.ndjson
-            headers[.authorization] = "Bearer \(token)"
-            let response: TestClient.Response
-            do {
-                response = try await patient.execute(
-                    TestClient.Request(
-                        "/v1/ingest?collection=products", method: .post, authority: "localhost", headers: headers,
-                        body: ByteBuffer(bytes: body)))
-                try await patient.shutdown()
-            } catch {
-                try? await patient.shutdown()
-                throw error
+            let response = try await LiveConnections.with(1, to: client) { connection in
+                try await connection.call(
+                    .post, "/v1/ingest?collection=products", token: token, bytes: body, headers: Self.ndjson)
             }
             let expected = (0..<count).map {
                 ExpectedLine(line: $0 + 1, outcome: "created", key: "L-\($0)", field: nil)
             }
-            try Self.check(status: response.status, body: response.body ?? ByteBuffer(), expected, keyName: "sku") {
+            try Self.check(status: response.status, body: response.body, expected, keyName: "sku") {
                 try acme.scope.product(sku: $0)?.id?.rawValue
             }
         }

@@ -104,3 +104,51 @@ extension TestResponse {
         (object["invalid_params"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
     }
 }
+
+/// Connections of their own to a `.live` test server, each with a deadline a loaded machine
+/// cannot miss: HummingbirdTesting's live client is one connection (so concurrent calls queue
+/// behind each other on it) with a fixed 20 s deadline, which the whole suite running in
+/// parallel has exceeded.
+struct LiveConnections: Sendable {
+    let clients: [TestClient]
+
+    /// Runs `body` with `count` connections to the server the live `client` talks to.
+    static func with<Value: Sendable>(
+        _ count: Int, to client: some TestClientProtocol, _ body: @Sendable (LiveConnections) async throws -> Value
+    ) async throws -> Value {
+        let port = try #require(client.port)
+        let clients = (0..<count).map { _ in
+            TestClient(host: "localhost", port: port, configuration: .init(timeout: .seconds(300)))
+        }
+        for client in clients { client.connect() }
+        let connections = LiveConnections(clients: clients)
+        do {
+            let value = try await body(connections)
+            for client in clients { try await client.shutdown() }
+            return value
+        } catch {
+            for client in clients { try? await client.shutdown() }
+            throw error
+        }
+    }
+
+    /// Sends a request on connection `index % count`: status and body.
+    func call(
+        _ method: HTTPRequest.Method, _ uri: String, on index: Int = 0, token: String? = nil, json: String? = nil,
+        bytes: [UInt8]? = nil, headers: HTTPFields = [:]
+    ) async throws -> (status: HTTPResponse.Status, body: ByteBuffer) {
+        var fields = headers
+        if let token { fields[.authorization] = "Bearer \(token)" }
+        var body: ByteBuffer?
+        if let json {
+            body = ByteBuffer(string: json)
+            if fields[.contentType] == nil { fields[.contentType] = "application/json" }
+        } else if let bytes {
+            body = ByteBuffer(bytes: bytes)
+            if fields[.contentType] == nil { fields[.contentType] = "application/json" }
+        }
+        let response = try await clients[index % clients.count].execute(
+            TestClient.Request(uri, method: method, authority: "localhost", headers: fields, body: body))
+        return (response.status, response.body ?? ByteBuffer())
+    }
+}
