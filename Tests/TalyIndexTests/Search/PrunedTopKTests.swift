@@ -157,6 +157,7 @@ struct PrunedTopKTests {
     @Test("conjunctions of disjunctions (+(a b) +c, +(a b c) +d -e, nested boosts)")
     func conjunctionsOfDisjunctions() throws {
         let seed = SplitMix64.testSeed()
+        print("PrunedTopKTests.conjunctionsOfDisjunctions seed \(seed)")
         try Self.check(
             seed: seed, segments: 3, perSegment: 300...900, queries: 60, query: Self.conjunctionOfDisjunctions)
         if TestEnvironment.longTests {
