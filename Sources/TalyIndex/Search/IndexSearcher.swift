@@ -320,7 +320,8 @@ public final class IndexSearcher: Sendable {
             }
             return .some(nil)
         case .boolean(let boolean)
-        where boolean.filter.isEmpty && boolean.should.allSatisfy(\.isTerm) && boolean.must.allSatisfy(\.isTerm):
+        where boolean.filter.isEmpty && boolean.should.allSatisfy(\.isTerm)
+            && boolean.must.allSatisfy(\.isTermOrTermDisjunction):
             let excluded = try Exclusions(boolean.mustNot, segment: index, of: reader)
             var optional: [TermScorer] = []
             for case .term(let leaf) in boolean.should {
@@ -330,6 +331,11 @@ public final class IndexSearcher: Sendable {
                 guard boolean.minimumShouldMatch <= 1 else { return nil }
                 try BlockMaxMaxScore.collect(optional, excluded: excluded, accept: accept, index: index, into: &heap)
                 return .some(nil)
+            }
+            if !boolean.must.allSatisfy(\.isTerm) {
+                return try collectConjunctionOfUnions(
+                    boolean, optional: optional, excluded: excluded, segment: index, accept: accept,
+                    counting: counting, into: &heap)
             }
             var required: [TermScorer] = []
             for case .term(let leaf) in boolean.must {
@@ -347,5 +353,38 @@ public final class IndexSearcher: Sendable {
         default:
             return nil
         }
+    }
+
+    /// ``collectPruned(_:segment:accept:counting:into:)`` for a conjunction some of whose required clauses are
+    /// disjunctions of terms (`+(a b) +c`): every required clause becomes a union (a term, a union of one).
+    private func collectConjunctionOfUnions(
+        _ boolean: BooleanPlan, optional: [TermScorer], excluded: Exclusions, segment index: Int,
+        accept: DocBitSet?, counting: Bool, into heap: inout TopKHeap
+    ) throws(IndexError) -> Int?? {
+        let segment = reader.segments[index]
+        var unions: [[TermScorer]] = []
+        for clause in boolean.must {
+            var terms: [TermScorer] = []
+            switch clause {
+            case .term(let leaf):
+                if let scorer = try leaf.scorer(in: segment, index: index) { terms.append(scorer) }
+            case .boolean(let disjunction):
+                for case .term(let leaf) in disjunction.should {
+                    if let scorer = try leaf.scorer(in: segment, index: index) { terms.append(scorer) }
+                }
+            default:
+                preconditionFailure("only terms and disjunctions of terms reach here")
+            }
+            // A required clause with no term in the segment: nothing matches there.
+            if terms.isEmpty { return .some(0) }
+            unions.append(terms)
+        }
+        // As for terms, one required clause without deletes or filter is counted apart (a union's count
+        // needs no scores).
+        let countingAll = counting && (unions.count > 1 || accept != nil)
+        let count = try BlockMaxConjunction.collect(
+            requiredUnions: unions, optional: optional, excluded: excluded, accept: accept, index: index,
+            countingAll: countingAll, into: &heap)
+        return countingAll ? .some(count) : .some(nil)
     }
 }

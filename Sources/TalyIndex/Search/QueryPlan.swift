@@ -156,6 +156,15 @@ extension QueryPlan {
         if case .term = self { return true }
         return false
     }
+
+    /// True for a term leaf or a disjunction of terms (``BooleanPlan/isTermDisjunction``).
+    var isTermOrTermDisjunction: Bool {
+        switch self {
+        case .term: return true
+        case .boolean(let boolean): return boolean.isTermDisjunction
+        default: return false
+        }
+    }
 }
 
 extension QueryPlan {

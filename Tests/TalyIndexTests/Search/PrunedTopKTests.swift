@@ -75,7 +75,38 @@ struct PrunedTopKTests {
         return .boolean(must: must, should: should, mustNot: mustNot, filter: [], minimumShouldMatch: 1)
     }
 
-    static func check(seed: UInt64, segments: Int, perSegment: ClosedRange<Int>, queries: Int) throws {
+    static func boosted(_ query: Query, _ random: inout SplitMix64) -> Query {
+        Int.random(in: 0..<4, using: &random) == 0
+            ? .boost(query, [0.5, 1.5, 2, 3.25].randomElement(using: &random)!) : query
+    }
+
+    /// A conjunction whose required clauses include a disjunction of terms: `+(a b) +c`, `+(a b c) +d -e`,
+    /// boosts on terms and on whole disjunctions, sometimes a second disjunction or an optional term, and
+    /// now and then a field-less term (a disjunction over the default fields, nested once more).
+    static func conjunctionOfDisjunctions(_ random: inout SplitMix64) -> Query {
+        func term(_ random: inout SplitMix64) -> Query {
+            let field: String? = Int.random(in: 0..<10, using: &random) == 0 ? nil : "body"
+            return boosted(.term(field: field, text: word(&random)), &random)
+        }
+        func disjunction(_ random: inout SplitMix64) -> Query {
+            let terms = (0..<Int.random(in: 2...3, using: &random)).map { _ in term(&random) }
+            return boosted(
+                .boolean(must: [], should: terms, mustNot: [], filter: [], minimumShouldMatch: 1), &random)
+        }
+        var must = [disjunction(&random)]
+        for _ in 0..<Int.random(in: 0...2, using: &random) {
+            must.append(Int.random(in: 0..<4, using: &random) == 0 ? disjunction(&random) : term(&random))
+        }
+        must.shuffle(using: &random)
+        let should = (0..<Int.random(in: 0...1, using: &random)).map { _ in term(&random) }
+        let mustNot = (0..<Int.random(in: 0...1, using: &random)).map { _ in term(&random) }
+        return .boolean(must: must, should: should, mustNot: mustNot, filter: [], minimumShouldMatch: 1)
+    }
+
+    static func check(
+        seed: UInt64, segments: Int, perSegment: ClosedRange<Int>, queries: Int,
+        query: (inout SplitMix64) -> Query = query
+    ) throws {
         var random = SplitMix64(seed: seed)
         let directory = try TemporaryDirectory()
         let batches = corpus(&random, segments: segments, perSegment: perSegment)
@@ -119,6 +150,21 @@ struct PrunedTopKTests {
         if TestEnvironment.longTests {
             for round in 1...20 {
                 try Self.check(seed: seed &+ UInt64(round), segments: 5, perSegment: 100...2000, queries: 100)
+            }
+        }
+    }
+
+    @Test("conjunctions of disjunctions (+(a b) +c, +(a b c) +d -e, nested boosts)")
+    func conjunctionsOfDisjunctions() throws {
+        let seed = SplitMix64.testSeed()
+        print("PrunedTopKTests.conjunctionsOfDisjunctions seed \(seed)")
+        try Self.check(
+            seed: seed, segments: 3, perSegment: 300...900, queries: 60, query: Self.conjunctionOfDisjunctions)
+        if TestEnvironment.longTests {
+            for round in 1...20 {
+                try Self.check(
+                    seed: seed &+ UInt64(round), segments: 5, perSegment: 100...2000, queries: 100,
+                    query: Self.conjunctionOfDisjunctions)
             }
         }
     }

@@ -3,7 +3,7 @@ import Testing
 
 @testable import TalyIndex
 
-/// The benchmark's nested and negated shapes (`+a b`, `+(a b) +c`, `+a -b -c`, `a b -c` …) have their own
+/// The benchmark's nested and negated shapes (`+a b`, `+(a b) +c`, `+(a b c) +d -e`, `+a -b -c`, `a b -c` …) have their own
 /// counting paths (disjunctions as skipping cursors inside conjunctions, exclusions advanced only to
 /// candidates, `df − |a ∧ (b ∨ c)|`, a top-k that counts in the same pass): each is checked against a
 /// brute-force evaluation of the generated documents' words, and its hits against the exhaustive oracle.
@@ -25,7 +25,7 @@ struct QueryShapeTests {
             PrunedTopKTests.word(&random)
         )
         let none: [Query] = []
-        switch Int.random(in: 0..<13, using: &random) {
+        switch Int.random(in: 0..<14, using: &random) {
         case 0:  // +a b c: the optional clauses only score
             return Shape(
                 query: .boolean(
@@ -93,6 +93,16 @@ struct QueryShapeTests {
             return Shape(
                 query: .all([term(c), .boost(.phrase(field: "body", text: "\(a) \(b)", slop: 1), 2)]),
                 matches: { words, sequence in words.contains(c) && contains(sequence, nearby: a, b, within: 1) })
+        case 12:  // +(a b c)^2 +d -e: a boosted three-term disjunction in a conjunction, with an exclusion
+            let e = PrunedTopKTests.word(&random)
+            return Shape(
+                query: .boolean(
+                    must: [.boost(.any([term(a), term(b), term(c)]), 2), term(d)], should: none, mustNot: [term(e)],
+                    filter: none, minimumShouldMatch: 0),
+                matches: { words, _ in
+                    (words.contains(a) || words.contains(b) || words.contains(c)) && words.contains(d)
+                        && !words.contains(e)
+                })
         default:  // +a +b (+c): a plain conjunction, counted in the top-k pass
             let three = Bool.random(using: &random)
             return Shape(

@@ -1,10 +1,12 @@
-/// Top-k of a conjunction of terms, optionally with `should` terms that only add to the score and
-/// excluded clauses: leapfrog from the rarest term (Lucene's `ConjunctionDISI`) with block-max skipping
-/// (Lucene's `BlockMaxConjunctionScorer`, Ding & Suel 2011).
+/// Top-k of a conjunction of terms or disjunctions of terms (`+(a b) +c`), optionally with `should` terms
+/// that only add to the score and excluded clauses: leapfrog from the rarest clause (Lucene's
+/// `ConjunctionDISI`) with block-max skipping (Lucene's `BlockMaxConjunctionScorer`, Ding & Suel 2011).
 ///
 /// Windows end where the first clause's current block ends; a window whose summed block bounds (required
-/// and optional) cannot beat the threshold is skipped without decoding. Matches add the optional terms in
-/// order while the partial score plus their remaining bounds can still beat the threshold.
+/// and optional) cannot beat the threshold is skipped without decoding. A disjunction's block bound is the
+/// sum of its terms' bounds up to the first of their block ends (Lucene's `DisjunctionSumScorer`
+/// `getMaxScore`). Matches add the optional terms in order while the partial score plus their remaining
+/// bounds can still beat the threshold.
 ///
 /// With `countingAll` (TOP_k_COUNT) the same pass also counts every match: such a window is still
 /// leapfrogged, but its matches are only counted, never scored (the intersection must be walked for
@@ -20,22 +22,45 @@ enum BlockMaxConjunction {
     ) throws(IndexError) -> Int {
         let owned = unsorted.sorted { $0.cost < $1.cost }
         defer { withExtendedLifetime((owned, ownedOptional)) {} }
-        let required = owned.map(UnretainedTermScorer.init)
-        let optional = ownedOptional.map(UnretainedTermScorer.init)
-        let lead = required[0]
+        return try collect(
+            clauses: owned.map(UnretainedTermScorer.init), optional: ownedOptional.map(UnretainedTermScorer.init),
+            excluded: excluded, accept: accept, index: index, countingAll: countingAll, into: &heap)
+    }
+
+    /// ``collect(required:optional:excluded:accept:index:countingAll:into:)`` where each required clause is
+    /// a disjunction of the terms of one entry of `requiredUnions` (non-empty; each entry non-empty, in the
+    /// order of the query's `should` clauses, which fixes the order their scores are summed in).
+    @discardableResult
+    static func collect(
+        requiredUnions: [[TermScorer]], optional ownedOptional: [TermScorer], excluded: Exclusions,
+        accept: DocBitSet?, index: Int, countingAll: Bool = false, into heap: inout TopKHeap
+    ) throws(IndexError) -> Int {
+        defer { withExtendedLifetime((requiredUnions, ownedOptional)) {} }
+        // Sorted as the generic scorer sorts its required clauses, so scores are summed in its order.
+        let unions = requiredUnions.map(TermUnion.init).sorted { $0.cost < $1.cost }
+        return try collect(
+            clauses: unions, optional: ownedOptional.map(UnretainedTermScorer.init), excluded: excluded,
+            accept: accept, index: index, countingAll: countingAll, into: &heap)
+    }
+
+    /// The algorithm over required clauses sorted rarest first.
+    private static func collect<Clause: BlockMaxClause>(
+        clauses: [Clause], optional: [UnretainedTermScorer], excluded: Exclusions, accept: DocBitSet?, index: Int,
+        countingAll: Bool, into heap: inout TopKHeap
+    ) throws(IndexError) -> Int {
+        var required = clauses
         // Counted matches already passed the exclusions; built once (a temporary per match was a retain and a
         // release of its arrays per document).
         let scoringExclusions = countingAll ? Exclusions() : excluded
         // remaining[i] = the sum of the optional bounds from i on.
         var remaining = [Double](repeating: 0, count: optional.count + 1)
-        var target = lead.doc
+        var target = required[0].doc
         var count = 0
         while target != PostingsCursor.exhausted {
             var windowEnd = PostingsCursor.exhausted
             var requiredBound: Double = 0
             for position in required.indices {
-                let clause = required[position]
-                let block = try clause.blockMax(at: max(target, clause.doc))
+                let block = try required[position].blockMax(at: max(target, required[position].doc))
                 requiredBound += Double(block.score)
                 windowEnd = min(windowEnd, block.lastDoc)
             }
@@ -52,10 +77,10 @@ enum BlockMaxConjunction {
             let scoring = Float(requiredBound + remaining[0]) > heap.threshold
             if !scoring && !countingAll {
                 if windowEnd == PostingsCursor.exhausted { return count }
-                target = try lead.advance(to: windowEnd &+ 1)
+                target = try required[0].advance(to: windowEnd &+ 1)
                 continue
             }
-            var doc = try lead.advance(to: target)
+            var doc = try required[0].advance(to: target)
             leapfrog: while doc <= windowEnd && doc != PostingsCursor.exhausted {
                 // The accepted documents (live ∧ filter) join the leapfrog as a required clause that does not
                 // score (Lucene's FILTER clause): a selective filter skips the lead's postings.
@@ -63,7 +88,7 @@ enum BlockMaxConjunction {
                     let allowed = accept.nextDocument(atOrAfter: doc)
                     if allowed != doc {
                         if allowed == PostingsCursor.exhausted { return count }
-                        doc = try lead.advance(to: allowed)
+                        doc = try required[0].advance(to: allowed)
                         continue leapfrog
                     }
                 }
@@ -71,13 +96,13 @@ enum BlockMaxConjunction {
                 for position in 1..<required.count {
                     let found = try required[position].advance(to: doc)
                     if found != doc {
-                        doc = try lead.advance(to: found)
+                        doc = try required[0].advance(to: found)
                         continue leapfrog
                     }
                 }
                 if countingAll {
                     if try excluded.contains(doc) {
-                        doc = try lead.next()
+                        doc = try required[0].next()
                         continue leapfrog
                     }
                     count &+= 1
@@ -87,7 +112,7 @@ enum BlockMaxConjunction {
                         doc, required: required, optional: optional, remaining: remaining,
                         excluded: scoringExclusions, index: index, heap: &heap)
                 }
-                doc = try lead.next()
+                doc = try required[0].next()
             }
             target = doc
         }
@@ -96,7 +121,7 @@ enum BlockMaxConjunction {
 
     @inline(__always)
     private static func score(
-        _ doc: UInt32, required: [UnretainedTermScorer], optional: [UnretainedTermScorer], remaining: [Double],
+        _ doc: UInt32, required: [some BlockMaxClause], optional: [UnretainedTermScorer], remaining: [Double],
         excluded: Exclusions, index: Int, heap: inout TopKHeap
     ) throws(IndexError) {
         var score: Double = 0
