@@ -46,8 +46,10 @@ public final class MetricsRegistry: Sendable {
 
     /// One answered request: counted by method, route pattern and status; timed by route.
     public func recordRequest(method: String, route: String, status: Int, seconds: Double) {
-        let counterLabels = Self.labels(["method": method, "route": route, "status": String(status)])
-        let latencyLabels = Self.labels(["method": method, "route": route])
+        // Built in place, names already in order: this runs on every request, and a dictionary
+        // sorted and escaped through Foundation per request was 8% of a bare route's CPU.
+        let latencyLabels = "method=\"\(Self.escaped(method))\",route=\"\(Self.escaped(route))\""
+        let counterLabels = latencyLabels + ",status=\"\(status)\""
         state.withLock { state in
             state.requests[counterLabels, default: 0] += 1
             state.requestLatency[latencyLabels, default: Histogram()].observe(seconds)
@@ -123,11 +125,16 @@ public final class MetricsRegistry: Sendable {
 
     /// `a="1",b="2"` sorted by name, values escaped as the format requires.
     static func labels(_ pairs: [String: String]) -> String {
-        pairs.sorted(by: { $0.key < $1.key }).map { name, value in
-            let escaped = value.replacingOccurrences(of: "\\", with: "\\\\")
-                .replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
-            return "\(name)=\"\(escaped)\""
-        }.joined(separator: ",")
+        pairs.sorted(by: { $0.key < $1.key }).map { name, value in "\(name)=\"\(escaped(value))\"" }
+            .joined(separator: ",")
+    }
+
+    /// A label value with backslash, double quote and line feed escaped as the format requires.
+    static func escaped(_ value: String) -> String {
+        let special = value.utf8.contains { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") || $0 == 0x0A }
+        guard special else { return value }
+        return value.replacingOccurrences(of: "\\", with: "\\\\")
+            .replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
     }
 }
 

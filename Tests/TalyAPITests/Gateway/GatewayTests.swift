@@ -157,6 +157,17 @@ struct GatewayTests {
         #expect(text.contains("# TYPE taly_outbox_lag_events gauge\n"))
         #expect(text.contains(#"taly_outbox_lag_events{consumer="index"} 7.0"#))
     }
+
+    @Test("label values are escaped (backslash, quote, line feed) and plain ones are kept as they are")
+    func metricLabels() {
+        let metrics = MetricsRegistry()
+        metrics.recordRequest(method: "GET", route: "/v1/a\\b\"c\nd", status: 200, seconds: 0.001)
+        metrics.recordRequest(method: "GET", route: "/v1/plain/{id}", status: 404, seconds: 0.001)
+        let text = metrics.render()
+        #expect(text.contains(#"{method="GET",route="/v1/a\\b\"c\nd",status="200"} 1"#))
+        #expect(text.contains(#"{method="GET",route="/v1/plain/{id}",status="404"} 1"#))
+        #expect(MetricsRegistry.labels(["b": "x\"y", "a": "1"]) == #"a="1",b="x\"y""#)
+    }
 }
 
 @Suite("gateway helpers")
