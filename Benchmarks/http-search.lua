@@ -1,5 +1,6 @@
 -- wrk script for Benchmarks/http-search.sh: cycles through the search-benchmark-game queries
--- (one URL-encoded query per line in $QUERIES) against GET /v1/search, and keeps the engine's
+-- (one URL-encoded query per line in $QUERIES) against GET /v1/search (typo tolerance as
+-- $TYPOS says, true by default), and keeps the engine's
 -- own time (the response's processing_time_ms) of every answer, so that done() can print the
 -- engine's percentiles next to wrk's end-to-end ones.
 local paths = {}
@@ -8,7 +9,7 @@ local api_key = os.getenv("API_KEY")
 local collection = os.getenv("COLLECTION") or "products"
 
 for line in io.lines(os.getenv("QUERIES")) do
-  paths[#paths + 1] = "/v1/search?collection=" .. collection .. "&limit=10&q=" .. line
+  paths[#paths + 1] = "/v1/search?collection=" .. collection .. "&limit=10&typo_tolerance=" .. (os.getenv("TYPOS") or "true") .. "&q=" .. line
 end
 
 function setup(thread)

@@ -44,7 +44,11 @@ for _ in $(seq 100); do
 done
 
 export API_KEY=$api_key QUERIES=$data/queries.txt COLLECTION=products
-echo "== latency: 1 connection, $duration"
-wrk -t1 -c1 -d"$duration" -s "$here/http-search.lua" "http://127.0.0.1:$port" | sed -n '/^requests/,$p'
-echo "== throughput: 16 connections, 2 threads, $duration"
-wrk -t2 -c16 -d"$duration" -s "$here/http-search.lua" "http://127.0.0.1:$port" | sed -n '/^requests/,$p'
+echo "== /healthz (no auth, no body): the gateway's floor, 1 connection, $duration"
+wrk -t1 -c1 -d"$duration" --latency "http://127.0.0.1:$port/healthz" | grep -E ' (50|90|99)%|Requests/sec'
+for typos in false true; do
+  echo "== search, typo_tolerance=$typos, latency: 1 connection, $duration"
+  TYPOS=$typos wrk -t1 -c1 -d"$duration" -s "$here/http-search.lua" "http://127.0.0.1:$port" | sed -n '/^requests/,$p'
+done
+echo "== search, typo_tolerance=false, throughput: 16 connections, 2 threads, $duration"
+TYPOS=false wrk -t2 -c16 -d"$duration" -s "$here/http-search.lua" "http://127.0.0.1:$port" | sed -n '/^requests/,$p'
