@@ -72,18 +72,27 @@ extension TestClientProtocol {
         _ method: HTTPRequest.Method, _ uri: String, token: String? = nil, json: String? = nil,
         bytes: [UInt8]? = nil, headers: HTTPFields = [:]
     ) async throws -> TestResponse {
-        var fields = headers
-        if let token { fields[.authorization] = "Bearer \(token)" }
-        var body: ByteBuffer?
-        if let json {
-            body = ByteBuffer(string: json)
-            if fields[.contentType] == nil { fields[.contentType] = "application/json" }
-        } else if let bytes {
-            body = ByteBuffer(bytes: bytes)
-            if fields[.contentType] == nil { fields[.contentType] = "application/json" }
-        }
+        let (fields, body) = requestParts(token: token, json: json, bytes: bytes, headers: headers)
         return try await execute(uri: uri, method: method, headers: fields, body: body)
     }
+}
+
+/// The headers and body of a test request: an optional bearer token, and a JSON text or raw
+/// bytes sent as `application/json` unless `headers` name another type.
+func requestParts(
+    token: String?, json: String?, bytes: [UInt8]?, headers: HTTPFields
+) -> (HTTPFields, ByteBuffer?) {
+    var fields = headers
+    if let token { fields[.authorization] = "Bearer \(token)" }
+    var body: ByteBuffer?
+    if let json {
+        body = ByteBuffer(string: json)
+        if fields[.contentType] == nil { fields[.contentType] = "application/json" }
+    } else if let bytes {
+        body = ByteBuffer(bytes: bytes)
+        if fields[.contentType] == nil { fields[.contentType] = "application/json" }
+    }
+    return (fields, body)
 }
 
 extension TestResponse {
@@ -137,16 +146,7 @@ struct LiveConnections: Sendable {
         _ method: HTTPRequest.Method, _ uri: String, on index: Int = 0, token: String? = nil, json: String? = nil,
         bytes: [UInt8]? = nil, headers: HTTPFields = [:]
     ) async throws -> (status: HTTPResponse.Status, body: ByteBuffer) {
-        var fields = headers
-        if let token { fields[.authorization] = "Bearer \(token)" }
-        var body: ByteBuffer?
-        if let json {
-            body = ByteBuffer(string: json)
-            if fields[.contentType] == nil { fields[.contentType] = "application/json" }
-        } else if let bytes {
-            body = ByteBuffer(bytes: bytes)
-            if fields[.contentType] == nil { fields[.contentType] = "application/json" }
-        }
+        let (fields, body) = requestParts(token: token, json: json, bytes: bytes, headers: headers)
         let response = try await clients[index % clients.count].execute(
             TestClient.Request(uri, method: method, authority: "localhost", headers: fields, body: body))
         return (response.status, response.body ?? ByteBuffer())
