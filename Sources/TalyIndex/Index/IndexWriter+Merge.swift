@@ -65,6 +65,8 @@ extension IndexWriter {
         }
         guard sources.count == ids.count else { return }
         guard sources.contains(where: { $0.liveCount > 0 }) else { return }
+        // The schema as of now: sources written before it grew simply lack the new fields.
+        let schema = self.schema
         let merger = SegmentMerger(
             schema: schema, directory: directory, compressionLevel: options.storedCompressionLevel)
         let result = try merger.merge(sources, into: target)

@@ -15,8 +15,8 @@ import Synchronization
 public final class IndexWriter: @unchecked Sendable {
     /// The index directory.
     public let directory: String
-    /// The index's schema.
-    public let schema: Schema
+    /// The index's schema: the one it was opened with, or the one ``extendSchema(to:)`` grew it to.
+    public var schema: Schema { state.withLock { $0.schema } }
     /// The writer's settings.
     public let options: IndexWriterOptions
     private let writeLock: IndexLock
@@ -28,19 +28,20 @@ public final class IndexWriter: @unchecked Sendable {
     private let onMergeQueue = DispatchSpecificKey<Bool>()
 
     /// Opens the index in `directory` for writing, creating it (and the directory) when there is
-    /// none. An existing index must have been created with the same `schema`.
+    /// none. An existing index must have been created with `schema` or with a schema `schema`
+    /// extends (its fields followed by new ones, see ``Schema/extends(_:)``): the next commit
+    /// records the grown schema.
     public init(directory: String, schema: Schema, options: IndexWriterOptions = IndexWriterOptions())
         throws(IndexError)
     {
         try FileSystem.createDirectory(directory)
         writeLock = try IndexLock(directory: directory)
         self.directory = directory
-        self.schema = schema
         self.options = options
         var manifest: Manifest
         do throws(IndexError) {
             manifest = try Manifest.load(from: directory)
-            guard manifest.schema == schema else {
+            guard manifest.schema == schema || schema.extends(manifest.schema) else {
                 throw IndexError.corrupt(
                     file: Manifest.fileName,
                     reason: "the index was created with another schema (fields: "
@@ -64,6 +65,7 @@ public final class IndexWriter: @unchecked Sendable {
         }
         state = Mutex(
             WriterState(
+                schema: schema,
                 generation: manifest.generation,
                 userData: manifest.userData,
                 segments: segments,
@@ -93,6 +95,7 @@ public final class IndexWriter: @unchecked Sendable {
         var results = [DocumentError?](repeating: nil, count: documents.count)
         var validated: [(index: Int, document: ValidatedDocument)] = []
         validated.reserveCapacity(documents.count)
+        let schema = self.schema
         for (index, document) in documents.enumerated() {
             do {
                 validated.append((index, try schema.validate(document)))
@@ -131,8 +134,8 @@ public final class IndexWriter: @unchecked Sendable {
     /// Precondition: the schema's ids are unique (``Schema/IDMode/unique``); an append-only index
     /// has no way to find a document by id.
     public func delete(id: String) {
-        precondition(schema.idMode == .unique, "delete(id:) on an append-only index: its ids are not indexed")
         state.withLock { state in
+            precondition(state.schema.idMode == .unique, "delete(id:) on an append-only index: its ids are not indexed")
             state.sequence += 1
             state.pendingDeletes[id] = state.sequence
         }
@@ -140,7 +143,39 @@ public final class IndexWriter: @unchecked Sendable {
 
     /// Documents buffered in RAM and not yet flushed.
     public var bufferedDocumentCount: Int {
-        state.withLock { state in state.builders.reduce(0) { $0 + Int($1.documentCount) } }
+        state.withLock { state in
+            (state.retiredBuilders + state.builders).reduce(0) { $0 + Int($1.documentCount) }
+        }
+    }
+
+    /// Grows the schema to `schema`, which must extend the current one (the same fields first,
+    /// then new ones; ``Schema/extends(_:)``): documents added from now on may have the new
+    /// fields, existing segments simply lack them (no value, no term), and the next commit
+    /// records the grown schema. Nothing is rewritten: documents buffered so far keep their
+    /// segment builder, which is flushed with the next flush. Throws
+    /// ``SchemaError/mismatch(reason:)`` when `schema` is not an extension; the same schema
+    /// again does nothing.
+    public func extendSchema(to schema: Schema) throws(SchemaError) {
+        let threads = options.indexingThreads
+        try state.withLock { state throws(SchemaError) in
+            guard state.schema != schema else { return }
+            guard schema.extends(state.schema) else {
+                throw .mismatch(
+                    reason: "the new schema does not keep the fields "
+                        + state.schema.fields.map(\.name).joined(separator: ", ")
+                        + " first, with the same types, id field and id mode")
+            }
+            // Builders never leave the lock (they are not Sendable): made here, under it.
+            var builders: [SegmentBuilder] = []
+            do {
+                for _ in 0..<threads { builders.append(try SegmentBuilder(schema: schema)) }
+            } catch {
+                preconditionFailure("analyzers could not be created: \(error)")
+            }
+            state.retiredBuilders.append(contentsOf: state.builders.filter { $0.documentCount > 0 })
+            state.builders = builders
+            state.schema = schema
+        }
     }
 
     private func addValidated(
@@ -148,6 +183,16 @@ public final class IndexWriter: @unchecked Sendable {
         state: inout WriterState
     ) throws(IndexError) -> [(Int, DocumentError)] {
         guard !documents.isEmpty else { return [] }
+        // A document validated against the schema before it grew lacks the new fields' slots.
+        let fieldCount = state.schema.fields.count
+        var documents = documents
+        for position in documents.indices where documents[position].document.values.count != fieldCount {
+            let document = documents[position].document
+            precondition(document.values.count < fieldCount, "a document validated against another schema")
+            documents[position].document = ValidatedDocument(
+                id: document.id,
+                values: document.values + Array(repeating: nil, count: fieldCount - document.values.count))
+        }
         let firstSequence = state.sequence + 1
         state.sequence += UInt64(documents.count)
         // Small batches are not worth waking a second thread for.
@@ -176,7 +221,7 @@ public final class IndexWriter: @unchecked Sendable {
         let failedIndexes = Set(failed.map(\.0))
         // The newest operation on an id wins; an add replaces older copies (append-only: never).
         for (position, (index, document)) in documents.enumerated()
-        where schema.idMode == .unique && !failedIndexes.contains(index) {
+        where state.schema.idMode == .unique && !failedIndexes.contains(index) {
             state.pendingDeletes[document.id] = firstSequence + UInt64(position)
         }
         return failed
@@ -186,7 +231,9 @@ public final class IndexWriter: @unchecked Sendable {
 
     private func flushIfOverBudget() throws(IndexError) {
         let flushed = try state.withLock { state throws(IndexError) -> Bool in
-            let used = state.builders.reduce(0) { $0 + $1.reservedBytes } + state.pendingDeletes.count * 64
+            let used =
+                (state.retiredBuilders + state.builders).reduce(0) { $0 + $1.reservedBytes }
+                + state.pendingDeletes.count * 64
             guard used >= options.ramBudgetBytes else { return false }
             try flush(state: &state)
             return true
@@ -198,13 +245,14 @@ public final class IndexWriter: @unchecked Sendable {
     /// Writes every buffered document as new segments (one per indexing thread) and applies the
     /// buffered deletes to all segments. Flushed segments become visible at the next commit.
     private func flush(state: inout WriterState) throws(IndexError) {
-        let builders = state.builders.filter { $0.documentCount > 0 }
+        // Builders retired by a schema extension write segments with the fields they knew.
+        let builders = (state.retiredBuilders + state.builders).filter { $0.documentCount > 0 }
         var flushed: [WriterSegment] = []
         if !builders.isEmpty {
             let results = Mutex<[Result<WriterSegment, IndexError>]>([])
             let directory = self.directory
             let level = options.storedCompressionLevel
-            let schema = self.schema
+            let schema = state.schema
             let pending = state.pendingDeletes
             let work = { (index: Int) in
                 let builder = builders[index]
@@ -232,7 +280,8 @@ public final class IndexWriter: @unchecked Sendable {
                 case .failure(let error): throw error
                 }
             }
-            for builder in builders { builder.reset() }
+            for builder in state.builders where builder.documentCount > 0 { builder.reset() }
+            state.retiredBuilders.removeAll()
         }
         // Every document in an older segment predates every pending operation.
         if !state.pendingDeletes.isEmpty && !state.segments.isEmpty {
@@ -281,7 +330,8 @@ public final class IndexWriter: @unchecked Sendable {
                 kept.append(segment)
             }
             if let userData { state.userData = userData }
-            let manifest = Manifest(generation: generation, schema: schema, segments: entries, userData: state.userData)
+            let manifest = Manifest(
+                generation: generation, schema: state.schema, segments: entries, userData: state.userData)
             try manifest.commit(to: directory)
             state.generation = generation
             state.segments = kept
@@ -357,10 +407,14 @@ struct WriterSegment {
 
 /// What the lock protects.
 struct WriterState {
+    var schema: Schema
     var generation: UInt64
     var userData: [String: String]
     var segments: [WriterSegment]
     var builders: [SegmentBuilder]
+    /// Builders of the schema before ``IndexWriter/extendSchema(to:)`` that still hold
+    /// documents; flushed (then dropped) with the next flush.
+    var retiredBuilders: [SegmentBuilder] = []
     var sequence: UInt64 = 0
     var pendingDeletes: [String: UInt64] = [:]
     /// The error of a background merge, reported by the next commit.

@@ -57,6 +57,15 @@ public struct Schema: Sendable, Hashable, Codable {
         self.numbersByName = numbers
     }
 
+    /// Whether this schema is `other` grown at the end: `other`'s fields first, unchanged and in
+    /// order, then at least one new field, with the same id field and id mode. Field numbers
+    /// are positions, so an index of `other` can be opened with this schema: its segments simply
+    /// have no value and no term for the new fields.
+    public func extends(_ other: Schema) -> Bool {
+        fields.count > other.fields.count && idField == other.idField && idMode == other.idMode
+            && fields.starts(with: other.fields)
+    }
+
     /// The number of the field named `name`.
     public func fieldNumber(_ name: String) -> Int? { numbersByName[name] }
 
