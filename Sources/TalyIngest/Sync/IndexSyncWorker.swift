@@ -9,7 +9,10 @@ import TalyStore
 /// applied from the store's current state, never from the payloads: each touched item is read
 /// by id, upserted when published and deleted otherwise, so applying an event twice, or late,
 /// converges on the same index. Every touched index is committed (durable, fsynced), and only
-/// then is the batch acknowledged: a crash in between replays the batch harmlessly.
+/// then are the batches it holds acknowledged: a crash in between replays them harmlessly.
+/// While the outbox holds more full batches, commits wait up to `Options.commitInterval`, so a
+/// bulk load leaves a few large segments rather than one small segment (and its merges) per
+/// batch; a caught-up worker commits every batch at once.
 ///
 /// A content type whose derived schema (`ContentIndexMapping`) no longer matches its index is
 /// rebuilt from the store into a new generation folder and swapped in atomically; so is every
@@ -28,18 +31,24 @@ public actor IndexSyncWorker {
         public var pollInterval: Duration
         /// The settings of each collection's writer (many are open at once: keep them small).
         public var writerOptions: IndexWriterOptions
+        /// The longest a batch waits for its commit while later batches are already pending;
+        /// a batch that finds the outbox drained behind it is committed at once.
+        public var commitInterval: Duration
 
         /// The defaults: `index-sync`, batches of 2,000 (each commit fsyncs and leaves a segment
         /// to merge: 500 took twice as long to drain a bulk load's backlog; an idle outbox still
-        /// gives batches of one), polling every second, 16 MiB per writer.
+        /// gives batches of one), polling every second, 16 MiB per writer, commits at least
+        /// every second under a backlog.
         public init(
             consumerName: String = "index-sync", batchSize: Int = 2000, pollInterval: Duration = .seconds(1),
-            writerOptions: IndexWriterOptions = IndexWriterOptions(ramBudgetBytes: 16 << 20)
+            writerOptions: IndexWriterOptions = IndexWriterOptions(ramBudgetBytes: 16 << 20),
+            commitInterval: Duration = .seconds(1)
         ) {
             self.consumerName = consumerName
             self.batchSize = max(1, batchSize)
             self.pollInterval = pollInterval
             self.writerOptions = writerOptions
+            self.commitInterval = commitInterval
         }
     }
 
@@ -60,6 +69,11 @@ public actor IndexSyncWorker {
     private struct OpenCollection {
         let writer: IndexWriter
         let mapping: CollectionMapping
+
+        /// The newest event its last commit reflects (0 before any).
+        var appliedThrough: OutboxEventID {
+            OutboxEventID(writer.userData[IndexSyncWorker.eventIDKey].flatMap { Int64($0) } ?? 0)
+        }
     }
 
     /// A document to upsert with the store id it came from (named in errors).
@@ -80,6 +94,19 @@ public actor IndexSyncWorker {
     private var open: [CollectionKey: OpenCollection] = [:]
     private nonisolated let applied = Mutex<[TenantID: OutboxEventID]>([:])
     private let beforeAcknowledge: (@Sendable (OutboxEventID) -> Bool)?
+    /// Batches applied to the writers and not yet committed: what the next commit covers.
+    private var pending = PendingCommit()
+
+    private struct PendingCommit {
+        /// The collections written since the last commit.
+        var collections: Set<CollectionKey> = []
+        /// The last event applied, nil when nothing waits.
+        var through: OutboxEventID?
+        /// Per tenant, its newest event applied.
+        var newest: [TenantID: OutboxEventID] = [:]
+        /// When the oldest uncommitted batch was applied.
+        var since: ContinuousClock.Instant?
+    }
 
     /// A worker over `store` writing under `root`, with its consumer created at the beginning of
     /// the outbox if new. `beforeAcknowledge` runs after a batch's commits and before its
@@ -142,8 +169,25 @@ public actor IndexSyncWorker {
                 }
                 guard let batch else { return }
                 try apply(batch)
+                try commitUnlessMorePending(afterBatchOf: batch.count)
             }
         }
+    }
+
+    /// Commits what the applied batches wrote unless a full batch found more events waiting and
+    /// the oldest uncommitted batch is younger than `commitInterval`.
+    private func commitUnlessMorePending(afterBatchOf count: Int) throws(IndexSyncError) {
+        guard let through = pending.through else { return }
+        if count >= options.batchSize, let since = pending.since, ContinuousClock.now - since < options.commitInterval {
+            let more: Bool
+            do throws(StoreError) {
+                more = !(try consumer.events(after: through, limit: 1)).isEmpty
+            } catch {
+                throw .store(error)
+            }
+            if more { return }
+        }
+        try commitPending()
     }
 
     /// Applies every pending event, batch by batch, and returns how many there were (for
@@ -154,20 +198,29 @@ public actor IndexSyncWorker {
         while true {
             let batch: [OutboxEvent]
             do throws(StoreError) {
-                batch = try consumer.pendingEvents(limit: options.batchSize)
+                if let through = pending.through {
+                    batch = try consumer.events(after: through, limit: options.batchSize)
+                } else {
+                    batch = try consumer.pendingEvents(limit: options.batchSize)
+                }
             } catch .outboxConsumerBehind {
                 try recoverFromPruning()
                 continue
             } catch {
                 throw .store(error)
             }
-            guard !batch.isEmpty else { return count }
+            guard !batch.isEmpty else {
+                try commitPending()
+                return count
+            }
             try apply(batch)
+            try commitUnlessMorePending(afterBatchOf: batch.count)
             count += batch.count
         }
     }
 
-    /// Applies one batch (in id order), commits every touched index, then acknowledges.
+    /// Applies one batch (in id order) to the writers; `commitPending()` makes it durable and
+    /// acknowledges it.
     private func apply(_ events: [OutboxEvent]) throws(IndexSyncError) {
         guard let last = events.last?.id else { return }
         // Per tenant: the items touched (with their last event's payload, which names the type
@@ -175,7 +228,7 @@ public actor IndexSyncWorker {
         // now. Payloads are decoded only for items that are gone: they carry every field.
         var items: [TenantID: [ContentItemID: String]] = [:]
         var types: [TenantID: [ContentTypeID: String]] = [:]
-        var products: [TenantID: Set<ProductID>] = [:]
+        var products: [TenantID: [ProductID: OutboxEventID]] = [:]
         var newest: [TenantID: OutboxEventID] = [:]
         for event in events {
             newest[event.tenantID] = event.id
@@ -186,7 +239,7 @@ public actor IndexSyncWorker {
                 let typeName = Self.decode(event.payload, as: TypePayload.self)?.name ?? ""
                 types[event.tenantID, default: [:]][ContentTypeID(event.aggregateID)] = typeName
             case "product":
-                products[event.tenantID, default: []].insert(ProductID(event.aggregateID))
+                products[event.tenantID, default: [:]][ProductID(event.aggregateID)] = event.id
             default:
                 // Other aggregates (tenants, users, inventory…) have no index.
                 continue
@@ -253,28 +306,60 @@ public actor IndexSyncWorker {
             }
         }
         for (tenantID, changed) in products {
-            guard let scope = try scope(of: tenantID) else { continue }
-            let productIDs = changed.sorted(by: { $0.rawValue < $1.rawValue })
+            let key = CollectionKey(tenantID: tenantID, collection: .products)
+            // A rebuild of the index (this batch's, or one since a restart) already reflects
+            // every event up to the position it recorded: a bulk load's backlog is read once.
+            var unapplied = changed
+            if let reflected = open[key]?.appliedThrough { unapplied = unapplied.filter { $0.value > reflected } }
+            guard !unapplied.isEmpty, let scope = try scope(of: tenantID) else { continue }
+            let productIDs = unapplied.keys.sorted(by: { $0.rawValue < $1.rawValue })
             // One read for the batch's products rather than a read transaction per product.
             let present: [ProductRecord]
             do throws(StoreError) { present = try scope.products(ids: productIDs) } catch { throw .store(error) }
-            let presentIDs = Set(present.compactMap(\.id))
-            let gone = productIDs.filter { !presentIDs.contains($0) }
-            let key = CollectionKey(tenantID: tenantID, collection: .products)
             let collection = try openProducts(key, including: present, scope: scope)
             touched.insert(key)
-            for productID in gone { collection.writer.delete(id: String(productID.rawValue)) }
+            let applied = collection.appliedThrough
+            let presentIDs = Set(present.compactMap(\.id))
+            for productID in productIDs where !presentIDs.contains(productID) && unapplied[productID]! > applied {
+                collection.writer.delete(id: String(productID.rawValue))
+            }
             guard case .products(let mapping) = collection.mapping else { continue }
-            upserts[key, default: []].append(
-                contentsOf: present.map { ($0.id?.rawValue ?? 0, mapping.document(of: $0)) })
+            for product in present {
+                guard let id = product.id, unapplied[id]! > applied else { continue }
+                upserts[key, default: []].append((id.rawValue, mapping.document(of: product)))
+            }
         }
         for key in touched.sorted(by: { "\($0.tenantID)/\($0.collection)" < "\($1.tenantID)/\($1.collection)" }) {
+            guard let collection = open[key], let documents = upserts[key] else { continue }
+            try add(documents, to: collection, key: key)
+        }
+        pending.collections.formUnion(touched)
+        pending.through = last
+        pending.newest.merge(newest) { max($0, $1) }
+        if pending.since == nil { pending.since = .now }
+    }
+
+    /// Commits every collection the applied batches wrote (durable, fsynced; each commit records
+    /// the last event applied), then acknowledges those batches: the checkpoint never passes a
+    /// change that is not durable in its index.
+    private func commitPending() throws(IndexSyncError) {
+        guard let last = pending.through else { return }
+        let keys = pending.collections
+        // Commits are serialized with out-of-process rebuilds like the batches: a writer whose
+        // generation was swapped out meanwhile is dropped (the rebuild read the store after
+        // these batches did, so it holds their changes).
+        let tenants = Set(keys.map(\.tenantID))
+        var locks: [TenantSyncLock] = []
+        defer { for lock in locks { lock.release() } }
+        for tenantID in tenants.sorted(by: { $0.rawValue < $1.rawValue }) {
+            locks.append(try lock(tenantID))
+            try closeSwappedWriters(of: tenantID)
+        }
+        for key in keys.sorted(by: { "\($0.tenantID)/\($0.collection)" < "\($1.tenantID)/\($1.collection)" }) {
             guard let collection = open[key] else { continue }
-            if let documents = upserts[key] { try add(documents, to: collection, key: key) }
             do throws(IndexError) {
-                // A rebuild during this batch already recorded a later position: keep the newest.
-                let recorded = max(
-                    last.rawValue, collection.writer.userData[Self.eventIDKey].flatMap { Int64($0) } ?? 0)
+                // A rebuild during these batches already recorded a later position: keep the newest.
+                let recorded = max(last.rawValue, collection.appliedThrough.rawValue)
                 try collection.writer.commit(userData: [Self.eventIDKey: String(recorded)])
             } catch {
                 throw .index(collection: "\(key.tenantID)/\(key.collection)", error)
@@ -282,6 +367,8 @@ public actor IndexSyncWorker {
         }
         if let beforeAcknowledge, !beforeAcknowledge(last) { throw .interrupted(afterCommitThrough: last) }
         do throws(StoreError) { try consumer.acknowledge(through: last) } catch { throw .store(error) }
+        let newest = pending.newest
+        pending = PendingCommit()
         applied.withLock { applied in
             for (tenantID, eventID) in newest { applied[tenantID] = eventID }
         }
@@ -305,6 +392,7 @@ public actor IndexSyncWorker {
             let key = CollectionKey(tenantID: tenantID, collection: .content(typeName: name))
             close(key)
             touched.remove(key)
+            pending.collections.remove(key)
             do throws(IndexError) { try location(tenantID: tenantID, collection: key.collection).remove() } catch {
                 throw .index(collection: "\(tenantID)/\(key.collection)", error)
             }
@@ -364,8 +452,18 @@ public actor IndexSyncWorker {
         throws(IndexSyncError) -> OpenCollection
     {
         if let collection = open[key], case .products(let mapping) = collection.mapping {
-            if mapping.including(products) == mapping { return collection }
-            return try rebuildProducts(key, scope: scope)
+            let including = mapping.including(products)
+            if including == mapping { return collection }
+            // New attributes only add columns: the open index grows, nothing is rewritten.
+            guard including.schema.extends(mapping.schema) else { return try rebuildProducts(key, scope: scope) }
+            do throws(SchemaError) { try collection.writer.extendSchema(to: including.schema) } catch {
+                throw .index(
+                    collection: "\(key.tenantID)/\(key.collection)",
+                    .corrupt(file: Manifest.fileName, reason: error.description))
+            }
+            let grown = OpenCollection(writer: collection.writer, mapping: .products(including))
+            open[key] = grown
+            return grown
         }
         let directory: String?
         do throws(IndexError) {
@@ -374,23 +472,29 @@ public actor IndexSyncWorker {
             throw .index(collection: "\(key.tenantID)/\(key.collection)", error)
         }
         if let directory, let schema = (try? Manifest.load(from: directory))?.schema,
-            let mapping = ProductIndexMapping(schema: schema), mapping.including(products) == mapping,
-            let collection = try openCurrentGeneration(key, mapping: .products(mapping))
+            let mapping = ProductIndexMapping(schema: schema)
         {
-            return collection
+            let including = mapping.including(products)
+            if including == mapping || including.schema.extends(mapping.schema),
+                let collection = try openCurrentGeneration(key, mapping: .products(including), growing: true)
+            {
+                return collection
+            }
         }
         return try rebuildProducts(key, scope: scope)
     }
 
     /// A writer on the collection's current generation when that was built with `mapping`'s
-    /// schema, nil when there is none or it was built otherwise.
-    private func openCurrentGeneration(_ key: CollectionKey, mapping: CollectionMapping)
+    /// schema (or, `growing`, one it extends: the products' new attribute columns), nil when
+    /// there is none or it was built otherwise.
+    private func openCurrentGeneration(_ key: CollectionKey, mapping: CollectionMapping, growing: Bool = false)
         throws(IndexSyncError) -> OpenCollection?
     {
         let location = self.location(tenantID: key.tenantID, collection: key.collection)
         do throws(IndexError) {
             guard let directory = try location.currentGeneration(),
-                (try? Manifest.load(from: directory))?.schema == mapping.schema
+                let stored = (try? Manifest.load(from: directory))?.schema,
+                stored == mapping.schema || (growing && mapping.schema.extends(stored))
             else { return nil }
             let collection = OpenCollection(
                 writer: try IndexWriter(directory: directory, schema: mapping.schema, options: options.writerOptions),
@@ -573,6 +677,8 @@ public actor IndexSyncWorker {
         } catch {
             throw .store(error)
         }
+        // The rebuilds hold every change of the batches not yet committed.
+        pending = PendingCommit()
         for tenant in tenants {
             guard let tenantID = tenant.id else { continue }
             try rebuild(tenantID: tenantID)

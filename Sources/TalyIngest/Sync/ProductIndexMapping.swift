@@ -16,8 +16,10 @@ import TalyStore
 /// mixes of scalars keywords of their text, and any list a multi-valued keyword. A name that cannot be an index field name (see
 /// `Schema.isValidName`, 64 bytes at most) is not indexed.
 ///
-/// A product bringing a new attribute, or one that widens a kind, changes the schema: the
-/// worker then rebuilds the products index with the mapping of the whole catalog.
+/// A product bringing a new attribute grows the schema: its column is added after the existing
+/// ones, so the open index takes it as it is (`Schema.extends`; older segments simply lack it).
+/// A product that widens a kind retypes a column: the worker then rebuilds the products index
+/// with the mapping of the whole catalog (columns in name order).
 public struct ProductIndexMapping: Sendable, Equatable {
     /// The kind of an attribute's column, from the narrowest to the widest.
     public enum AttributeKind: Sendable, Hashable {
@@ -62,7 +64,9 @@ public struct ProductIndexMapping: Sendable, Equatable {
     /// The prefix of attribute columns.
     public static let attributePrefix = "attributes."
 
-    /// The derived index schema; a change of it means the index must be rebuilt.
+    /// The derived index schema: attribute columns after the product's own fields, in the order
+    /// they were added. One that extends an index's schema grows the index; any other change
+    /// means a rebuild.
     public let schema: Schema
     /// The indexed attributes and the kind of each.
     public let attributes: [String: AttributeKind]
@@ -83,12 +87,17 @@ public struct ProductIndexMapping: Sendable, Equatable {
         Schema.Field("updated_at", .date(stored: true)),
     ]
 
-    /// The mapping of these attribute kinds (names that cannot be field names are dropped).
+    /// The mapping of these attribute kinds (names that cannot be field names are dropped), the
+    /// columns in name order so that the same catalog always derives the same schema.
     public init(attributes: [String: AttributeKind] = [:]) {
-        let indexed = attributes.filter { Self.fieldName(ofAttribute: $0.key) != nil }
+        self.init(ordered: attributes.keys.sorted().map { ($0, attributes[$0]!) })
+    }
+
+    /// The mapping of these attribute columns in this order.
+    private init(ordered: [(name: String, kind: AttributeKind)]) {
+        let indexed = ordered.filter { Self.fieldName(ofAttribute: $0.name) != nil }
         var fields = Self.ownFields
-        // Sorted so that the same catalog always derives the same schema.
-        for (name, kind) in indexed.sorted(by: { $0.key < $1.key }) {
+        for (name, kind) in indexed {
             fields.append(Schema.Field(Self.attributePrefix + name, kind.fieldType))
         }
         do {
@@ -97,7 +106,7 @@ public struct ProductIndexMapping: Sendable, Equatable {
             // Attribute columns are checked names under a prefix no own field has.
             preconditionFailure("derived product schema is invalid: \(error)")
         }
-        self.attributes = indexed
+        self.attributes = Dictionary(uniqueKeysWithValues: indexed.map { ($0.name, $0.kind) })
     }
 
     /// The mapping that holds every attribute of `products` (and nothing else).
@@ -108,7 +117,7 @@ public struct ProductIndexMapping: Sendable, Equatable {
     /// The mapping an existing index was built with, nil when `schema` is not one this type
     /// derives (built by another version: rebuild it).
     public init?(schema: Schema) {
-        var attributes: [String: AttributeKind] = [:]
+        var attributes: [(name: String, kind: AttributeKind)] = []
         for field in schema.fields.dropFirst(Self.ownFields.count) {
             guard field.name.hasPrefix(Self.attributePrefix) else { return nil }
             let kind: AttributeKind
@@ -119,9 +128,9 @@ public struct ProductIndexMapping: Sendable, Equatable {
             case .keyword: kind = .string
             case .text, .date: return nil
             }
-            attributes[String(field.name.dropFirst(Self.attributePrefix.count))] = kind
+            attributes.append((String(field.name.dropFirst(Self.attributePrefix.count)), kind))
         }
-        let mapping = ProductIndexMapping(attributes: attributes)
+        let mapping = ProductIndexMapping(ordered: attributes)
         guard mapping.schema == schema else { return nil }
         self = mapping
     }
@@ -129,26 +138,34 @@ public struct ProductIndexMapping: Sendable, Equatable {
     public static func == (lhs: ProductIndexMapping, rhs: ProductIndexMapping) -> Bool { lhs.schema == rhs.schema }
 
     /// This mapping widened to hold every attribute of `products`; equal to `self` (same
-    /// schema) when they bring nothing new.
+    /// schema) when they bring nothing new. New attributes only add columns after the existing
+    /// ones (in name order among themselves): the result's schema extends this one's
+    /// (`Schema.extends`) unless a kind was widened.
     public func including(_ products: some Sequence<ProductRecord>) -> ProductIndexMapping {
         var kinds = attributes
-        var changed = false
+        var added: [String] = []
+        var widened = false
         for product in products {
-            for (name, value) in product.draft.attributes where Self.fieldName(ofAttribute: name) != nil {
+            for (name, value) in product.draft.attributes {
                 let kind = AttributeKind(of: value)
                 guard let known = kinds[name] else {
+                    guard Self.fieldName(ofAttribute: name) != nil else { continue }
                     kinds[name] = kind
-                    changed = true
+                    added.append(name)
                     continue
                 }
-                let widened = known.widened(with: kind)
-                if widened != known {
-                    kinds[name] = widened
-                    changed = true
+                let wider = known.widened(with: kind)
+                if wider != known {
+                    kinds[name] = wider
+                    widened = true
                 }
             }
         }
-        return changed ? ProductIndexMapping(attributes: kinds) : self
+        guard widened || !added.isEmpty else { return self }
+        let existing = schema.fields.dropFirst(Self.ownFields.count).map {
+            String($0.name.dropFirst(Self.attributePrefix.count))
+        }
+        return ProductIndexMapping(ordered: (existing + added.sorted()).map { ($0, kinds[$0]!) })
     }
 
     /// The index field of attribute `name`, nil when the name cannot be a field name.

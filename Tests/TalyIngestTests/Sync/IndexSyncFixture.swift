@@ -50,10 +50,13 @@ struct IndexSyncFixture {
     }
 
     func worker(
-        batchSize: Int = 500, beforeAcknowledge: (@Sendable (OutboxEventID) -> Bool)? = nil
+        batchSize: Int = 500, commitInterval: Duration = .seconds(1),
+        beforeAcknowledge: (@Sendable (OutboxEventID) -> Bool)? = nil
     ) throws -> IndexSyncWorker {
         try IndexSyncWorker(
-            store: store, root: root, options: IndexSyncWorker.Options(batchSize: batchSize, pollInterval: .seconds(1)),
+            store: store, root: root,
+            options: IndexSyncWorker.Options(
+                batchSize: batchSize, pollInterval: .seconds(1), commitInterval: commitInterval),
             beforeAcknowledge: beforeAcknowledge)
     }
 

@@ -147,9 +147,10 @@ struct IndexSyncWorkerTests {
     }
 
     /// Runs a worker that stops after its first commit, before acknowledging, and releases it
-    /// (its writers hold the index locks, as a dead process's would not).
+    /// (its writers hold the index locks, as a dead process's would not). It commits every batch
+    /// (no commit interval), so that first commit holds the first batch only.
     static func crashBeforeFirstAcknowledgment(_ fixture: IndexSyncFixture) async throws -> (OutboxEventID, Int) {
-        let stopped = try fixture.worker(batchSize: 7, beforeAcknowledge: { _ in false })
+        let stopped = try fixture.worker(batchSize: 7, commitInterval: .zero, beforeAcknowledge: { _ in false })
         await #expect(throws: IndexSyncError.self) { try await stopped.drain() }
         return (try await stopped.checkpoint(), try fixture.indexContents().documents)
     }

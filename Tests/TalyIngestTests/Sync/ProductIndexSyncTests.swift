@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TalyIndex
 import TalyIngest
 import TalyStore
@@ -88,32 +89,108 @@ struct ProductIndexSyncTests {
         #expect(try worker.verify(tenantID: fixture.acme.tenantID).isEmpty)
     }
 
-    @Test("A new attribute rebuilds the products index with a wider schema; its values are filterable")
-    func newAttributeRebuilds() async throws {
+    @Test("A new attribute grows the products index in place; a widened kind rebuilds it; both are filterable")
+    func newAttributeGrows() async throws {
         let fixture = try IndexSyncFixture()
-        let worker = try fixture.worker()
+        let location = CollectionIndexLocation(
+            root: fixture.root, tenantID: fixture.acme.tenantID, collection: .products)
         let plain = try fixture.product("P-1", title: "Plain mug")
-        try await worker.drain()
-        let location = worker.location(tenantID: fixture.acme.tenantID, collection: .products)
-        let before = try location.currentGeneration()
-        #expect(try location.openReader()?.schema.fieldNumber("attributes.color") == nil)
+        let red: ProductRecord
+        let first: String?
+        do {
+            let worker = try fixture.worker()
+            try await worker.drain()
+            first = try location.currentGeneration()
+            #expect(try location.openReader()?.schema.fieldNumber("attributes.color") == nil)
 
-        let red = try fixture.product(
-            "P-2", title: "Red mug", attributes: ["color": .string("red"), "ml": .integer(300)])
-        try await worker.drain()
-        let after = try location.currentGeneration()
-        #expect(after != before)
-        let reader = try #require(try location.openReader())
+            red = try fixture.product(
+                "P-2", title: "Red mug", attributes: ["color": .string("red"), "ml": .integer(300)])
+            try await worker.drain()
+        }
+        // The same generation, its schema grown at the end: nothing was rebuilt.
+        #expect(try location.currentGeneration() == first)
+        var reader = try #require(try location.openReader())
         #expect(reader.schema.field(named: "attributes.ml")?.type == .int64(stored: true))
+        #expect(Array(reader.schema.fields.suffix(2).map(\.name)) == ["attributes.color", "attributes.ml"])
+        #expect(reader.segments.count == 2, "the first product's segment lacks the new columns")
         #expect(try IndexSyncFixture.search("attributes.color:red", in: reader) == [String(red.id!.rawValue)])
         #expect(
             Set(try IndexSyncFixture.search("mug", in: reader)) == [
                 String(plain.id!.rawValue), String(red.id!.rawValue),
             ])
-        // Same attributes again: no rebuild.
-        try fixture.product("P-3", title: "Blue mug", attributes: ["color": .string("blue")])
+        // Another new attribute, after a restart: the new worker grows the index it finds.
+        let worker = try fixture.worker()
+        let heavy = try fixture.product(
+            "P-3", title: "Heavy mug", attributes: ["color": .string("blue"), "size": .string("large")])
         try await worker.drain()
-        #expect(try location.currentGeneration() == after)
+        #expect(try location.currentGeneration() == first)
+        reader = try #require(try location.openReader())
+        #expect(reader.schema.fields.last?.name == "attributes.size")
+        #expect(try IndexSyncFixture.search("attributes.size:large", in: reader) == [String(heavy.id!.rawValue)])
+        #expect(try worker.verify(tenantID: fixture.acme.tenantID).isEmpty)
+
+        // A fractional ml retypes its column (int64 → double): that rebuilds, columns in name order.
+        let big = try fixture.product("P-4", title: "Big mug", attributes: ["ml": .number(450.5)])
+        try await worker.drain()
+        let rebuilt = try location.currentGeneration()
+        #expect(rebuilt != first)
+        reader = try #require(try location.openReader())
+        #expect(reader.schema.field(named: "attributes.ml")?.type == .double(stored: true))
+        #expect(
+            Array(reader.schema.fields.suffix(3).map(\.name)) == [
+                "attributes.color", "attributes.ml", "attributes.size",
+            ])
+        #expect(
+            Set(try IndexSyncFixture.search("mug", in: reader))
+                == Set(
+                    [plain, red, heavy, big].map { String($0.id!.rawValue) }))
+        // Same attributes again: no rebuild.
+        try fixture.product("P-5", title: "Blue mug", attributes: ["color": .string("blue")])
+        try await worker.drain()
+        #expect(try location.currentGeneration() == rebuilt)
+        #expect(try worker.verify(tenantID: fixture.acme.tenantID).isEmpty)
+    }
+
+    @Test("Under a backlog, batches share commits; the checkpoint only moves with a durable commit")
+    func backlogSharesCommits() async throws {
+        let fixture = try IndexSyncFixture()
+        let location = CollectionIndexLocation(
+            root: fixture.root, tenantID: fixture.acme.tenantID, collection: .products)
+        try fixture.product("A-0", title: "Cup")
+        try await fixture.worker().drain()
+        for number in 0..<40 { try fixture.product("B-\(number)", title: "Mug \(number)") }
+        let position = try fixture.store.outboxPosition()
+        // Batches of 5 with a long commit interval: the drain commits once, when the outbox is empty.
+        let options = IndexSyncWorker.Options(batchSize: 5, commitInterval: .seconds(3600))
+        do {
+            let acknowledged = Mutex<[OutboxEventID]>([])
+            let worker = try IndexSyncWorker(
+                store: fixture.store, root: fixture.root, options: options,
+                beforeAcknowledge: { last in
+                    acknowledged.withLock { $0.append(last) }
+                    return true
+                })
+            #expect(try await worker.drain() == 40)
+            #expect(acknowledged.withLock { $0 } == [position], "one commit for the eight batches")
+            #expect(try await worker.checkpoint() == position)
+        }
+        var reader = try #require(try location.openReader())
+        #expect(reader.documentCount == 41)
+        #expect(reader.manifest.userData[IndexSyncWorker.eventIDKey] == String(position.rawValue))
+        #expect(reader.segments.count == 2, "the first drain's segment and one for the eight batches")
+
+        // A crash before a shared commit's acknowledgment loses nothing: the replay applies it again.
+        for number in 40..<52 { try fixture.product("B-\(number)", title: "Mug \(number)") }
+        do {
+            let crashing = try IndexSyncWorker(
+                store: fixture.store, root: fixture.root, options: options, beforeAcknowledge: { _ in false })
+            await #expect(throws: IndexSyncError.self) { try await crashing.drain() }
+            #expect(try await crashing.checkpoint() == position)
+        }
+        let worker = try fixture.worker()
+        #expect(try await worker.drain() == 12)
+        reader = try #require(try location.openReader())
+        #expect(reader.documentCount == 53)
         #expect(try worker.verify(tenantID: fixture.acme.tenantID).isEmpty)
     }
 
