@@ -590,7 +590,8 @@ public actor IndexSyncWorker {
         throws(IndexSyncError) -> OpenCollection
     {
         guard let typeID = type.id else { preconditionFailure("a stored content type has an id") }
-        return try rebuildGeneration(key, mapping: .content(mapping)) { (collection) throws(IndexSyncError) in
+        let rebuilt = try rebuildGeneration(key, mapping: .content(mapping)) {
+            (collection) throws(IndexSyncError) -> CollectionMapping? in
             var cursor: ContentItemID?
             while true {
                 let page: [ContentItemRecord]
@@ -603,24 +604,50 @@ public actor IndexSyncWorker {
                 try add(page.map { ($0.id?.rawValue ?? 0, mapping.document(of: $0)) }, to: collection, key: key)
                 cursor = lastID
             }
+            return .content(mapping)
         }
+        guard let rebuilt else { preconditionFailure("a content rebuild is never abandoned") }
+        return rebuilt
     }
 
-    /// Rebuilds the products index with the mapping of the whole catalog: one pass over the
-    /// products derives it, a second adds them.
+    /// Rebuilds the products index from the whole catalog in one pass: the schema grows as
+    /// pages bring attributes (columns in the order found). A page that widens a kind seen in an
+    /// earlier page abandons the pass and starts over with every kind seen so far (columns in
+    /// name order); each restart widens a kind, so restarts are few.
     private func rebuildProducts(_ key: CollectionKey, scope: any TenantStore) throws(IndexSyncError) -> OpenCollection
     {
-        var mapping = ProductIndexMapping()
-        try forEachProductPage(scope) { page in mapping = mapping.including(page) }
-        return try rebuildGeneration(key, mapping: .products(mapping)) { (collection) throws(IndexSyncError) in
-            try forEachProductPage(scope) { (page) throws(IndexSyncError) in
-                try add(page.map { ($0.id?.rawValue ?? 0, mapping.document(of: $0)) }, to: collection, key: key)
+        var start = ProductIndexMapping()
+        while true {
+            var retyped: ProductIndexMapping?
+            let rebuilt = try rebuildGeneration(key, mapping: .products(start)) {
+                (collection) throws(IndexSyncError) -> CollectionMapping? in
+                var mapping = start
+                try forEachProductPage(scope) { (page) throws(IndexSyncError) -> Bool in
+                    let including = mapping.including(page)
+                    if including != mapping {
+                        guard including.schema.extends(mapping.schema) else {
+                            retyped = including
+                            return false
+                        }
+                        do throws(SchemaError) { try collection.writer.extendSchema(to: including.schema) } catch {
+                            preconditionFailure("an extending schema is refused: \(error)")
+                        }
+                        mapping = including
+                    }
+                    try add(page.map { ($0.id?.rawValue ?? 0, mapping.document(of: $0)) }, to: collection, key: key)
+                    return true
+                }
+                return retyped == nil ? .products(mapping) : nil
             }
+            if let rebuilt { return rebuilt }
+            start = ProductIndexMapping(attributes: retyped?.attributes ?? [:])
         }
     }
 
+    /// Calls `body` with the tenant's products, a page at a time in id order, until the pages
+    /// end or `body` returns false.
     private func forEachProductPage(
-        _ scope: any TenantStore, _ body: ([ProductRecord]) throws(IndexSyncError) -> Void
+        _ scope: any TenantStore, _ body: ([ProductRecord]) throws(IndexSyncError) -> Bool
     ) throws(IndexSyncError) {
         var cursor: ProductID?
         while true {
@@ -628,17 +655,19 @@ public actor IndexSyncWorker {
             do throws(StoreError) { page = try scope.products(after: cursor, limit: 1000) } catch {
                 throw .store(error)
             }
-            guard let lastID = page.last?.id else { return }
-            try body(page)
+            guard let lastID = page.last?.id, try body(page) else { return }
             cursor = lastID
         }
     }
 
     /// Fills a new generation of the collection with `fill`, commits it recording the outbox
-    /// position read before filling (everything up to it is in), and swaps it in.
+    /// position read before filling (everything up to it is in), and swaps it in. `fill`
+    /// returns the mapping the generation ended with (it may have grown the schema), or nil to
+    /// abandon it: then nothing is swapped (the next swap removes the folder) and this returns nil.
     private func rebuildGeneration(
-        _ key: CollectionKey, mapping: CollectionMapping, fill: (OpenCollection) throws(IndexSyncError) -> Void
-    ) throws(IndexSyncError) -> OpenCollection {
+        _ key: CollectionKey, mapping: CollectionMapping,
+        fill: (OpenCollection) throws(IndexSyncError) -> CollectionMapping?
+    ) throws(IndexSyncError) -> OpenCollection? {
         // The old writer goes first: its merges must not outlive the swap that removes its folder.
         close(key)
         let location = self.location(tenantID: key.tenantID, collection: key.collection)
@@ -654,15 +683,19 @@ public actor IndexSyncWorker {
         } catch {
             throw .index(collection: name, error)
         }
-        try fill(collection)
+        guard let filled = try fill(collection) else {
+            collection.writer.waitForMerges()
+            return nil
+        }
         do throws(IndexError) {
             try collection.writer.commit(userData: [Self.eventIDKey: String(position.rawValue)])
             try location.swap(to: collection.writer.directory)
         } catch {
             throw .index(collection: name, error)
         }
-        open[key] = collection
-        return collection
+        let rebuilt = OpenCollection(writer: collection.writer, mapping: filled)
+        open[key] = rebuilt
+        return rebuilt
     }
 
     /// The consumer fell behind retention: events it never saw are gone, so every index is

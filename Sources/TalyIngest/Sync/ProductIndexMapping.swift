@@ -157,7 +157,8 @@ public struct ProductIndexMapping: Sendable, Equatable {
                 let wider = known.widened(with: kind)
                 if wider != known {
                     kinds[name] = wider
-                    widened = true
+                    // A column added by these products is not retyped: it is added as it ends.
+                    if attributes[name] != nil { widened = true }
                 }
             }
         }

@@ -129,7 +129,8 @@ struct ProductIndexSyncTests {
         #expect(try IndexSyncFixture.search("attributes.size:large", in: reader) == [String(heavy.id!.rawValue)])
         #expect(try worker.verify(tenantID: fixture.acme.tenantID).isEmpty)
 
-        // A fractional ml retypes its column (int64 → double): that rebuilds, columns in name order.
+        // A fractional ml retypes its column (int64 → double): that rebuilds, in one pass over the
+        // catalog (one page here: its columns in name order).
         let big = try fixture.product("P-4", title: "Big mug", attributes: ["ml": .number(450.5)])
         try await worker.drain()
         let rebuilt = try location.currentGeneration()
@@ -148,6 +149,40 @@ struct ProductIndexSyncTests {
         try fixture.product("P-5", title: "Blue mug", attributes: ["color": .string("blue")])
         try await worker.drain()
         #expect(try location.currentGeneration() == rebuilt)
+        #expect(try worker.verify(tenantID: fixture.acme.tenantID).isEmpty)
+    }
+
+    @Test("A rebuild that meets a widened kind on a later page starts over with every kind seen")
+    func rebuildStartsOver() async throws {
+        let fixture = try IndexSyncFixture()
+        let location = CollectionIndexLocation(
+            root: fixture.root, tenantID: fixture.acme.tenantID, collection: .products)
+        let drafts = try (0..<1000).map { number in
+            try ProductDraft(
+                sku: "N-\(number)", title: "Item \(number)", price: Money(amount: 100, currency: "EUR"),
+                attributes: ["n": .integer(Int64(number))], status: .active)
+        }
+        _ = try fixture.acme.createProducts(drafts, by: .system)
+        let worker = try fixture.worker()
+        try await worker.drain()
+        #expect(try location.openReader()?.schema.field(named: "attributes.n")?.type == .int64(stored: true))
+        // Product 1,001 is on the rebuild's second page: the first page's pass had n as int64.
+        let half = try fixture.product("N-1000", title: "Item half", attributes: ["n": .number(2.5)])
+        try await worker.drain()
+        let reader = try #require(try location.openReader())
+        #expect(reader.schema.field(named: "attributes.n")?.type == .double(stored: true))
+        #expect(reader.documentCount == 1001)
+        let hits = try IndexSearcher(reader: reader).search(
+            SearchRequest(
+                filter: .range(
+                    field: "attributes.n", lower: FilterBound(.double(2), inclusive: false),
+                    upper: FilterBound(.double(3), inclusive: false)),
+                limit: 10))
+        let ids = try hits.hits.map { hit in try reader.segments[hit.segment].storedFields(hit.document)["id"] }
+        #expect(ids == [.keyword([String(half.id!.rawValue)])])
+        // The abandoned pass's folder is gone with the swap: one generation remains.
+        let folders = try FileSystem.listDirectory(location.path).filter { $0.hasPrefix("g") }
+        #expect(folders == [String(try #require(try location.currentGeneration()).split(separator: "/").last!)])
         #expect(try worker.verify(tenantID: fixture.acme.tenantID).isEmpty)
     }
 
