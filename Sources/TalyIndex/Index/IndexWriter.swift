@@ -232,7 +232,7 @@ public final class IndexWriter: @unchecked Sendable {
     private func flushIfOverBudget() throws(IndexError) {
         let flushed = try state.withLock { state throws(IndexError) -> Bool in
             let used =
-                (state.retiredBuilders + state.builders).reduce(0) { $0 + $1.reservedBytes }
+                (state.retiredBuilders + state.builders).reduce(0) { $0 + $1.usedBytes }
                 + state.pendingDeletes.count * 64
             guard used >= options.ramBudgetBytes else { return false }
             try flush(state: &state)

@@ -1,6 +1,8 @@
 /// How an ``IndexWriter`` uses memory, threads and disk.
 public struct IndexWriterOptions: Sendable, Hashable {
-    /// RAM for buffered documents before they are flushed as segments (default 256 MiB).
+    /// RAM the buffered documents may use before they are flushed as segments (default 256 MiB).
+    /// The buffers keep their capacity from one segment to the next, so a writer holds up to
+    /// about twice this at its peak.
     public var ramBudgetBytes: Int
     /// Threads that analyze and invert documents, each filling its own segment (default 1).
     public var indexingThreads: Int

@@ -22,8 +22,11 @@ struct ByteSliceArena: ~Copyable {
 
     deinit { storage.deallocate() }
 
-    /// Bytes reserved by the arena, for the RAM budget.
+    /// Bytes reserved by the arena.
     var reservedBytes: Int { capacity }
+
+    /// Bytes of the streams since the last reset, for the RAM budget.
+    var usedBytes: Int { used }
 
     /// Forgets every stream, keeping the memory for the next segment.
     mutating func reset() { used = 0 }

@@ -28,8 +28,11 @@ struct FieldInverter: ~Copyable {
         self.recordsPositions = recordsPositions
     }
 
-    /// Bytes reserved outside the arena, for the RAM budget.
+    /// Bytes reserved outside the arena.
     var reservedBytes: Int { terms.reservedBytes + states.reservedBytes }
+
+    /// Bytes the terms buffered since the last reset use outside the arena, for the RAM budget.
+    var usedBytes: Int { terms.usedBytes + states.usedBytes }
 
     /// Records one occurrence of `term` in `document` at `position` (ignored without positions)
     /// and returns the term's id.

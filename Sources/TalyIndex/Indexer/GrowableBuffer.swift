@@ -16,6 +16,9 @@ struct GrowableBuffer<Element: BitwiseCopyable>: ~Copyable {
     /// Bytes reserved.
     var reservedBytes: Int { capacity * MemoryLayout<Element>.stride }
 
+    /// Bytes holding elements.
+    var usedBytes: Int { count * MemoryLayout<Element>.stride }
+
     @inline(__always)
     subscript(index: Int) -> Element {
         get { base[index] }

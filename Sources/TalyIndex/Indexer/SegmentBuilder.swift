@@ -98,14 +98,16 @@ final class SegmentBuilder {
         return index < 0 ? nil : inverters + index
     }
 
-    /// Bytes held, compared with the writer's RAM budget to decide when to flush.
-    var reservedBytes: Int {
-        var total = arena.pointee.reservedBytes + storedBytes.capacity + storedEnds.capacity * 4
-        for index in 0..<inverterCount { total += inverters[index].reservedBytes }
-        for lengths in fieldLengths { total += lengths.capacity * 4 }
-        for ids in keywordTermIDs { total += ids.capacity * 4 }
-        for offsets in keywordOffsets { total += offsets.capacity * 4 }
-        for values in numericValues { total += values.capacity * 9 }
+    /// Bytes the buffered documents use, compared with the writer's RAM budget to decide when to
+    /// flush. Not the capacities: a reset keeps them, so after the first flush they stay at the
+    /// budget and every later add would flush a tiny segment.
+    var usedBytes: Int {
+        var total = arena.pointee.usedBytes + storedBytes.count + storedEnds.count * 4 + documentSequences.count * 8
+        for index in 0..<inverterCount { total += inverters[index].usedBytes }
+        for lengths in fieldLengths { total += lengths.count * 4 }
+        for ids in keywordTermIDs { total += ids.count * 4 }
+        for offsets in keywordOffsets { total += offsets.count * 4 }
+        for values in numericValues { total += values.count * 9 }
         return total
     }
 

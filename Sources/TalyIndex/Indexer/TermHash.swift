@@ -39,8 +39,12 @@ struct TermHash: ~Copyable {
     /// Number of distinct terms.
     var count: Int { entries.count }
 
-    /// Bytes reserved, for the RAM budget.
+    /// Bytes reserved.
     var reservedBytes: Int { (tableMask + 1) * 8 + bytesCapacity + entries.reservedBytes }
+
+    /// Bytes the terms since the last reset use (the table counted at its load limit, two slots
+    /// per term), for the RAM budget.
+    var usedBytes: Int { entries.count * 16 + bytesUsed + entries.usedBytes }
 
     /// The id of `term`, adding it when new; `isNew` tells which.
     @inline(__always)

@@ -225,6 +225,24 @@ struct IndexWriterTests {
         try Self.checkPostings(reader, texts: titles, field: "title")
     }
 
+    @Test("the RAM budget counts the buffered documents, not the buffers' capacity kept after a flush")
+    func budgetAfterFlush() throws {
+        let dir = try TemporaryDirectory()
+        let seed = SplitMix64.testSeed()
+        var random = SplitMix64(seed: seed)
+        let options = IndexWriterOptions(ramBudgetBytes: 1 << 20, mergesInBackground: false)
+        let writer = try IndexWriter(directory: dir.path, schema: Self.schema, options: options)
+        // 300 small adds: were every add after the first flush to flush, there would be ~300 segments.
+        for batch in 0..<300 {
+            try writer.add((0..<20).map { Self.document(batch * 20 + $0, &random) })
+        }
+        try writer.commit()
+        let reader = try IndexReader.open(directory: dir.path)
+        #expect(reader.documentCount == 6000, "seed \(seed)")
+        #expect(reader.segments.count > 1, "seed \(seed): the budget is reached at all")
+        #expect(reader.segments.count <= 30, "seed \(seed): \(reader.segments.count) segments for 300 adds")
+    }
+
     @Test("one writer per directory; reopening keeps committed segments and refuses another schema")
     func reopen() throws {
         let dir = try TemporaryDirectory()
