@@ -167,7 +167,11 @@ public actor IndexSyncWorker {
                 } catch {
                     throw .store(error)
                 }
-                guard let batch else { return }
+                guard let batch else {
+                    // Cancelled: what the last batches applied is committed rather than redone.
+                    try commitPending()
+                    return
+                }
                 try apply(batch)
                 try commitUnlessMorePending(afterBatchOf: batch.count)
             }
