@@ -87,12 +87,14 @@ extension TenantScope {
             ) { first, _ in first }
             var outcomes: [BulkWriteOutcome] = []
             outcomes.reserveCapacity(drafts.count)
+            let deferred = DeferredLogRows(dates: dates)
             for draft in drafts {
                 outcomes.append(
                     try writeContentItem(
                         db, draft, type: type, existing: &existing, mode: mode, mayPublish: mayPublish, by: actor,
-                        at: dates))
+                        at: dates, deferred: deferred))
             }
+            try deferred.flush(db)
             if let checkpoint = try checkpoint(outcomes) { try saveIngestCheckpoint(db, checkpoint, at: dates.time) }
             return outcomes
         }
@@ -112,9 +114,13 @@ extension TenantScope {
             ) { first, _ in first }
             var outcomes: [BulkWriteOutcome] = []
             outcomes.reserveCapacity(drafts.count)
+            let deferred = DeferredLogRows(dates: dates)
             for draft in drafts {
-                outcomes.append(try writeProduct(db, draft, existing: &existing, mode: mode, by: actor, at: dates))
+                outcomes.append(
+                    try writeProduct(
+                        db, draft, existing: &existing, mode: mode, by: actor, at: dates, deferred: deferred))
             }
+            try deferred.flush(db)
             if let checkpoint = try checkpoint(outcomes) { try saveIngestCheckpoint(db, checkpoint, at: dates.time) }
             return outcomes
         }
@@ -170,7 +176,7 @@ extension TenantScope {
     private func writeContentItem(
         _ db: Database, _ draft: ContentItemDraft, type: ContentTypeRecord,
         existing: inout [String: ContentItemRecord], mode: BulkWriteMode, mayPublish: Bool, by actor: Actor,
-        at dates: RowDates
+        at dates: RowDates, deferred: DeferredLogRows
     ) throws -> BulkWriteOutcome {
         let title: String
         let slug: String
@@ -190,7 +196,7 @@ extension TenantScope {
                     return Self.publishNeeded("publish_at", "scheduling publication")
                 }
                 let created = try insertContentItem(
-                    db, draft, title: title, slug: slug, type: type, by: actor, at: dates)
+                    db, draft, title: title, slug: slug, type: type, by: actor, at: dates, deferred: deferred)
                 existing[slug] = created
                 return .created(created.id!.rawValue)
             }
@@ -216,7 +222,9 @@ extension TenantScope {
             item.fields = checked
             item.title = title
             item.publishAt = draft.publishAt
-            try saveChange(db, &item, type: type, action: "update", event: "updated", by: actor, at: dates.time)
+            try saveChange(
+                db, &item, type: type, action: "update", event: "updated", by: actor, at: dates.time,
+                deferred: deferred)
             existing[slug] = item
             return .updated(id)
         } catch let error as StoreError {
@@ -231,11 +239,11 @@ extension TenantScope {
 
     private func writeProduct(
         _ db: Database, _ draft: ProductDraft, existing: inout [String: ProductRecord], mode: BulkWriteMode,
-        by actor: Actor, at dates: RowDates
+        by actor: Actor, at dates: RowDates, deferred: DeferredLogRows
     ) throws -> BulkWriteOutcome {
         let time = dates.time
         guard var product = existing[draft.sku] else {
-            let created = try insertProduct(db, draft, skuField: "sku", by: actor, at: dates)
+            let created = try insertProduct(db, draft, skuField: "sku", by: actor, at: dates, deferred: deferred)
             existing[draft.sku] = created
             return .created(created.id!.rawValue)
         }
@@ -263,10 +271,10 @@ extension TenantScope {
         try product.update(db)
         try audit(
             db, actor: actor, action: "product.update", targetType: "product", targetID: id,
-            details: ["sku": wanted.sku, "fields": changed.joined(separator: ",")], at: dates)
+            details: ["sku": wanted.sku, "fields": changed.joined(separator: ",")], at: dates, deferred: deferred)
         try appendEvent(
             db, aggregateType: "product", aggregateID: id, eventType: "product.updated",
-            payloadJSON: try product.eventJSON(dates: dates), at: dates)
+            payloadJSON: try product.eventJSON(dates: dates), at: dates, deferred: deferred)
         existing[draft.sku] = product
         return .updated(id)
     }

@@ -116,7 +116,8 @@ extension TenantScope {
     // MARK: - Inside transactions
 
     func insertProduct(
-        _ db: Database, _ draft: ProductDraft, skuField: String, by actor: Actor, at dates: RowDates
+        _ db: Database, _ draft: ProductDraft, skuField: String, by actor: Actor, at dates: RowDates,
+        deferred: DeferredLogRows? = nil
     ) throws -> ProductRecord {
         var product = ProductRecord(
             id: nil, tenantID: tenantID, draft: draft, createdAt: dates.time, updatedAt: dates.time, version: 1)
@@ -133,10 +134,11 @@ extension TenantScope {
         }
         try audit(
             db, actor: actor, action: "product.create", targetType: "product", targetID: product.id?.rawValue,
-            details: ["sku": draft.sku], at: dates)
+            details: ["sku": draft.sku], at: dates, deferred: deferred)
         try appendEvent(
             db, aggregateType: "product", aggregateID: product.id!.rawValue, eventType: "product.created",
-            payloadJSON: try product.eventJSON(dates: dates, attributesJSON: attributes.payload), at: dates)
+            payloadJSON: try product.eventJSON(dates: dates, attributesJSON: attributes.payload), at: dates,
+            deferred: deferred)
         return product
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TalyTestSupport
 import Testing
 
 @testable import TalyStore
@@ -103,5 +104,51 @@ struct BulkWriteTests {
             try scope.ingestCheckpoint(inputKey: "k") == IngestCheckpoint(inputKey: "k", recordsDone: 1, created: 1))
         try scope.clearIngestCheckpoint(inputKey: "k")
         #expect(try scope.ingestCheckpoint(inputKey: "k") == nil)
+    }
+
+    @Test("audit entries and events held back for multi-row INSERTs keep the order of the batch's changes (seeded)")
+    func deferredRowsKeepOrder() throws {
+        let seed = SplitMix64.testSeed()
+        print("BulkWriteTests.deferredRowsKeepOrder seed \(seed)")
+        var random = SplitMix64(seed: seed)
+        let fixture = try StoreFixture()
+        let (_, scope) = try fixture.makeTenant("acme")
+        func draft(_ sku: Int, title: String) throws -> ProductDraft {
+            try ProductDraft(sku: "S-\(sku)", title: title, price: Money(amount: 100, currency: "EUR"))
+        }
+        // Enough changes for full multi-row statements and a remainder, with updates of SKUs
+        // created earlier in the same batch between the creations.
+        let count = DeferredLogRows.rowsPerStatement * 2 + Int(random.next() % UInt64(DeferredLogRows.rowsPerStatement))
+        var drafts: [ProductDraft] = []
+        var expected: [(sku: String, event: String)] = []
+        var created: [Int] = []
+        for index in 0..<count {
+            let isUpdate = !created.isEmpty && random.next() % 3 == 0
+            let sku = isUpdate ? created[Int(random.next() % UInt64(created.count))] : index
+            if !isUpdate { created.append(sku) }
+            drafts.append(try draft(sku, title: "v\(index)"))
+            expected.append(("S-\(sku)", isUpdate ? "product.updated" : "product.created"))
+        }
+        let auditBefore = try scope.auditLog(after: nil, limit: 10_000).count
+        let eventsBefore = try scope.outboxEvents(limit: 10_000).count
+        let outcomes = try scope.bulkWriteProducts(drafts, mode: .upsert, by: .system)
+        #expect(outcomes.count == count)
+        let events = try scope.outboxEvents(limit: 10_000).dropFirst(eventsBefore)
+        #expect(events.count == count, "seed \(seed)")
+        let createdIDs = outcomes.compactMap { outcome -> ProductID? in
+            guard case .created(let id) = outcome else { return nil }
+            return ProductID(id)
+        }
+        #expect(createdIDs.count == created.count)
+        let ids = Dictionary(
+            uniqueKeysWithValues: try scope.products(ids: createdIDs).map { ($0.id!.rawValue, $0.sku) })
+        let written = events.map { (ids[$0.aggregateID] ?? "?", $0.eventType) }
+        #expect(written.map(\.0) == expected.map(\.sku), "event order (seed \(seed))")
+        #expect(written.map(\.1) == expected.map(\.event), "event types (seed \(seed))")
+        #expect(zip(events, events.dropFirst()).allSatisfy { $0.id! < $1.id! })
+        let audit = try scope.auditLog(after: nil, limit: 10_000).dropFirst(auditBefore)
+        #expect(audit.map { ids[$0.targetID ?? 0] ?? "?" } == expected.map(\.sku), "audit order (seed \(seed))")
+        #expect(
+            audit.map(\.action) == expected.map { $0.event == "product.created" ? "product.create" : "product.update" })
     }
 }
