@@ -145,7 +145,7 @@ public final class BulkIngestPipeline: Sendable {
         }
         let shared = PipelineShared(
             source: source, format: options.format, skip: summary.resumedAt, target: target,
-            parallelism: options.parallelism)
+            parallelism: options.parallelism, batchSize: options.batchSize)
         shared.start()
         defer { shared.cancel() }
 
@@ -351,10 +351,17 @@ private final class PipelineShared: @unchecked Sendable {
     private var runningWorkers = 0
 
     init<Source: IngestByteSource>(
-        source: Source, format: BulkInputFormat, skip: Int64, target: BulkIngestTarget, parallelism: Int
+        source: Source, format: BulkInputFormat, skip: Int64, target: BulkIngestTarget, parallelism: Int,
+        batchSize: Int
     ) {
         chunks = BoundedQueue(capacity: parallelism * 4)
-        results = BoundedQueue(capacity: parallelism * 4)
+        // Room for two batches of parsed chunks: while the writer writes one batch the parsers
+        // fill the next, so the writer finds it ready instead of waiting on the parsers (with
+        // room for fewer records than a batch, it waited for every batch's last chunks).
+        let chunksPerBatch =
+            (batchSize + RecordSplitter<Source>.defaultChunkRecords - 1)
+            / RecordSplitter<Source>.defaultChunkRecords
+        results = BoundedQueue(capacity: max(parallelism * 4, 2 * chunksPerBatch + parallelism))
         decoder = BulkRecordDecoder(target: target)
         self.parallelism = parallelism
         readInput = { shared in shared.read(RecordSplitter(source: source, format: format), skip: skip) }
