@@ -31,6 +31,24 @@ public struct ProductDraft: Sendable, Equatable {
     public let attributes: [String: AttributeValue]
     /// Active, draft or archived.
     public let status: ProductStatus
+    /// The texts a write of this draft stores, serialized on the thread that made the draft:
+    /// bulk ingest makes its drafts on the parser threads, so its one writer thread, the stage
+    /// that bounds a run, only binds them. Nil for drafts read back from rows.
+    let encoded: Encoded?
+
+    /// The JSON texts of a draft's write, the same bytes the writer would serialize.
+    struct Encoded: Sendable {
+        /// `ProductRecord.attributesTexts(attributes)`.
+        let attributes: (column: String, payload: String)
+        /// The audit details of a creation, `TenantScope.json(["sku": sku])`.
+        let creationDetails: String
+    }
+
+    /// Drafts are equal when their fields are; `encoded` is derived from them.
+    public static func == (lhs: ProductDraft, rhs: ProductDraft) -> Bool {
+        lhs.sku == rhs.sku && lhs.title == rhs.title && lhs.description == rhs.description && lhs.price == rhs.price
+            && lhs.attributes == rhs.attributes && lhs.status == rhs.status
+    }
 
     /// A product's fields, checked; errors name the field (`sku`, `price.currency`…).
     public init(
@@ -44,6 +62,13 @@ public struct ProductDraft: Sendable, Equatable {
         self.price = price
         self.attributes = attributes
         self.status = status
+        // Valid attributes always serialize; should one not, the write serializes it again and
+        // reports the error there.
+        if let texts = try? ProductRecord.attributesTexts(attributes) {
+            encoded = Encoded(attributes: texts, creationDetails: TenantScope.json(["sku": self.sku]))
+        } else {
+            encoded = nil
+        }
     }
 
     static func validSKU(_ sku: String) throws(StoreError) -> String {
@@ -410,7 +435,11 @@ public struct ProductRecord: Sendable, Equatable, FetchableRecord, MutablePersis
         var writer = CanonicalJSONWriter(escapesSlashes: false, capacity: 512)
         writer.raw("{")
         writer.key("attributes", first: true)
-        if let attributesJSON { writer.raw(json: attributesJSON) } else { try writer.object(draft.attributes) }
+        if let attributesJSON = attributesJSON ?? draft.encoded?.attributes.payload {
+            writer.raw(json: attributesJSON)
+        } else {
+            try writer.object(draft.attributes)
+        }
         writer.key("created_at")
         writer.string(dates.iso8601(createdAt))
         writer.key("description")
@@ -469,6 +498,7 @@ extension ProductDraft {
         self.price = price
         self.attributes = attributes
         self.status = status
+        encoded = nil
     }
 }
 

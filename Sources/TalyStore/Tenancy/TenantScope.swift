@@ -51,10 +51,20 @@ public struct TenantScope: Sendable {
         _ db: Database, actor: Actor, action: String, targetType: String, targetID: Int64?,
         details: [String: String] = [:], at dates: RowDates, deferred: DeferredLogRows? = nil
     ) throws {
+        try audit(
+            db, actor: actor, action: action, targetType: targetType, targetID: targetID,
+            detailsJSON: Self.json(details), at: dates, deferred: deferred)
+    }
+
+    /// Appends an audit entry whose details are already JSON text (`json(_:)` of them).
+    func audit(
+        _ db: Database, actor: Actor, action: String, targetType: String, targetID: Int64?,
+        detailsJSON: String, at dates: RowDates, deferred: DeferredLogRows? = nil
+    ) throws {
         let (actorType, actorID) = actor.columns
         var entry = AuditLogRecord(
             id: nil, tenantID: tenantID, actorType: actorType, actorID: actorID, action: action,
-            targetType: targetType, targetID: targetID, occurredAt: dates.time, details: Self.json(details))
+            targetType: targetType, targetID: targetID, occurredAt: dates.time, details: detailsJSON)
         if let deferred {
             try deferred.append(entry, db)
         } else {

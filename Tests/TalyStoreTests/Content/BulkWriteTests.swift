@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import TalyTestSupport
 import Testing
 
@@ -150,5 +151,25 @@ struct BulkWriteTests {
         #expect(audit.map { ids[$0.targetID ?? 0] ?? "?" } == expected.map(\.sku), "audit order (seed \(seed))")
         #expect(
             audit.map(\.action) == expected.map { $0.event == "product.created" ? "product.create" : "product.update" })
+    }
+
+    @Test("a draft read back from its row equals the draft that wrote it, so an unchanged record stays unchanged")
+    func storedDraftEqualsWritten() throws {
+        let fixture = try StoreFixture()
+        let (_, scope) = try fixture.makeTenant("acme")
+        let draft = try ProductDraft(
+            sku: "A-1", title: "Lamp", description: "a/b", price: Money(amount: 100, currency: "EUR"),
+            attributes: ["url": .string("https://example.com/a"), "n": .integer(3)], status: .active)
+        #expect(draft.encoded?.attributes.column.contains(#"\/"#) == true)
+        let created = try scope.createProduct(draft, by: .system)
+        let stored = try scope.product(created.id!)
+        #expect(stored.draft.encoded == nil)
+        #expect(stored.draft == draft)
+        #expect(try scope.bulkWriteProducts([draft], mode: .replace, by: .system) == [.unchanged(created.id!.rawValue)])
+        // The texts written from the draft's encoding are the ones the store serializes itself.
+        let row = try fixture.store.pool.read { db in
+            try String.fetchOne(db, sql: "SELECT attributes FROM product WHERE id = ?", arguments: [created.id!])
+        }
+        #expect(row == (try ProductRecord.attributesTexts(draft.attributes)).column)
     }
 }
