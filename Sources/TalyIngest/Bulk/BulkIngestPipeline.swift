@@ -145,7 +145,7 @@ public final class BulkIngestPipeline: Sendable {
         }
         let shared = PipelineShared(
             source: source, format: options.format, skip: summary.resumedAt, target: target,
-            parallelism: options.parallelism, batchSize: options.batchSize)
+            parallelism: options.parallelism, batchSize: options.batchSize, validateOnly: options.validateOnly)
         shared.start()
         defer { shared.cancel() }
 
@@ -352,7 +352,7 @@ private final class PipelineShared: @unchecked Sendable {
 
     init<Source: IngestByteSource>(
         source: Source, format: BulkInputFormat, skip: Int64, target: BulkIngestTarget, parallelism: Int,
-        batchSize: Int
+        batchSize: Int, validateOnly: Bool
     ) {
         chunks = BoundedQueue(capacity: parallelism * 4)
         // Room for two batches of parsed chunks: while the writer writes one batch the parsers
@@ -362,7 +362,7 @@ private final class PipelineShared: @unchecked Sendable {
             (batchSize + RecordSplitter<Source>.defaultChunkRecords - 1)
             / RecordSplitter<Source>.defaultChunkRecords
         results = BoundedQueue(capacity: max(parallelism * 4, 2 * chunksPerBatch + parallelism))
-        decoder = BulkRecordDecoder(target: target)
+        decoder = BulkRecordDecoder(target: target, serializesForWrite: !validateOnly)
         self.parallelism = parallelism
         readInput = { shared in shared.read(RecordSplitter(source: source, format: format), skip: skip) }
     }

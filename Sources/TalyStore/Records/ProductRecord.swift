@@ -31,10 +31,9 @@ public struct ProductDraft: Sendable, Equatable {
     public let attributes: [String: AttributeValue]
     /// Active, draft or archived.
     public let status: ProductStatus
-    /// The texts a write of this draft stores, serialized on the thread that made the draft:
-    /// bulk ingest makes its drafts on the parser threads, so its one writer thread, the stage
-    /// that bounds a run, only binds them. Nil for drafts read back from rows.
-    let encoded: Encoded?
+    /// The texts a write of this draft stores when `serializedForWrite()` made them ahead of the
+    /// write (bulk ingest, on its parser threads); nil otherwise.
+    private(set) var encoded: Encoded?
 
     /// The JSON texts of a draft's write, the same bytes the writer would serialize.
     struct Encoded: Sendable {
@@ -62,13 +61,19 @@ public struct ProductDraft: Sendable, Equatable {
         self.price = price
         self.attributes = attributes
         self.status = status
-        // Valid attributes always serialize; should one not, the write serializes it again and
-        // reports the error there.
-        if let texts = try? ProductRecord.attributesTexts(attributes) {
-            encoded = Encoded(attributes: texts, creationDetails: TenantScope.json(["sku": self.sku]))
-        } else {
-            encoded = nil
-        }
+        encoded = nil
+    }
+
+    /// This draft with the JSON texts a write of it stores (the attributes column and payload,
+    /// the audit details of a creation) serialized now, on the calling thread. Bulk ingest calls
+    /// it on its parser threads, which idle while its one writer thread bounds the run, so the
+    /// writer only binds the texts. Valid attributes always serialize; should they not, the
+    /// write serializes them again and reports the error there.
+    public func serializedForWrite() -> ProductDraft {
+        guard encoded == nil, let texts = try? ProductRecord.attributesTexts(attributes) else { return self }
+        var draft = self
+        draft.encoded = Encoded(attributes: texts, creationDetails: TenantScope.json(["sku": sku]))
+        return draft
     }
 
     static func validSKU(_ sku: String) throws(StoreError) -> String {

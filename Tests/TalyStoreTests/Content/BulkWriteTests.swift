@@ -160,12 +160,17 @@ struct BulkWriteTests {
         let draft = try ProductDraft(
             sku: "A-1", title: "Lamp", description: "a/b", price: Money(amount: 100, currency: "EUR"),
             attributes: ["url": .string("https://example.com/a"), "n": .integer(3)], status: .active)
-        #expect(draft.encoded?.attributes.column.contains(#"\/"#) == true)
-        let created = try scope.createProduct(draft, by: .system)
+        #expect(draft.encoded == nil)
+        let serialized = draft.serializedForWrite()
+        #expect(serialized.encoded?.attributes.column.contains(#"\/"#) == true)
+        #expect(serialized == draft)
+        let created = try scope.createProduct(serialized, by: .system)
         let stored = try scope.product(created.id!)
         #expect(stored.draft.encoded == nil)
         #expect(stored.draft == draft)
-        #expect(try scope.bulkWriteProducts([draft], mode: .replace, by: .system) == [.unchanged(created.id!.rawValue)])
+        #expect(
+            try scope.bulkWriteProducts([serialized], mode: .replace, by: .system) == [.unchanged(created.id!.rawValue)]
+        )
         // The texts written from the draft's encoding are the ones the store serializes itself.
         let row = try fixture.store.pool.read { db in
             try String.fetchOne(db, sql: "SELECT attributes FROM product WHERE id = ?", arguments: [created.id!])
