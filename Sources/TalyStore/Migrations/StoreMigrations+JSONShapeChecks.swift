@@ -6,9 +6,9 @@ extension StoreMigrations {
     ///
     /// Every write of these columns is JSON the store serialized itself (`CanonicalJSONWriter`,
     /// tested byte for byte against `JSONEncoder`), yet SQLite parsed it again on every insert:
-    /// measured at about a fifth of SQLite's CPU per product of a bulk ingest (three rows, ~600
-    /// bytes of JSON). The shape check still refuses a stray non-object text (`[]`, `null`, an
-    /// empty string) at the cost of a byte comparison.
+    /// with the shape check instead, SQLite's CPU per product of a bulk ingest (three rows, ~600
+    /// bytes of JSON) measured 10–20% lower (`Benchmarks/sqlite-bulk-rows.c`). It still refuses a
+    /// stray non-object text (`[]`, `null`, an empty string).
     ///
     /// SQLite cannot alter a CHECK, so each table is rebuilt (create, copy, drop, rename,
     /// indexes again), with foreign keys checked at the end of the migration. The AUTOINCREMENT
