@@ -356,8 +356,8 @@ private final class PipelineShared: @unchecked Sendable {
     ) {
         chunks = BoundedQueue(capacity: parallelism * 4)
         // Room for two batches of parsed chunks: while the writer writes one batch the parsers
-        // fill the next, so the writer finds it ready instead of waiting on the parsers (with
-        // room for fewer records than a batch, it waited for every batch's last chunks).
+        // fill the next, so the writer finds it ready. With a fixed 4 chunks per parser (1,024
+        // records per parser) a batch larger than the queue waited on the parsing of its remainder.
         let chunksPerBatch =
             (batchSize + RecordSplitter<Source>.defaultChunkRecords - 1)
             / RecordSplitter<Source>.defaultChunkRecords
