@@ -79,11 +79,15 @@ extension TenantScope {
         return try store.write { db in
             let type = try fetchContentType(db, typeID)
             // One query for the batch's existing items instead of one per draft.
+            let statement = try db.cachedStatement(
+                sql: """
+                    SELECT * FROM content_item
+                    WHERE tenant_id = ? AND content_type_id = ? AND slug IN (SELECT value FROM json_each(?))
+                    """)
             var existing = Dictionary(
-                try ContentItemRecord.filter(
-                    ContentItemRecord.Columns.tenantID == tenantID && ContentItemRecord.Columns.contentTypeID == typeID
-                        && drafts.compactMap(\.slug).contains(ContentItemRecord.Columns.slug)
-                ).fetchAll(db).map { ($0.slug, $0) }
+                try ContentItemRecord.fetchAll(
+                    statement, arguments: [tenantID, typeID, Self.jsonArray(drafts.compactMap(\.slug))]
+                ).map { ($0.slug, $0) }
             ) { first, _ in first }
             var outcomes: [BulkWriteOutcome] = []
             outcomes.reserveCapacity(drafts.count)
@@ -107,10 +111,11 @@ extension TenantScope {
     ) throws(StoreError) -> [BulkWriteOutcome] {
         let dates = RowDates(now)
         return try store.write { db in
+            let statement = try db.cachedStatement(
+                sql: "SELECT * FROM product WHERE tenant_id = ? AND sku IN (SELECT value FROM json_each(?))")
             var existing = Dictionary(
-                try ProductRecord.filter(
-                    ProductRecord.Columns.tenantID == tenantID && drafts.map(\.sku).contains(ProductRecord.Columns.sku)
-                ).fetchAll(db).map { ($0.sku, $0) }
+                try ProductRecord.fetchAll(statement, arguments: [tenantID, Self.jsonArray(drafts.map(\.sku))])
+                    .map { ($0.sku, $0) }
             ) { first, _ in first }
             var outcomes: [BulkWriteOutcome] = []
             outcomes.reserveCapacity(drafts.count)
@@ -155,6 +160,20 @@ extension TenantScope {
     }
 
     // MARK: - Inside transactions
+
+    /// A batch's external ids as one JSON array, bound as a single parameter of a cached
+    /// statement (`IN (SELECT value FROM json_each(?))`): the query interface built and SQLite
+    /// prepared a statement of one parameter per id anew for every batch, ~4% of a bulk load.
+    static func jsonArray(_ texts: [String]) -> String {
+        var writer = CanonicalJSONWriter(escapesSlashes: false, capacity: texts.count * 24 + 2)
+        writer.raw("[")
+        for (index, text) in texts.enumerated() {
+            if index > 0 { writer.raw(",") }
+            writer.string(text)
+        }
+        writer.raw("]")
+        return writer.text
+    }
 
     private func saveIngestCheckpoint(_ db: Database, _ checkpoint: IngestCheckpoint, at time: Date) throws {
         try db.execute(

@@ -177,4 +177,19 @@ struct BulkWriteTests {
         }
         #expect(row == (try ProductRecord.attributesTexts(draft.attributes)).column)
     }
+
+    @Test("existing SKUs with quotes, backslashes, slashes and non-ASCII letters are found by the batch's lookup")
+    func existingLookupEscapes() throws {
+        let fixture = try StoreFixture()
+        let (_, scope) = try fixture.makeTenant("acme")
+        let skus = [#"a"b"#, #"c\d"#, "e/f", "é-ü-Ω", "plain"]
+        let drafts = try skus.map { try ProductDraft(sku: $0, title: "T", price: Money(amount: 1, currency: "EUR")) }
+        let created = try scope.bulkWriteProducts(drafts, mode: .insert, by: .system)
+        #expect(created.allSatisfy { if case .created = $0 { true } else { false } })
+        // A second insert of the same SKUs finds every one: conflicts, not a failed batch.
+        let again = try scope.bulkWriteProducts(drafts, mode: .insert, by: .system)
+        #expect(again.allSatisfy { if case .conflict(field: "sku", _) = $0 { true } else { false } }, "\(again)")
+        #expect(try scope.bulkWriteProducts(drafts, mode: .upsert, by: .system).count == skus.count)
+        #expect(TenantScope.jsonArray(skus) == #"["a\"b","c\\d","e/f","é-ü-Ω","plain"]"#)
+    }
 }
