@@ -145,7 +145,7 @@ public final class BulkIngestPipeline: Sendable {
         }
         let shared = PipelineShared(
             source: source, format: options.format, skip: summary.resumedAt, target: target,
-            parallelism: options.parallelism)
+            parallelism: options.parallelism, batchSize: options.batchSize, validateOnly: options.validateOnly)
         shared.start()
         defer { shared.cancel() }
 
@@ -351,11 +351,18 @@ private final class PipelineShared: @unchecked Sendable {
     private var runningWorkers = 0
 
     init<Source: IngestByteSource>(
-        source: Source, format: BulkInputFormat, skip: Int64, target: BulkIngestTarget, parallelism: Int
+        source: Source, format: BulkInputFormat, skip: Int64, target: BulkIngestTarget, parallelism: Int,
+        batchSize: Int, validateOnly: Bool
     ) {
         chunks = BoundedQueue(capacity: parallelism * 4)
-        results = BoundedQueue(capacity: parallelism * 4)
-        decoder = BulkRecordDecoder(target: target)
+        // Room for two batches of parsed chunks: while the writer writes one batch the parsers
+        // fill the next, so the writer finds it ready. With a fixed 4 chunks per parser (1,024
+        // records per parser) a batch larger than the queue waited on the parsing of its remainder.
+        let chunksPerBatch =
+            (batchSize + RecordSplitter<Source>.defaultChunkRecords - 1)
+            / RecordSplitter<Source>.defaultChunkRecords
+        results = BoundedQueue(capacity: max(parallelism * 4, 2 * chunksPerBatch + parallelism))
+        decoder = BulkRecordDecoder(target: target, serializesForWrite: !validateOnly)
         self.parallelism = parallelism
         readInput = { shared in shared.read(RecordSplitter(source: source, format: format), skip: skip) }
     }

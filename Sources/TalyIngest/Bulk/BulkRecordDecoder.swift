@@ -39,6 +39,9 @@ public struct RecordRejection: Sendable, Equatable, Error {
 /// API's product JSON shape.
 struct BulkRecordDecoder: Sendable {
     let target: BulkIngestTarget
+    /// Whether product drafts carry their serialized texts for the writer (not for a
+    /// validate-only run, which writes nothing).
+    let serializesForWrite: Bool
     /// Per column of a CSV input, how its cells become JSON values.
     private(set) var csvColumns: [CSVColumn] = []
 
@@ -57,7 +60,10 @@ struct BulkRecordDecoder: Sendable {
         case attribute(String)
     }
 
-    init(target: BulkIngestTarget) { self.target = target }
+    init(target: BulkIngestTarget, serializesForWrite: Bool = true) {
+        self.target = target
+        self.serializesForWrite = serializesForWrite
+    }
 
     /// Types the columns of a CSV header by the content type's or the product schema.
     mutating func useCSVHeader(_ header: [String], line: Int) throws(BulkIngestError) {
@@ -249,9 +255,10 @@ struct BulkRecordDecoder: Sendable {
         guard let title else { throw RecordRejection(field: "title", reason: "is required") }
         guard let amount else { throw RecordRejection(field: "price.amount", reason: "is required") }
         guard let currency else { throw RecordRejection(field: "price.currency", reason: "is required") }
-        return try ProductDraft(
+        let draft = try ProductDraft(
             sku: sku, title: title, description: description, price: try Money(amount: amount, currency: currency),
             attributes: attributes, status: status)
+        return serializesForWrite ? draft.serializedForWrite() : draft
     }
 
     static func attributeValue(_ value: JSONValue, field: String, nested: Bool = false) throws(RecordRejection)

@@ -66,7 +66,10 @@ final class RecordSplitter<Source: IngestByteSource> {
     /// Bytes the source took from the underlying input.
     var rawBytesRead: Int { source.rawBytesRead }
 
-    init(source: Source, format: BulkInputFormat, chunkRecords: Int = 256) {
+    /// Records per chunk unless told otherwise: enough to amortize a queue hand-off per chunk.
+    static var defaultChunkRecords: Int { 256 }
+
+    init(source: Source, format: BulkInputFormat, chunkRecords: Int = defaultChunkRecords) {
         self.source = source
         self.format = format
         self.chunkRecords = chunkRecords

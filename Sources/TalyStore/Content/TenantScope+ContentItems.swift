@@ -301,7 +301,7 @@ extension TenantScope {
     /// Inserts a draft item at version 1 with its revision, audit entry and event.
     func insertContentItem(
         _ db: Database, _ draft: ContentItemDraft, title: String, slug: String?, type: ContentTypeRecord,
-        by actor: Actor, at dates: RowDates
+        by actor: Actor, at dates: RowDates, deferred: DeferredLogRows? = nil
     ) throws -> ContentItemRecord {
         guard let typeID = type.id else { preconditionFailure("a stored type has an id") }
         let checked = try checkedFields(db, draft.fields, against: type)
@@ -314,7 +314,8 @@ extension TenantScope {
         let fieldsText = try ContentValue.storedText(checked)
         try item.insertRow(db, fieldsText: fieldsText, dates: dates)
         try recordContentItemChange(
-            db, item, fieldsText: fieldsText, type: type, action: "create", event: "created", by: actor, at: dates)
+            db, item, fieldsText: fieldsText, type: type, action: "create", event: "created", by: actor, at: dates,
+            deferred: deferred)
         return item
     }
 
@@ -344,13 +345,14 @@ extension TenantScope {
     /// Bumps the version, stores the item with its new revision, audit entry and event.
     func saveChange(
         _ db: Database, _ item: inout ContentItemRecord, type: ContentTypeRecord, action: String, event: String,
-        by actor: Actor, at time: Date
+        by actor: Actor, at time: Date, deferred: DeferredLogRows? = nil
     ) throws {
         item.version += 1
         item.updatedAt = max(time, item.createdAt)
         try item.update(db)
         try recordContentItemChange(
-            db, item, fieldsText: nil, type: type, action: action, event: event, by: actor, at: RowDates(time))
+            db, item, fieldsText: nil, type: type, action: action, event: event, by: actor,
+            at: deferred?.dates ?? RowDates(time), deferred: deferred)
     }
 
     private func changeStatus(
@@ -393,7 +395,7 @@ extension TenantScope {
     /// `fieldsText` is the item's stored fields text when the caller already wrote it.
     private func recordContentItemChange(
         _ db: Database, _ item: ContentItemRecord, fieldsText: String?, type: ContentTypeRecord, action: String,
-        event: String, by actor: Actor, at dates: RowDates
+        event: String, by actor: Actor, at dates: RowDates, deferred: DeferredLogRows? = nil
     ) throws {
         guard let id = item.id else { preconditionFailure("a stored item has an id") }
         if event != "deleted" {
@@ -406,10 +408,11 @@ extension TenantScope {
         }
         try audit(
             db, actor: actor, action: "content_item.\(action)", targetType: "content_item", targetID: id.rawValue,
-            details: ["type": type.name, "slug": item.slug, "version": String(item.version)], at: dates)
+            details: ["type": type.name, "slug": item.slug, "version": String(item.version)], at: dates,
+            deferred: deferred)
         try appendEvent(
             db, aggregateType: "content_item", aggregateID: id.rawValue, eventType: "content_item.\(event)",
-            payloadJSON: try ContentItemEvent(item, type: type).json(dates: dates), at: dates)
+            payloadJSON: try ContentItemEvent(item, type: type).json(dates: dates), at: dates, deferred: deferred)
     }
 }
 

@@ -18,6 +18,7 @@ enum StoreMigrations {
         migrator.registerMigration("v3_content_outbox", migrate: migrateContentOutbox)
         migrator.registerMigration("v4_catalog", migrate: migrateCatalog)
         migrator.registerMigration("v5_ingest_checkpoint", migrate: migrateIngestCheckpoint)
+        migrator.registerMigration("v6_json_shape_checks", migrate: migrateJSONShapeChecks)
         return migrator
     }
 

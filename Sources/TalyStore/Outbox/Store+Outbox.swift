@@ -186,16 +186,21 @@ extension TenantScope {
             payloadJSON: payloadJSON, at: RowDates(time))
     }
 
-    /// Appends an event stamped with a write's shared time texts.
+    /// Appends an event stamped with a write's shared time texts, queued in `deferred` (a bulk
+    /// write's, which hands back no id) when given.
     @discardableResult
     func appendEvent(
         _ db: Database, aggregateType: String, aggregateID: Int64, eventType: String, payloadJSON: String,
-        at dates: RowDates
+        at dates: RowDates, deferred: DeferredLogRows? = nil
     ) throws -> OutboxEvent {
         var event = OutboxEvent(
             id: nil, tenantID: tenantID, aggregateType: aggregateType, aggregateID: aggregateID,
             eventType: eventType, payload: payloadJSON, createdAt: dates.time)
-        try event.insertRow(db, dates: dates)
+        if let deferred {
+            try deferred.append(event, db)
+        } else {
+            try event.insertRow(db, dates: dates)
+        }
         store.outboxNotifier.signalAfterCommit(of: db)
         return event
     }

@@ -31,6 +31,23 @@ public struct ProductDraft: Sendable, Equatable {
     public let attributes: [String: AttributeValue]
     /// Active, draft or archived.
     public let status: ProductStatus
+    /// The texts a write of this draft stores when `serializedForWrite()` made them ahead of the
+    /// write (bulk ingest, on its parser threads); nil otherwise.
+    private(set) var encoded: Encoded?
+
+    /// The JSON texts of a draft's write, the same bytes the writer would serialize.
+    struct Encoded: Sendable {
+        /// `ProductRecord.attributesTexts(attributes)`.
+        let attributes: (column: String, payload: String)
+        /// The audit details of a creation, `TenantScope.json(["sku": sku])`.
+        let creationDetails: String
+    }
+
+    /// Drafts are equal when their fields are; `encoded` is derived from them.
+    public static func == (lhs: ProductDraft, rhs: ProductDraft) -> Bool {
+        lhs.sku == rhs.sku && lhs.title == rhs.title && lhs.description == rhs.description && lhs.price == rhs.price
+            && lhs.attributes == rhs.attributes && lhs.status == rhs.status
+    }
 
     /// A product's fields, checked; errors name the field (`sku`, `price.currency`…).
     public init(
@@ -44,6 +61,19 @@ public struct ProductDraft: Sendable, Equatable {
         self.price = price
         self.attributes = attributes
         self.status = status
+        encoded = nil
+    }
+
+    /// This draft with the JSON texts a write of it stores (the attributes column and payload,
+    /// the audit details of a creation) serialized now, on the calling thread. Bulk ingest calls
+    /// it on its parser threads, which idle while its one writer thread bounds the run, so the
+    /// writer only binds the texts. Valid attributes always serialize; should they not, the
+    /// write serializes them again and reports the error there.
+    public func serializedForWrite() -> ProductDraft {
+        guard encoded == nil, let texts = try? ProductRecord.attributesTexts(attributes) else { return self }
+        var draft = self
+        draft.encoded = Encoded(attributes: texts, creationDetails: TenantScope.json(["sku": sku]))
+        return draft
     }
 
     static func validSKU(_ sku: String) throws(StoreError) -> String {
@@ -410,7 +440,11 @@ public struct ProductRecord: Sendable, Equatable, FetchableRecord, MutablePersis
         var writer = CanonicalJSONWriter(escapesSlashes: false, capacity: 512)
         writer.raw("{")
         writer.key("attributes", first: true)
-        if let attributesJSON { writer.raw(json: attributesJSON) } else { try writer.object(draft.attributes) }
+        if let attributesJSON = attributesJSON ?? draft.encoded?.attributes.payload {
+            writer.raw(json: attributesJSON)
+        } else {
+            try writer.object(draft.attributes)
+        }
         writer.key("created_at")
         writer.string(dates.iso8601(createdAt))
         writer.key("description")
@@ -469,6 +503,7 @@ extension ProductDraft {
         self.price = price
         self.attributes = attributes
         self.status = status
+        encoded = nil
     }
 }
 

@@ -67,6 +67,12 @@ struct RowInsert {
         bind(text)
     }
 
+    /// `head` (`INSERT INTO t (columns) VALUES`) followed by `rows` groups of `columns` parameters.
+    static func sql(_ head: String, columns: Int, rows: Int) -> String {
+        let group = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
+        return head + " " + Array(repeating: group, count: rows).joined(separator: ", ")
+    }
+
     /// Runs the statement with what was bound.
     func execute() throws {
         guard failure == SQLITE_OK else {
@@ -165,14 +171,14 @@ extension ContentRevisionRecord {
 }
 
 extension AuditLogRecord {
-    static let insertSQL = """
+    static let insertHead = """
         INSERT INTO audit_log (tenant_id, actor_type, actor_id, action, target_type, target_id, occurred_at, details)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        VALUES
         """
+    static let insertSQL = RowInsert.sql(insertHead, columns: 8, rows: 1)
 
-    /// Inserts the row and takes the id SQLite assigns.
-    mutating func insertRow(_ db: Database, dates: RowDates) throws {
-        var insert = try RowInsert(db, sql: Self.insertSQL)
+    /// Binds the row's columns, in `insertHead`'s order.
+    func bind(into insert: inout RowInsert, dates: RowDates) {
         insert.bind(tenantID.rawValue)
         insert.bind(actorType)
         insert.bind(actorID)
@@ -181,28 +187,96 @@ extension AuditLogRecord {
         insert.bind(targetID)
         insert.bind(dates.text(occurredAt))
         insert.bind(details)
+    }
+
+    /// Inserts the row and takes the id SQLite assigns.
+    mutating func insertRow(_ db: Database, dates: RowDates) throws {
+        var insert = try RowInsert(db, sql: Self.insertSQL)
+        bind(into: &insert, dates: dates)
         try insert.execute()
         id = AuditEntryID(db.lastInsertedRowID)
     }
 }
 
 extension OutboxEvent {
-    static let insertSQL = """
+    static let insertHead = """
         INSERT INTO outbox_event (tenant_id, aggregate_type, aggregate_id, event_type, payload, created_at)
-        VALUES (?, ?, ?, ?, ?, ?)
+        VALUES
         """
+    static let insertSQL = RowInsert.sql(insertHead, columns: 6, rows: 1)
 
-    /// Inserts the row and takes the id SQLite assigns.
-    mutating func insertRow(_ db: Database, dates: RowDates) throws {
-        var insert = try RowInsert(db, sql: Self.insertSQL)
+    /// Binds the row's columns, in `insertHead`'s order.
+    func bind(into insert: inout RowInsert, dates: RowDates) {
         insert.bind(tenantID.rawValue)
         insert.bind(aggregateType)
         insert.bind(aggregateID)
         insert.bind(eventType)
         insert.bind(payload)
         insert.bind(dates.text(createdAt))
+    }
+
+    /// Inserts the row and takes the id SQLite assigns.
+    mutating func insertRow(_ db: Database, dates: RowDates) throws {
+        var insert = try RowInsert(db, sql: Self.insertSQL)
+        bind(into: &insert, dates: dates)
         try insert.execute()
         id = OutboxEventID(db.lastInsertedRowID)
+    }
+}
+
+/// The audit entries and outbox events of a bulk write, held back and inserted
+/// `rowsPerStatement` rows per INSERT instead of one per statement.
+///
+/// SQLite does part of an INSERT's work once per statement, not per row: reading and writing
+/// back the AUTOINCREMENT counter in `sqlite_sequence`, opening the table's, its indexes' and the
+/// foreign key's parent cursors. A bulk write adds two such rows per record; measured on
+/// products (a C driver of the same schema and statements), multi-row statements cut SQLite's
+/// CPU per product by about a fifth. Rows keep their order, so event ids still follow the order
+/// of the changes, and everything stays in the caller's transaction. The rows' ids are not
+/// handed back: the bulk writes never use them.
+final class DeferredLogRows {
+    static let rowsPerStatement = 64
+    static let auditSQL = RowInsert.sql(AuditLogRecord.insertHead, columns: 8, rows: rowsPerStatement)
+    static let eventSQL = RowInsert.sql(OutboxEvent.insertHead, columns: 6, rows: rowsPerStatement)
+
+    let dates: RowDates
+    private var audits: [AuditLogRecord] = []
+    private var events: [OutboxEvent] = []
+
+    /// Rows of a write stamped with `dates`.
+    init(dates: RowDates) {
+        self.dates = dates
+        audits.reserveCapacity(Self.rowsPerStatement)
+        events.reserveCapacity(Self.rowsPerStatement)
+    }
+
+    /// Queues `entry`, inserting a full statement's worth of entries when there are enough.
+    func append(_ entry: AuditLogRecord, _ db: Database) throws {
+        audits.append(entry)
+        guard audits.count == Self.rowsPerStatement else { return }
+        var insert = try RowInsert(db, sql: Self.auditSQL)
+        for entry in audits { entry.bind(into: &insert, dates: dates) }
+        try insert.execute()
+        audits.removeAll(keepingCapacity: true)
+    }
+
+    /// Queues `event`, inserting a full statement's worth of events when there are enough.
+    func append(_ event: OutboxEvent, _ db: Database) throws {
+        events.append(event)
+        guard events.count == Self.rowsPerStatement else { return }
+        var insert = try RowInsert(db, sql: Self.eventSQL)
+        for event in events { event.bind(into: &insert, dates: dates) }
+        try insert.execute()
+        events.removeAll(keepingCapacity: true)
+    }
+
+    /// Inserts what is still queued, one row per statement (a statement per remainder length
+    /// would fill the connection's statement cache); call before the transaction commits.
+    func flush(_ db: Database) throws {
+        for index in audits.indices { try audits[index].insertRow(db, dates: dates) }
+        for index in events.indices { try events[index].insertRow(db, dates: dates) }
+        audits.removeAll(keepingCapacity: true)
+        events.removeAll(keepingCapacity: true)
     }
 }
 

@@ -116,13 +116,14 @@ extension TenantScope {
     // MARK: - Inside transactions
 
     func insertProduct(
-        _ db: Database, _ draft: ProductDraft, skuField: String, by actor: Actor, at dates: RowDates
+        _ db: Database, _ draft: ProductDraft, skuField: String, by actor: Actor, at dates: RowDates,
+        deferred: DeferredLogRows? = nil
     ) throws -> ProductRecord {
         var product = ProductRecord(
             id: nil, tenantID: tenantID, draft: draft, createdAt: dates.time, updatedAt: dates.time, version: 1)
         // The UNIQUE (tenant_id, sku) constraint answers "is the SKU taken" in the insert itself,
         // without a read first; only the field's name (its place in a batch) is added here.
-        let attributes = try ProductRecord.attributesTexts(draft.attributes)
+        let attributes = try draft.encoded?.attributes ?? ProductRecord.attributesTexts(draft.attributes)
         do {
             try product.insertRow(db, attributesJSON: attributes.column, dates: dates)
         } catch let error as DatabaseError
@@ -133,10 +134,12 @@ extension TenantScope {
         }
         try audit(
             db, actor: actor, action: "product.create", targetType: "product", targetID: product.id?.rawValue,
-            details: ["sku": draft.sku], at: dates)
+            detailsJSON: draft.encoded?.creationDetails ?? Self.json(["sku": draft.sku]), at: dates,
+            deferred: deferred)
         try appendEvent(
             db, aggregateType: "product", aggregateID: product.id!.rawValue, eventType: "product.created",
-            payloadJSON: try product.eventJSON(dates: dates, attributesJSON: attributes.payload), at: dates)
+            payloadJSON: try product.eventJSON(dates: dates, attributesJSON: attributes.payload), at: dates,
+            deferred: deferred)
         return product
     }
 

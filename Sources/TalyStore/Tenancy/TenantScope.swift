@@ -45,16 +45,31 @@ public struct TenantScope: Sendable {
             at: RowDates(time))
     }
 
-    /// Appends an audit entry stamped with a write's shared time texts.
+    /// Appends an audit entry stamped with a write's shared time texts, queued in `deferred`
+    /// (a bulk write's) when given.
     func audit(
         _ db: Database, actor: Actor, action: String, targetType: String, targetID: Int64?,
-        details: [String: String] = [:], at dates: RowDates
+        details: [String: String] = [:], at dates: RowDates, deferred: DeferredLogRows? = nil
+    ) throws {
+        try audit(
+            db, actor: actor, action: action, targetType: targetType, targetID: targetID,
+            detailsJSON: Self.json(details), at: dates, deferred: deferred)
+    }
+
+    /// Appends an audit entry whose details are already JSON text (`json(_:)` of them).
+    func audit(
+        _ db: Database, actor: Actor, action: String, targetType: String, targetID: Int64?,
+        detailsJSON: String, at dates: RowDates, deferred: DeferredLogRows? = nil
     ) throws {
         let (actorType, actorID) = actor.columns
         var entry = AuditLogRecord(
             id: nil, tenantID: tenantID, actorType: actorType, actorID: actorID, action: action,
-            targetType: targetType, targetID: targetID, occurredAt: dates.time, details: Self.json(details))
-        try entry.insertRow(db, dates: dates)
+            targetType: targetType, targetID: targetID, occurredAt: dates.time, details: detailsJSON)
+        if let deferred {
+            try deferred.append(entry, db)
+        } else {
+            try entry.insertRow(db, dates: dates)
+        }
     }
 
     /// `details` as canonical JSON text, the text `json(_:)` writes, without `JSONEncoder`'s

@@ -1,4 +1,6 @@
 import Foundation
+import GRDB
+import TalyTestSupport
 import Testing
 
 @testable import TalyStore
@@ -103,5 +105,91 @@ struct BulkWriteTests {
             try scope.ingestCheckpoint(inputKey: "k") == IngestCheckpoint(inputKey: "k", recordsDone: 1, created: 1))
         try scope.clearIngestCheckpoint(inputKey: "k")
         #expect(try scope.ingestCheckpoint(inputKey: "k") == nil)
+    }
+
+    @Test("audit entries and events held back for multi-row INSERTs keep the order of the batch's changes (seeded)")
+    func deferredRowsKeepOrder() throws {
+        let seed = SplitMix64.testSeed()
+        print("BulkWriteTests.deferredRowsKeepOrder seed \(seed)")
+        var random = SplitMix64(seed: seed)
+        let fixture = try StoreFixture()
+        let (_, scope) = try fixture.makeTenant("acme")
+        func draft(_ sku: Int, title: String) throws -> ProductDraft {
+            try ProductDraft(sku: "S-\(sku)", title: title, price: Money(amount: 100, currency: "EUR"))
+        }
+        // Enough changes for full multi-row statements and a remainder, with updates of SKUs
+        // created earlier in the same batch between the creations.
+        let count = DeferredLogRows.rowsPerStatement * 2 + Int(random.next() % UInt64(DeferredLogRows.rowsPerStatement))
+        var drafts: [ProductDraft] = []
+        var expected: [(sku: String, event: String)] = []
+        var created: [Int] = []
+        for index in 0..<count {
+            let isUpdate = !created.isEmpty && random.next() % 3 == 0
+            let sku = isUpdate ? created[Int(random.next() % UInt64(created.count))] : index
+            if !isUpdate { created.append(sku) }
+            drafts.append(try draft(sku, title: "v\(index)"))
+            expected.append(("S-\(sku)", isUpdate ? "product.updated" : "product.created"))
+        }
+        let auditBefore = try scope.auditLog(after: nil, limit: 10_000).count
+        let eventsBefore = try scope.outboxEvents(limit: 10_000).count
+        let outcomes = try scope.bulkWriteProducts(drafts, mode: .upsert, by: .system)
+        #expect(outcomes.count == count)
+        let events = try scope.outboxEvents(limit: 10_000).dropFirst(eventsBefore)
+        #expect(events.count == count, "seed \(seed)")
+        let createdIDs = outcomes.compactMap { outcome -> ProductID? in
+            guard case .created(let id) = outcome else { return nil }
+            return ProductID(id)
+        }
+        #expect(createdIDs.count == created.count)
+        let ids = Dictionary(
+            uniqueKeysWithValues: try scope.products(ids: createdIDs).map { ($0.id!.rawValue, $0.sku) })
+        let written = events.map { (ids[$0.aggregateID] ?? "?", $0.eventType) }
+        #expect(written.map(\.0) == expected.map(\.sku), "event order (seed \(seed))")
+        #expect(written.map(\.1) == expected.map(\.event), "event types (seed \(seed))")
+        #expect(zip(events, events.dropFirst()).allSatisfy { $0.id! < $1.id! })
+        let audit = try scope.auditLog(after: nil, limit: 10_000).dropFirst(auditBefore)
+        #expect(audit.map { ids[$0.targetID ?? 0] ?? "?" } == expected.map(\.sku), "audit order (seed \(seed))")
+        #expect(
+            audit.map(\.action) == expected.map { $0.event == "product.created" ? "product.create" : "product.update" })
+    }
+
+    @Test("a draft read back from its row equals the draft that wrote it, so an unchanged record stays unchanged")
+    func storedDraftEqualsWritten() throws {
+        let fixture = try StoreFixture()
+        let (_, scope) = try fixture.makeTenant("acme")
+        let draft = try ProductDraft(
+            sku: "A-1", title: "Lamp", description: "a/b", price: Money(amount: 100, currency: "EUR"),
+            attributes: ["url": .string("https://example.com/a"), "n": .integer(3)], status: .active)
+        #expect(draft.encoded == nil)
+        let serialized = draft.serializedForWrite()
+        #expect(serialized.encoded?.attributes.column.contains(#"\/"#) == true)
+        #expect(serialized == draft)
+        let created = try scope.createProduct(serialized, by: .system)
+        let stored = try scope.product(created.id!)
+        #expect(stored.draft.encoded == nil)
+        #expect(stored.draft == draft)
+        #expect(
+            try scope.bulkWriteProducts([serialized], mode: .replace, by: .system) == [.unchanged(created.id!.rawValue)]
+        )
+        // The texts written from the draft's encoding are the ones the store serializes itself.
+        let row = try fixture.store.pool.read { db in
+            try String.fetchOne(db, sql: "SELECT attributes FROM product WHERE id = ?", arguments: [created.id!])
+        }
+        #expect(row == (try ProductRecord.attributesTexts(draft.attributes)).column)
+    }
+
+    @Test("existing SKUs with quotes, backslashes, slashes and non-ASCII letters are found by the batch's lookup")
+    func existingLookupEscapes() throws {
+        let fixture = try StoreFixture()
+        let (_, scope) = try fixture.makeTenant("acme")
+        let skus = [#"a"b"#, #"c\d"#, "e/f", "é-ü-Ω", "plain"]
+        let drafts = try skus.map { try ProductDraft(sku: $0, title: "T", price: Money(amount: 1, currency: "EUR")) }
+        let created = try scope.bulkWriteProducts(drafts, mode: .insert, by: .system)
+        #expect(created.allSatisfy { if case .created = $0 { true } else { false } })
+        // A second insert of the same SKUs finds every one: conflicts, not a failed batch.
+        let again = try scope.bulkWriteProducts(drafts, mode: .insert, by: .system)
+        #expect(again.allSatisfy { if case .conflict(field: "sku", _) = $0 { true } else { false } }, "\(again)")
+        #expect(try scope.bulkWriteProducts(drafts, mode: .upsert, by: .system).count == skus.count)
+        #expect(TenantScope.jsonArray(skus) == #"["a\"b","c\\d","e/f","é-ü-Ω","plain"]"#)
     }
 }

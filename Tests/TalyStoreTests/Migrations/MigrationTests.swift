@@ -8,7 +8,9 @@ import Testing
 @Suite("schema migrations")
 struct MigrationTests {
     /// Every migration that has landed on main, in order: they are never renamed, reordered or removed.
-    static let landedMigrations = ["v1_tenant", "v2_accounts", "v3_content_outbox", "v4_catalog"]
+    static let landedMigrations = [
+        "v1_tenant", "v2_accounts", "v3_content_outbox", "v4_catalog", "v5_ingest_checkpoint",
+    ]
 
     @Test("landed migrations keep their names and order; new ones only follow them")
     func appendOnly() {
@@ -264,6 +266,70 @@ struct MigrationTests {
         _ = try acme.reserve(7, of: chair.id!, at: "main", by: .system)
         #expect(throws: StoreError.self) { try acme.reserve(1, of: chair.id!, at: "main", by: .system) }
         #expect(try acme.stock(of: chair.id!, at: "main")?.reserved == 10)
+        let foreignKeyErrors = try store.pool.read { db in try Row.fetchAll(db, sql: "PRAGMA foreign_key_check") }
+        #expect(foreignKeyErrors.isEmpty)
+    }
+
+    @Test("the v5 fixture migrates to v6: rows byte for byte, AUTOINCREMENT counters kept, object checks still hold")
+    func fromV5Fixture() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("v5.sqlite")
+        let fixture = V5IngestCheckpointFixture.self
+        try Self.copyFixture(fixture.url, to: path, writer: fixture.write)
+        #expect(
+            try Self.appliedMigrations(at: path) == [
+                "v1_tenant", "v2_accounts", "v3_content_outbox", "v4_catalog", "v5_ingest_checkpoint",
+            ])
+        let tables = ["product", "audit_log", "outbox_event", "inventory", "ingest_checkpoint"]
+        func rows(_ db: Database) throws -> [[[String]]] {
+            try tables.map { table in
+                let columns = try db.columns(in: table).map(\.name)
+                let select = columns.map { "typeof(\($0)) || ':' || hex(\($0))" }.joined(separator: ", ")
+                return try Row.fetchAll(db, sql: "SELECT \(select) FROM \(table) ORDER BY 1, 2, 3")
+                    .map { row in (0..<row.count).map { row[$0] as String } }
+            }
+        }
+        func counters(_ db: Database) throws -> [String: Int64] {
+            Dictionary(
+                uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT name, seq FROM sqlite_sequence").map {
+                    ($0["name"] as String, $0["seq"] as Int64)
+                })
+        }
+        let (oldRows, oldCounters) = try DatabaseQueue(path: path).read { db in (try rows(db), try counters(db)) }
+        #expect(oldRows[2].count == fixture.events - fixture.deletedEvents)
+        #expect(oldCounters["outbox_event"] == Int64(fixture.events))
+
+        let store = try Store(path: path, clock: ManualClock())
+        #expect(try store.appliedMigrations() == StoreMigrations.migrator.migrations)
+        let (newRows, newCounters) = try store.pool.read { db in (try rows(db), try counters(db)) }
+        for (index, table) in tables.enumerated() {
+            #expect(newRows[index] == oldRows[index], "\(table)")
+        }
+        #expect(newCounters == oldCounters)
+
+        // New rows follow every id ever handed out, deleted ones included.
+        let acme = try store.tenant(named: fixture.tenant)
+        #expect(try acme.ingestCheckpoint(inputKey: fixture.checkpoint.inputKey) == fixture.checkpoint)
+        let chair = try #require(try acme.product(sku: "CHAIR-1"))
+        #expect(chair.draft.attributes["url"] == .string("https://example.com/chair"))
+        #expect(try acme.stock(of: chair.id!, at: "main")?.reserved == 3)
+        let lamp = try acme.createProduct(
+            try ProductDraft(sku: "DESK-2", title: "Desk", price: Money(amount: 5, currency: "EUR")), by: .system)
+        #expect(lamp.id!.rawValue > oldCounters["product"]!)
+        let events = try acme.outboxEvents(limit: 100)
+        #expect(events.last?.eventType == "product.created")
+        #expect(events.last!.id!.rawValue == Int64(fixture.events) + 1)
+        #expect(try acme.auditLog(limit: 100).last!.id!.rawValue == Int64(fixture.auditEntries) + 1)
+
+        // The shape checks still refuse a text that is not an object.
+        for (table, column) in [("outbox_event", "payload"), ("audit_log", "details"), ("product", "attributes")] {
+            #expect(throws: DatabaseError.self, "\(table).\(column)") {
+                try store.pool.write { db in
+                    try db.execute(
+                        sql: "UPDATE \(table) SET \(column) = '[]' WHERE id = (SELECT max(id) FROM \(table))")
+                }
+            }
+        }
         let foreignKeyErrors = try store.pool.read { db in try Row.fetchAll(db, sql: "PRAGMA foreign_key_check") }
         #expect(foreignKeyErrors.isEmpty)
     }

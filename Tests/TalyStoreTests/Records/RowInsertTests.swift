@@ -162,7 +162,8 @@ struct RowInsertTests {
             items.append(ContentItemDraft(title: title, slug: "item-\(index)", fields: ["body": .string(title)]))
         }
         let (_, bulkScope, bulkType) = stores[0]
-        _ = try bulkScope.bulkWriteProducts(products, mode: .insert, by: .system)
+        // Serialized ahead as bulk ingest's parser threads do: the texts must be the writer's own.
+        _ = try bulkScope.bulkWriteProducts(products.map { $0.serializedForWrite() }, mode: .insert, by: .system)
         _ = try bulkScope.bulkWriteContentItems(of: bulkType.id!, items, mode: .insert, by: .system)
         let (_, singleScope, singleType) = stores[1]
         for draft in products { _ = try singleScope.createProduct(draft, by: .system) }
