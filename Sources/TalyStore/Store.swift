@@ -15,6 +15,8 @@ public final class Store: Sendable {
     let pool: DatabasePool
     /// Wakes in-process outbox subscriptions after a commit that wrote events.
     let outboxNotifier = OutboxNotifier()
+    /// API keys that authenticated since the last commit.
+    let apiKeyCache: APIKeyCache
 
     /// Opens (creating if needed) the database at `path` and applies every pending migration.
     public init(
@@ -45,6 +47,11 @@ public final class Store: Sendable {
             try StoreMigrations.migrator.migrate(pool)
         } catch {
             throw .migrationFailed(reason: Self.describe(error))
+        }
+        do {
+            apiKeyCache = try APIKeyCache(path: path)
+        } catch {
+            throw .cannotOpen(path: path, reason: Self.describe(error))
         }
     }
 

@@ -71,7 +71,7 @@ struct SearchController: Sendable {
         ) { request, context in
             let principal = try context.require(.search)
             let parameters = try SearchParameters(query: request.uri.queryParameters)
-            return try respond(search(parameters, principal: principal), context: context, request: request)
+            return jsonResponse(try search(parameters, principal: principal).json())
         }
         api.add(
             RouteDoc(
@@ -80,7 +80,7 @@ struct SearchController: Sendable {
         ) { request, context in
             let principal = try context.require(.search)
             let parameters = try await request.decodeJSON(as: SearchParameters.self, context: context)
-            return try respond(search(parameters, principal: principal), context: context, request: request)
+            return jsonResponse(try search(parameters, principal: principal).json())
         }
         api.add(
             RouteDoc(
@@ -98,7 +98,7 @@ struct SearchController: Sendable {
             let started = ContinuousClock.now
             let result = try service.multiSearch(body, principal: principal)
             metrics.observeSearch(collection: "multi-search", seconds: Self.seconds(since: started))
-            return try respond(result, context: context, request: request)
+            return jsonResponse(try result.json())
         }
         let facetQuery: [(name: String, schema: JSONSchema, description: String)] = [
             ("collection", .string(), "a content type name, or products (required)"),

@@ -58,7 +58,8 @@ public final class MetricsRegistry: Sendable {
 
     /// Hook for the search routes: the engine's time for one search in `collection`.
     public func observeSearch(collection: String, seconds: Double) {
-        let labels = Self.labels(["collection": collection])
+        // One label: built in place, like the request labels, since this runs on every search.
+        let labels = "collection=\"\(Self.escaped(collection))\""
         state.withLock { state in state.searchLatency[labels, default: Histogram()].observe(seconds) }
     }
 

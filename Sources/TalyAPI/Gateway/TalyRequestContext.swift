@@ -32,12 +32,16 @@ public struct TalyRequestContext: RequestContext, RemoteAddressRequestContext {
     public var maxUploadSize: Int { limits.maxBodyBytes }
 
     /// Snake-case keys come from each type's `CodingKeys`; sorted keys keep answers diffable.
-    public var responseEncoder: JSONEncoder {
+    public var responseEncoder: JSONEncoder { Self.responseEncoder }
+
+    /// One encoder for every answer: its options never change after this, and encoding does not
+    /// mutate it, so sharing it saves building one per request.
+    static let responseEncoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
-    }
+    }()
 
     /// The authenticated principal; 401 when the request carried no credential.
     public func authenticated() throws(APIError) -> Principal {

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 
 /// Answers 504 `timeout` when the rest of the chain has not produced a response within the
@@ -18,24 +19,35 @@ struct RequestTimeoutMiddleware: RouterMiddleware {
     ) async throws -> Response {
         let timeout = settings.timeout(endpoint: context.endpointPath)
         let deadline = ContinuousClock.now + timeout
-        // The task group awaits both children before it returns, so `next` never outlives
-        // this call even though a child task runs it.
+        // One child task runs the rest of the chain, so that cancelling it cancels that alone,
+        // not the connection's task; the shared watchdog cancels it at the deadline. A timer
+        // task per request racing the handler cost a second task, a timer and a cancellation
+        // on every request. The task group awaits its child before it returns, so `next` never
+        // outlives this call even though the child runs it.
         return try await withoutActuallyEscaping(next) { next in
             let handler = HandlerTransfer(next)
-            return try await withThrowingTaskGroup(of: Response?.self) { group in
-                group.addTask { try await handler.run(request, context) }
+            return try await withThrowingTaskGroup(of: Response.self) { group in
                 group.addTask {
-                    try await Task.sleep(for: timeout)
-                    return nil
+                    try await DeadlineWatchdog.shared.cancelling(at: deadline) {
+                        try await handler.run(request, context)
+                    }
                 }
-                defer { group.cancelAll() }
-                // A handler holding its thread can delay the timer past its own end: the clock,
-                // not the order the two children finish in, says whether the deadline was kept.
-                if let response = try await group.next() ?? nil, ContinuousClock.now <= deadline { return response }
-                throw APIError(
-                    .timeout,
-                    "the request did not finish within \(Self.describe(timeout)); a change it was making may "
-                        + "still have been saved")
+                let outcome: Result<Response, any Error>
+                do {
+                    guard let response = try await group.next() else { preconditionFailure("one child was added") }
+                    outcome = .success(response)
+                } catch {
+                    outcome = .failure(error)
+                }
+                // A handler holding its thread finishes past the deadline, cancelled or not: the
+                // clock says whether the deadline was kept.
+                guard ContinuousClock.now <= deadline else {
+                    throw APIError(
+                        .timeout,
+                        "the request did not finish within \(Self.describe(timeout)); a change it was making may "
+                            + "still have been saved")
+                }
+                return try outcome.get()
             }
         }
     }
@@ -53,4 +65,81 @@ struct RequestTimeoutMiddleware: RouterMiddleware {
 private struct HandlerTransfer: @unchecked Sendable {
     let run: (Request, TalyRequestContext) async throws -> Response
     init(_ run: @escaping (Request, TalyRequestContext) async throws -> Response) { self.run = run }
+}
+
+/// Cancels tasks whose deadline has passed, from one thread for the whole process.
+///
+/// A task registers itself for the time it runs a body; the thread sleeps until the earliest
+/// deadline it knows and is woken only when a task registers with an earlier one (with one
+/// timeout for most routes, when nothing was registered), so a request costs a dictionary
+/// insert and removal under a lock, not a timer.
+final class DeadlineWatchdog: @unchecked Sendable {
+    static let shared = DeadlineWatchdog()
+
+    private struct Entry {
+        let deadline: ContinuousClock.Instant
+        let task: UnsafeCurrentTask
+    }
+
+    // Everything below is guarded by `condition`'s lock.
+    private let condition = NSCondition()
+    private var entries: [UInt64: Entry] = [:]
+    private var nextID: UInt64 = 0
+    /// When the thread will look next; nil while it waits for a registration (or before it starts).
+    private var wakesAt: ContinuousClock.Instant?
+    private var started = false
+
+    /// Runs `body` in the current task, cancelling the task if it is still running at `deadline`.
+    func cancelling<T>(at deadline: ContinuousClock.Instant, _ body: () async throws -> T) async throws -> T {
+        let id = withUnsafeCurrentTask { task in task.map { register($0, deadline: deadline) } }
+        defer { if let id { unregister(id) } }
+        return try await body()
+    }
+
+    private func register(_ task: UnsafeCurrentTask, deadline: ContinuousClock.Instant) -> UInt64 {
+        condition.lock()
+        defer { condition.unlock() }
+        if !started {
+            started = true
+            let thread = Thread { [self] in watch() }
+            thread.name = "taly-deadlines"
+            thread.start()
+        }
+        let id = nextID
+        nextID &+= 1
+        // The task stays alive while registered: it unregisters before its body returns, and
+        // `watch` cancels only under this lock.
+        entries[id] = Entry(deadline: deadline, task: task)
+        if wakesAt.map({ deadline < $0 }) ?? true { condition.signal() }
+        return id
+    }
+
+    private func unregister(_ id: UInt64) {
+        condition.lock()
+        entries[id] = nil
+        condition.unlock()
+    }
+
+    private func watch() {
+        condition.lock()
+        while true {
+            let now = ContinuousClock.now
+            var earliest: ContinuousClock.Instant?
+            for (id, entry) in entries {
+                if entry.deadline <= now {
+                    entry.task.cancel()
+                    entries[id] = nil
+                } else if earliest.map({ entry.deadline < $0 }) ?? true {
+                    earliest = entry.deadline
+                }
+            }
+            wakesAt = earliest
+            if let earliest {
+                let (seconds, attoseconds) = (earliest - now).components
+                _ = condition.wait(until: Date(timeIntervalSinceNow: Double(seconds) + Double(attoseconds) / 1e18))
+            } else {
+                condition.wait()
+            }
+        }
+    }
 }

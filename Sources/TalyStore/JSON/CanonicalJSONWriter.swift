@@ -8,36 +8,36 @@ import Foundation
 /// rather than `JSONEncoder`, which costs tens of microseconds for even a two-key object on
 /// Linux. Byte-identical output keeps rows written before and after comparable; tests hold it
 /// to `JSONEncoder` on random values.
-struct CanonicalJSONWriter {
+public struct CanonicalJSONWriter: Sendable {
     /// The text so far.
-    private(set) var bytes: [UInt8] = []
+    public private(set) var bytes: [UInt8] = []
     /// Whether `/` is written `\/`: `JSONEncoder`'s default, which GRDB keeps for JSON columns;
     /// `.withoutEscapingSlashes` (outbox payloads, audit details) writes it bare.
-    let escapesSlashes: Bool
+    public let escapesSlashes: Bool
 
     /// `JSONEncoder` refuses containers nested this deep.
     private static let maximumDepth = 512
 
-    init(escapesSlashes: Bool, capacity: Int = 256) {
+    public init(escapesSlashes: Bool, capacity: Int = 256) {
         self.escapesSlashes = escapesSlashes
         bytes.reserveCapacity(capacity)
     }
 
     /// The text written.
-    var text: String { String(decoding: bytes, as: UTF8.self) }
+    public var text: String { String(decoding: bytes, as: UTF8.self) }
 
     /// Appends punctuation or a literal that needs no escaping.
-    mutating func raw(_ literal: StaticString) {
+    public mutating func raw(_ literal: StaticString) {
         literal.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
     /// Appends JSON text this writer (or one like it) already wrote.
-    mutating func raw(json text: String) {
+    public mutating func raw(json text: String) {
         bytes.append(contentsOf: text.utf8)
     }
 
     /// Appends `"key":`, preceded by a comma unless it is the object's first key.
-    mutating func key(_ key: StaticString, first: Bool = false) {
+    public mutating func key(_ key: StaticString, first: Bool = false) {
         if !first { bytes.append(UInt8(ascii: ",")) }
         bytes.append(UInt8(ascii: "\""))
         raw(key)
@@ -46,7 +46,7 @@ struct CanonicalJSONWriter {
     }
 
     /// Appends a quoted, escaped string.
-    mutating func string(_ value: String) {
+    public mutating func string(_ value: String) {
         bytes.append(UInt8(ascii: "\""))
         var value = value
         value.withUTF8 { utf8 in
@@ -84,12 +84,19 @@ struct CanonicalJSONWriter {
     }
 
     /// Appends a finite number as Swift prints it, without a trailing `.0` (`3`, `2.5`, `1e-07`).
-    mutating func number(_ value: Double) throws {
-        guard value.isFinite else {
-            throw EncodingError.invalidValue(
-                value, EncodingError.Context(codingPath: [], debugDescription: "\(value) is not valid JSON"))
-        }
-        let text = value.description
+    public mutating func number(_ value: Double) throws {
+        guard value.isFinite else { throw Self.notFinite(value) }
+        appendShortest(value.description)
+    }
+
+    /// Appends a finite single-precision number the same way: `JSONEncoder` writes a `Float`
+    /// from its own shortest digits (`7.554156`), not those of the `Double` it widens to.
+    public mutating func number(_ value: Float) throws {
+        guard value.isFinite else { throw Self.notFinite(value) }
+        appendShortest(value.description)
+    }
+
+    private mutating func appendShortest(_ text: String) {
         let utf8 = text.utf8
         if utf8.count >= 2, text.hasSuffix(".0") {
             bytes.append(contentsOf: utf8.dropLast(2))
@@ -98,13 +105,18 @@ struct CanonicalJSONWriter {
         }
     }
 
+    private static func notFinite(_ value: some BinaryFloatingPoint) -> EncodingError {
+        EncodingError.invalidValue(
+            value, EncodingError.Context(codingPath: [], debugDescription: "\(value) is not valid JSON"))
+    }
+
     /// Appends an integer.
-    mutating func integer(_ value: Int64) {
+    public mutating func integer(_ value: Int64) {
         bytes.append(contentsOf: value.description.utf8)
     }
 
     /// Appends `true` or `false`.
-    mutating func bool(_ value: Bool) {
+    public mutating func bool(_ value: Bool) {
         raw(value ? "true" : "false")
     }
 
@@ -121,7 +133,7 @@ struct CanonicalJSONWriter {
     }
 
     /// Appends a content value; `depth` is the nesting of the container holding it.
-    mutating func value(_ value: ContentValue, depth: Int = 0) throws {
+    public mutating func value(_ value: ContentValue, depth: Int = 0) throws {
         switch value {
         case .null: raw("null")
         case .bool(let flag): bool(flag)
@@ -141,7 +153,7 @@ struct CanonicalJSONWriter {
     }
 
     /// Appends an object of content values, keys sorted.
-    mutating func object(_ members: [String: ContentValue], depth: Int = 0) throws {
+    public mutating func object(_ members: [String: ContentValue], depth: Int = 0) throws {
         try checkDepth(depth + 1)
         bytes.append(UInt8(ascii: "{"))
         for (index, key) in Self.sortedKeys(members).enumerated() {
@@ -191,7 +203,7 @@ struct CanonicalJSONWriter {
     }
 
     /// A dictionary's keys in `JSONEncoder`'s `.sortedKeys` order: UTF-8 bytes, lexicographically.
-    static func sortedKeys<Value>(_ dictionary: [String: Value]) -> [String] {
+    public static func sortedKeys<Value>(_ dictionary: [String: Value]) -> [String] {
         dictionary.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 }

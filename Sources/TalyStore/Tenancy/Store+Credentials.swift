@@ -28,6 +28,9 @@ extension Store {
             throw .authenticationFailed(.invalidCredentials)
         }
         let prefix = parsed.prefix
+        if kind == .apiKey, let cached = apiKeyCache.tenantID(prefix: prefix) {
+            return (TenantScope(tenantID: cached, store: self), kind)
+        }
         let tenantID: TenantID? = try read { db in
             switch kind {
             case .session:

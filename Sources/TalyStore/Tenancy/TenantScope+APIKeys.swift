@@ -35,23 +35,39 @@ extension TenantScope {
         }
         let tenantID = tenantID
         let time = now
-        // Authenticating is a read: only a stale last-used time costs a write, at most once per
-        // `lastUsedResolution`, so concurrent requests with one key do not queue on the writer.
-        var record = try store.read { db in
-            guard
-                let record =
-                    try APIKeyRecord
-                    .filter(APIKeyRecord.Columns.tenantID == tenantID && APIKeyRecord.Columns.prefix == token.prefix)
-                    .fetchOne(db),
-                token.matches(storedHash: record.secretHash)
-            else { throw StoreError.authenticationFailed(.invalidCredentials) }
-            if record.isRevoked { throw StoreError.authenticationFailed(.revoked) }
-            if let expiresAt = record.expiresAt, time >= expiresAt { throw StoreError.authenticationFailed(.expired) }
-            return record
+        // A key that authenticated since the last commit anywhere is taken from the cache: the
+        // secret and expiry are checked again, the row is not read (`APIKeyCache`).
+        let (cached, version) = store.apiKeyCache.record(prefix: token.prefix)
+        var record: APIKeyRecord
+        if let cached {
+            guard cached.tenantID == tenantID, token.matches(storedHash: cached.secretHash) else {
+                throw .authenticationFailed(.invalidCredentials)
+            }
+            record = cached
+        } else {
+            // Authenticating is a read: only a stale last-used time costs a write, at most once per
+            // `lastUsedResolution`, so concurrent requests with one key do not queue on the writer.
+            record = try store.read { db in
+                guard
+                    let record =
+                        try APIKeyRecord
+                        .filter(
+                            APIKeyRecord.Columns.tenantID == tenantID && APIKeyRecord.Columns.prefix == token.prefix
+                        )
+                        .fetchOne(db),
+                    token.matches(storedHash: record.secretHash)
+                else { throw StoreError.authenticationFailed(.invalidCredentials) }
+                if record.isRevoked { throw StoreError.authenticationFailed(.revoked) }
+                return record
+            }
         }
+        if let expiresAt = record.expiresAt, time >= expiresAt { throw .authenticationFailed(.expired) }
         if record.lastUsedAt.map({ time.timeIntervalSince($0) >= Self.lastUsedResolution }) ?? true {
             record.lastUsedAt = time
+            // The commit moves the data version, so the cache is emptied and this key read again.
             try store.write { [record] db in try record.update(db, columns: [APIKeyRecord.Columns.lastUsedAt]) }
+        } else {
+            store.apiKeyCache.remember(record, readAfter: version)
         }
         return record
     }
