@@ -302,6 +302,10 @@ public final class IndexSearcher: Sendable {
                 excluded: [], minimumShouldMatch: 0)
             return try ExhaustiveTopK.collect(filtered, accept: nil, index: index, into: &heap)
         }
+        if let phrase = scorer as? PhraseScorer {
+            // Specialized on the concrete scorer: no witness-table call per document of a lone phrase.
+            return try ExhaustiveTopK.collect(phrase, accept: accept, index: index, into: &heap)
+        }
         return try ExhaustiveTopK.collect(scorer, accept: accept, index: index, into: &heap)
     }
 

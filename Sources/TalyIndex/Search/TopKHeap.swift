@@ -52,18 +52,39 @@ struct TopKHeap {
         }
     }
 
+    /// Moves the entry at `start` down to its place, shifting the worse child up into the hole at each
+    /// level and writing the entry once: the same layout as swapping (the order is total, addresses being
+    /// unique), without two array swaps per level — with k = 100 over a frequent term most documents
+    /// enter the heap, and the swaps were 7% of a negated TOP_100_COUNT.
     private mutating func siftDown(_ start: Int) {
-        var parent = start
-        while true {
-            var worst = parent
-            let left = 2 * parent + 1
-            let right = left + 1
-            if left < scores.count && worse(left, worst) { worst = left }
-            if right < scores.count && worse(right, worst) { worst = right }
-            if worst == parent { return }
-            scores.swapAt(worst, parent)
-            addresses.swapAt(worst, parent)
-            parent = worst
+        let count = scores.count
+        let movingScore = scores[start]
+        let movingAddress = addresses[start]
+        scores.withUnsafeMutableBufferPointer { scores in
+            addresses.withUnsafeMutableBufferPointer { addresses in
+                var parent = start
+                while true {
+                    let left = 2 &* parent &+ 1
+                    if left >= count { break }
+                    var child = left
+                    let right = left &+ 1
+                    if right < count
+                        && (scores[right] < scores[left]
+                            || (scores[right] == scores[left] && addresses[right] > addresses[left]))
+                    {
+                        child = right
+                    }
+                    let childIsWorse =
+                        scores[child] < movingScore
+                        || (scores[child] == movingScore && addresses[child] > movingAddress)
+                    if !childIsWorse { break }
+                    scores[parent] = scores[child]
+                    addresses[parent] = addresses[child]
+                    parent = child
+                }
+                scores[parent] = movingScore
+                addresses[parent] = movingAddress
+            }
         }
     }
 

@@ -19,6 +19,13 @@ public struct FieldTerms: Sendable {
     /// search walks this dense array (8 bytes per block) and reads a mapped first term only on a
     /// tie, instead of taking a cache miss into the file at every step.
     let heads: [UInt64]
+    /// Every ``topStride``-th head: a lookup first narrows its block range here (a few KB that stay in
+    /// cache across lookups), then searches at most two strides of ``heads``. A plain binary search over
+    /// ``heads`` took a cache miss at each of its last steps on a large dictionary (the lookups of a short
+    /// query over several segments were a fifth of its time on a 1.28 M-document index).
+    let topHeads: [UInt64]
+    /// Blocks per entry of ``topHeads``.
+    static let topStride = 16
     /// Body offset where the last block ends.
     let blocksEnd: Int
     /// True for format 2 files: a term entry packs both lengths in one varint, and an info entry
@@ -40,7 +47,9 @@ public struct FieldTerms: Sendable {
         self.blocksEnd = blocksEnd
         packsEntries = file.version >= 2
         let base = file.mapping.bytes.baseAddress! + file.bodyOffset
-        heads = blocks.map { TermBytes.head(base + $0.keyOffset, Int($0.keyLength)) }
+        let heads = blocks.map { TermBytes.head(base + $0.keyOffset, Int($0.keyLength)) }
+        self.heads = heads
+        topHeads = stride(from: 0, to: heads.count, by: Self.topStride).map { heads[$0] }
     }
 
     /// The statistics and offsets of `term`, or nil when the field does not contain it.
@@ -104,8 +113,7 @@ public struct FieldTerms: Sendable {
     @inline(__always)
     func lastBlock(atMost key: UnsafeRawPointer, _ keyCount: Int, base: UnsafeRawPointer) -> Int {
         let keyHead = TermBytes.head(key, keyCount)
-        var low = 0
-        var high = blocks.count
+        var (low, high) = topRange(keyHead)
         // Invariant: blocks below `low` start at or before `key`, blocks from `high` after it.
         // Heads order like their terms where they differ; equal heads need the whole terms.
         heads.withUnsafeBufferPointer { heads in
@@ -123,6 +131,27 @@ public struct FieldTerms: Sendable {
             }
         }
         return low &- 1
+    }
+
+    /// A range of blocks that holds the answer of ``lastBlock(atMost:_:base:)``, from heads alone: a head
+    /// below the key's head starts before the key (blocks up to it stay below `low`), one above it after
+    /// the key (from `high` on); blocks whose head equals the key's stay inside the range.
+    @inline(__always)
+    func topRange(_ keyHead: UInt64) -> (low: Int, high: Int) {
+        topHeads.withUnsafeBufferPointer { top in
+            var low = 0
+            var high = top.count
+            while low < high {
+                let middle = (low &+ high) &>> 1
+                if top[middle] < keyHead { low = middle &+ 1 } else { high = middle }
+            }
+            // top[..<low] < keyHead <= top[low...]
+            var above = low
+            while above < top.count && top[above] == keyHead { above &+= 1 }
+            let first = low == 0 ? 0 : (low &- 1) &* Self.topStride &+ 1
+            let end = above == top.count ? blocks.count : above &* Self.topStride
+            return (first, end)
+        }
     }
 
     /// The byte range of block `block`'s term section and where the block ends.

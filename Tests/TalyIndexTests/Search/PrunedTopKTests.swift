@@ -146,6 +146,7 @@ struct PrunedTopKTests {
     @Test("random corpora (several segments, deletes, Zipf terms) and random boolean queries")
     func randomized() throws {
         let seed = SplitMix64.testSeed()
+        print("PrunedTopKTests.randomized seed \(seed)")
         try Self.check(seed: seed, segments: 3, perSegment: 300...900, queries: 60)
         if TestEnvironment.longTests {
             for round in 1...20 {
@@ -165,6 +166,40 @@ struct PrunedTopKTests {
                 try Self.check(
                     seed: seed &+ UInt64(round), segments: 5, perSegment: 100...2000, queries: 100,
                     query: Self.conjunctionOfDisjunctions)
+            }
+        }
+    }
+
+    /// A conjunction led by a rare term beside frequent ones (`+w45 +w0 +w2`), sometimes with an optional or
+    /// an excluded term: the lead's block bound plus the others' whole-list bounds decides most windows, so
+    /// long segments (lists of many blocks) exercise both the cheap and the full window bounds.
+    static func rareLeadConjunction(_ random: inout SplitMix64) -> Query {
+        let rare = vocabulary[Int.random(in: 30..<vocabulary.count, using: &random)]
+        var must: [Query] = [boosted(.term(field: "body", text: rare), &random)]
+        for _ in 0..<Int.random(in: 1...3, using: &random) {
+            must.append(boosted(.term(field: "body", text: vocabulary[Int.random(in: 0..<6, using: &random)]), &random))
+        }
+        must.shuffle(using: &random)
+        let should = (0..<Int.random(in: 0...1, using: &random)).map { _ in
+            Query.term(field: "body", text: word(&random))
+        }
+        let mustNot = (0..<Int.random(in: 0...1, using: &random)).map { _ in
+            Query.term(field: "body", text: word(&random))
+        }
+        return .boolean(must: must, should: should, mustNot: mustNot, filter: [], minimumShouldMatch: 1)
+    }
+
+    @Test("conjunctions led by a rare term beside frequent ones, over lists of many blocks")
+    func rareLeadConjunctions() throws {
+        let seed = SplitMix64.testSeed()
+        print("PrunedTopKTests.rareLeadConjunctions seed \(seed)")
+        try Self.check(
+            seed: seed, segments: 2, perSegment: 2000...4000, queries: 40, query: Self.rareLeadConjunction)
+        if TestEnvironment.longTests {
+            for round in 1...10 {
+                try Self.check(
+                    seed: seed &+ UInt64(round), segments: 3, perSegment: 1000...6000, queries: 60,
+                    query: Self.rareLeadConjunction)
             }
         }
     }

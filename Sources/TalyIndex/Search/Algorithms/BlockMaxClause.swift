@@ -13,6 +13,8 @@ protocol BlockMaxClause {
     /// A bound on the score of every document from `target` to the returned last document (not before the
     /// current one), and that last document.
     mutating func blockMax(at target: UInt32) throws(IndexError) -> (score: Float, lastDoc: UInt32)
+    /// A bound on the score of every document of the clause (from whole-list impacts; reads no block).
+    var maxScore: Float { get }
 }
 
 extension UnretainedTermScorer: BlockMaxClause {}
@@ -58,6 +60,13 @@ struct TermUnion: BlockMaxClause {
         var sum: Double = 0
         for position in terms.indices where terms[position].doc == doc { sum += Double(terms[position].score()) }
         return Float(sum)
+    }
+
+    /// The terms' whole-list bounds summed and rounded as ``blockMax(at:)`` rounds its sum.
+    var maxScore: Float {
+        var bound: Double = 0
+        for position in terms.indices { bound += Double(terms[position].maxScore) }
+        return Float(bound)
     }
 
     /// The summed bound rounded as ``score()`` rounds the sum: rounding is monotone, so the rounded bound

@@ -54,30 +54,45 @@ enum BlockMaxConjunction {
         let scoringExclusions = countingAll ? Exclusions() : excluded
         // remaining[i] = the sum of the optional bounds from i on.
         var remaining = [Double](repeating: 0, count: optional.count + 1)
+        // The whole-list bounds of every clause but the lead, summed once. A window first tries the lead's
+        // block bound plus these: when that cannot beat the threshold, the window is the lead's whole block
+        // (the rarest clause's, so the widest) and the other clauses' skip lists and impacts are not read —
+        // with frequent terms beside a rare lead, their block bounds per lead block were most of the work.
+        var othersMax: Double = 0
+        for position in required.indices.dropFirst() { othersMax += Double(required[position].maxScore) }
+        for position in optional.indices { othersMax += Double(optional[position].maxScore) }
         var target = required[0].doc
         var count = 0
         while target != PostingsCursor.exhausted {
             var windowEnd = PostingsCursor.exhausted
-            var requiredBound: Double = 0
-            for position in required.indices {
-                let block = try required[position].blockMax(at: max(target, required[position].doc))
-                requiredBound += Double(block.score)
-                windowEnd = min(windowEnd, block.lastDoc)
-            }
-            for position in stride(from: optional.count - 1, through: 0, by: -1) {
-                let clause = optional[position]
-                var bound: Float = 0
-                if clause.doc != PostingsCursor.exhausted {
-                    let block = try clause.blockMax(at: max(target, clause.doc))
-                    bound = block.score
+            var scoring = false
+            let lead = try required[0].blockMax(at: max(target, required[0].doc))
+            if Float(Double(lead.score) + othersMax) <= heap.threshold {
+                windowEnd = lead.lastDoc
+            } else {
+                var requiredBound = Double(lead.score)
+                windowEnd = lead.lastDoc
+                for position in required.indices.dropFirst() {
+                    let block = try required[position].blockMax(at: max(target, required[position].doc))
+                    requiredBound += Double(block.score)
                     windowEnd = min(windowEnd, block.lastDoc)
                 }
-                remaining[position] = remaining[position + 1] + Double(bound)
+                for position in stride(from: optional.count - 1, through: 0, by: -1) {
+                    let clause = optional[position]
+                    var bound: Float = 0
+                    if clause.doc != PostingsCursor.exhausted {
+                        let block = try clause.blockMax(at: max(target, clause.doc))
+                        bound = block.score
+                        windowEnd = min(windowEnd, block.lastDoc)
+                    }
+                    remaining[position] = remaining[position + 1] + Double(bound)
+                }
+                scoring = Float(requiredBound + remaining[0]) > heap.threshold
             }
-            let scoring = Float(requiredBound + remaining[0]) > heap.threshold
             if !scoring && !countingAll {
                 if windowEnd == PostingsCursor.exhausted { return count }
-                target = try required[0].advance(to: windowEnd &+ 1)
+                // Only the skip pointer moves: the next window's bound may skip the block undecoded too.
+                target = windowEnd &+ 1
                 continue
             }
             var doc = try required[0].advance(to: target)

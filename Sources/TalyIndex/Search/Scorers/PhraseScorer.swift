@@ -14,6 +14,10 @@ final class PhraseScorer: DocScorer {
     private let offsets: [Int32]
     /// Cursor indices by increasing document frequency (the conjunction's order).
     private let order: [Int]
+    /// The cursors in that order, referenced without retain or release (``cursors`` keeps them alive): the
+    /// approximation's leapfrog loaded each from the array and sliced `order` per candidate, a retain and a
+    /// release each (15% of a short phrase's serve time).
+    private let ordered: [Unmanaged<PostingsCursor>]
     private let slop: Int32
     private let bm25: BM25Weight
     private let norms: FieldNorms?
@@ -40,7 +44,9 @@ final class PhraseScorer: DocScorer {
     ) throws(IndexError) {
         self.cursors = cursors
         self.offsets = offsets
-        self.order = cursors.indices.sorted { cursors[$0].documentFrequency < cursors[$1].documentFrequency }
+        let order = cursors.indices.sorted { cursors[$0].documentFrequency < cursors[$1].documentFrequency }
+        self.order = order
+        ordered = order.map { .passUnretained(cursors[$0]) }
         self.slop = Int32(clamping: slop)
         self.bm25 = bm25
         self.norms = norms
@@ -56,7 +62,7 @@ final class PhraseScorer: DocScorer {
     }
 
     func next() throws(IndexError) -> UInt32 {
-        try settle(try candidate(from: try cursors[order[0]].next()))
+        try settle(try candidate(from: try Self.next(ordered[0])))
     }
 
     func advance(to target: UInt32) throws(IndexError) -> UInt32 {
@@ -65,12 +71,12 @@ final class PhraseScorer: DocScorer {
             if doc == PostingsCursor.exhausted { return doc }
             return try confirm() ? doc : try next()
         }
-        return try settle(try candidate(from: try cursors[order[0]].advance(to: target)))
+        return try settle(try candidate(from: try Self.advance(ordered[0], to: target)))
     }
 
     func approximateAdvance(to target: UInt32) throws(IndexError) -> UInt32 {
         if target <= doc { return doc }
-        doc = try candidate(from: try cursors[order[0]].advance(to: target))
+        doc = try candidate(from: try Self.advance(ordered[0], to: target))
         checked = false
         return doc
     }
@@ -92,16 +98,30 @@ final class PhraseScorer: DocScorer {
     private func candidate(from start: UInt32) throws(IndexError) -> UInt32 {
         var candidate = start
         leapfrog: while candidate != PostingsCursor.exhausted {
-            for index in order.dropFirst() {
-                let found = try cursors[index].advance(to: candidate)
+            var position = 1
+            while position < ordered.count {
+                let found = try Self.advance(ordered[position], to: candidate)
                 if found != candidate {
-                    candidate = try cursors[order[0]].advance(to: found)
+                    candidate = try Self.advance(ordered[0], to: found)
                     continue leapfrog
                 }
+                position &+= 1
             }
             return candidate
         }
         return candidate
+    }
+
+    @inline(__always)
+    private static func next(_ cursor: Unmanaged<PostingsCursor>) throws(IndexError) -> UInt32 {
+        try cursor._withUnsafeGuaranteedRef { cursor in Result { () throws(IndexError) in try cursor.next() } }.get()
+    }
+
+    @inline(__always)
+    private static func advance(_ cursor: Unmanaged<PostingsCursor>, to target: UInt32) throws(IndexError) -> UInt32 {
+        try cursor._withUnsafeGuaranteedRef { cursor in
+            Result { () throws(IndexError) in try cursor.advance(to: target) }
+        }.get()
     }
 
     /// From the candidate `start`, moves to the first document at or after it containing the phrase.
@@ -111,7 +131,7 @@ final class PhraseScorer: DocScorer {
             doc = candidate
             checked = false
             if try confirm() { return candidate }
-            candidate = try self.candidate(from: try cursors[order[0]].next())
+            candidate = try self.candidate(from: try Self.next(ordered[0]))
         }
         doc = PostingsCursor.exhausted
         frequency = 0

@@ -53,17 +53,32 @@ final class TermScorer: DocScorer {
     }
 
     /// The highest score any posting dominated by `impacts` can reach (0 for an empty list). BM25 as
-    /// Lucene computes it is monotone in frequency and norm, so the best pair bounds every posting.
+    /// Lucene computes it is monotone in frequency and norm, so the best pair bounds every posting; and
+    /// each step of `weight - weight / (1 + x)` is monotone in `x = frequency * cache[norm]` under
+    /// rounding, so the score of the largest `x` is the largest score: one division per list, not one per
+    /// pair (this ran once per block and clause in every block-max window).
     func bound(_ impacts: ImpactList) -> Float {
+        if impacts.count == 0 { return 0 }
+        guard weight >= 0 else {
+            // A negative weight (a caller's negative boost) reverses the monotonicity: score every pair.
+            var best: Float = 0
+            for index in 0..<impacts.count {
+                let normInverse = cache[norms == nil ? 1 : Int(impacts.norms[index])]
+                best = max(best, weight - weight / (1 + Float(impacts.frequencies[index]) * normInverse))
+            }
+            return best
+        }
         var best: Float = 0
         for index in 0..<impacts.count {
-            let frequency = Float(impacts.frequencies[index])
             let norm = norms == nil ? 1 : Int(impacts.norms[index])
-            let normInverse = cache[norm]
-            best = max(best, weight - weight / (1 + frequency * normInverse))
+            best = max(best, Float(impacts.frequencies[index]) * cache[norm])
         }
-        return best
+        return weight - weight / (1 + best)
     }
+
+    /// A bound on the score of every posting of the list (its term-level impacts), computed once: the
+    /// cheap first test of a block-max window before any block bound is read.
+    private(set) lazy var maxScore: Float = bound(cursor.termImpacts)
 
     /// Moves the skip pointer to the block holding `target` and returns the bound of that block and the
     /// block's last document (the block-max and NextShallow of Ding & Suel 2011).
@@ -110,6 +125,9 @@ struct UnretainedTermScorer {
             Result { () throws(IndexError) in try scorer.advance(to: target) }
         }.get()
     }
+
+    /// A bound on every score of the list (see ``TermScorer/maxScore``).
+    var maxScore: Float { @inline(__always) get { reference._withUnsafeGuaranteedRef { $0.maxScore } } }
 
     /// The block bound at `target` (see ``TermScorer/blockMax(at:)``).
     @inline(__always)
