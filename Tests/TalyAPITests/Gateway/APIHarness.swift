@@ -14,9 +14,13 @@ struct APIHarness: Sendable {
     let configuration: TalyConfiguration
     let resources: ServerResources
 
-    /// Rate limits off so tests that send many requests are not throttled by accident.
+    /// Rate limits off so tests that send many requests are not throttled by accident, and a
+    /// request deadline far beyond the 30 s default: deadlines are wall clock, and a parallel
+    /// test run on two loaded cores can hold a quick request that long (RequestTimeoutTests
+    /// checks deadlines with settings of its own).
     static let testGateway: GatewaySettings = {
         var settings = GatewaySettings.defaults
+        settings.requestTimeout = .seconds(600)
         settings.rateLimitPerAddress = RateLimit(burst: 0, perSecond: 0)
         settings.rateLimitPerCredential = RateLimit(burst: 0, perSecond: 0)
         settings.trustForwardedFor = true
