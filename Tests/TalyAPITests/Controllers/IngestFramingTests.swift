@@ -271,6 +271,8 @@
                 let answer = try #require(try await connection.response(within: Self.patience))
                 #expect(answer.status == 400, "\(answer)")
                 #expect((answer.object["type"] as? String)?.hasSuffix("/malformed-body") == true, "\(answer)")
+                #expect((answer.object["detail"] as? String)?.contains("framing is invalid") == true, "\(answer)")
+                #expect(answer.header("connection") == "close")
                 #expect(try await connection.closes(within: Self.patience))
                 #expect(try await connection.response(within: .zero) == nil, "one answer only")
             }
