@@ -39,7 +39,11 @@ struct IngestController: Sendable {
                 alsoSucceeds: [(207, "some lines were rejected; the others are written")],
                 problems: [
                     (403, "catalog.write (products) or content.write (content) missing"),
-                    (404, "no such content type"), (411, "Content-Length missing"),
+                    (404, "no such content type"),
+                    (
+                        413,
+                        "Content-Length over max_ingest_body_bytes (nothing read), or a chunked body past it (the lines before the limit are ingested; summary and results as extension members)"
+                    ),
                 ])
         ) { request, context in
             try await Self.ingest(request, context: context)
@@ -115,6 +119,19 @@ struct IngestController: Sendable {
         } catch let error as BulkIngestError {
             throw problem(error, pipe: pipe)
         }
+        if case .overLimit(let limit)? = pipe.failure {
+            var resource = IngestResultResource(
+                collection: parameters.collection, mode: parameters.mode, summary: summary, results: collector.results)
+            if pipe.cutInsideRecord { resource.markLastLineCut(limit: limit) }
+            // The rest of the body is not read: the connection ends after the answer.
+            var problem = APIError(
+                .payloadTooLarge,
+                "the request body is over the limit of \(limit) bytes: the lines within its first \(limit) bytes "
+                    + "were ingested (see summary and results), nothing after",
+                headers: [.connection: "close"])
+            problem.extensionMembers = try? context.responseEncoder.encode(resource)
+            throw problem
+        }
         guard summary.records > 0 else {
             throw APIError(.malformedBody, "the request body holds no records: send one JSON object per line")
         }
@@ -125,8 +142,10 @@ struct IngestController: Sendable {
         return try respond(resource, status: status, context: context, request: request)
     }
 
-    /// 415 for a body that is not NDJSON or is compressed, 411 without `Content-Length` (the
-    /// size must be known before anything is written; the gateway refuses one over the limit).
+    /// 415 for a body that is not NDJSON or is compressed (the pipeline could decompress it, but
+    /// the limit would then no longer bound the number of lines). Any framing is accepted,
+    /// `Content-Length` or chunked: the gateway refused a stated length over the limit, and
+    /// `RequestBodyPipe` cuts a chunked body at it.
     static func checkBodyHeaders(_ request: Request) throws(APIError) {
         if let contentType = request.headers[.contentType] {
             let media = contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
@@ -137,21 +156,16 @@ struct IngestController: Sendable {
         if let encoding = request.headers[.contentEncoding], encoding.lowercased() != "identity" {
             throw APIError(.unsupportedMediaType, "Content-Encoding \(encoding) is not supported: send plain NDJSON")
         }
-        guard request.headers[.contentLength] != nil else {
-            throw APIError(.lengthRequired, "bulk ingest needs Content-Length, so the body's size is known up front")
-        }
     }
 
-    /// The answer when the run stopped: the body's own failure first (413 over the limit), the
-    /// store's next; the batches committed before stay written.
+    /// The answer when the run stopped: a body broken off first (the connection ends, since what
+    /// follows could not be told apart from a next request), the store's failure next; the
+    /// batches committed before stay written.
     static func problem(_ error: BulkIngestError, pipe: RequestBodyPipe) -> any Error {
-        switch pipe.failure {
-        case .overLimit(let limit)?:
-            return APIError(.payloadTooLarge, "the request body is over the limit of \(limit) bytes")
-        case .broken(let reason)?:
-            return APIError(.malformedBody, "the request body ended early: \(reason)")
-        case nil:
-            break
+        if case .broken(let reason)? = pipe.failure {
+            if let known = pipe.bodyError.flatMap(APIError.from) { return known }
+            return APIError(
+                .malformedBody, "the request body ended early: \(reason)", headers: [.connection: "close"])
         }
         switch error {
         case .store(let storeError): return APIError.from(storeError) ?? storeError

@@ -16,8 +16,8 @@ struct IngestResultResource: ResponseEncodable, Sendable {
         let externalID: String?
         let externalIDName: String
         /// For a rejected line: the field at fault (`record` for the line as a whole) and why.
-        let field: String?
-        let reason: String?
+        var field: String?
+        var reason: String?
 
         init(_ result: BulkRecordResult, externalIDName: String) {
             line = result.line
@@ -84,7 +84,7 @@ struct IngestResultResource: ResponseEncodable, Sendable {
     let collection: String
     let mode: String
     let summary: Summary
-    let results: [LineResult]
+    private(set) var results: [LineResult]
 
     init(collection: SearchCollection, mode: BulkWriteMode, summary: BulkIngestSummary, results: [BulkRecordResult]) {
         let externalIDName: String
@@ -102,6 +102,15 @@ struct IngestResultResource: ResponseEncodable, Sendable {
             unchanged: summary.unchanged, rejected: summary.rejected,
             elapsedMilliseconds: (summary.elapsed * 1_000_000).rounded() / 1000)
         self.results = results.map { LineResult($0, externalIDName: externalIDName) }
+    }
+
+    /// After a body was cut at the limit inside a record, the last line read is that record's
+    /// start. Unless the start alone was a whole record (the limit fell on its trailing white
+    /// space), the parser rejected a fragment: the answer says why the line was not taken.
+    mutating func markLastLineCut(limit: Int) {
+        guard let last = results.indices.last, results[last].outcome == "rejected" else { return }
+        results[last].field = "record"
+        results[last].reason = "cut by the body limit of \(limit) bytes: the line continues past it"
     }
 
     static let schema = JSONSchema.object(

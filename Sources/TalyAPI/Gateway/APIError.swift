@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOHTTP1
 import TalyStore
 
 /// The kinds of problem the API answers, each with a stable `type` URI and its HTTP status.
@@ -26,13 +27,12 @@ public enum ProblemKind: String, Sendable, CaseIterable {
     case preconditionFailed = "precondition-failed"
     /// The body is over the size limit.
     case payloadTooLarge = "payload-too-large"
-    /// A streamed body came without `Content-Length`, so its size cannot be checked before
-    /// anything is written.
-    case lengthRequired = "length-required"
     /// The body is not JSON.
     case unsupportedMediaType = "unsupported-media-type"
     /// Fields are invalid; `invalid_params` lists each.
     case validation = "validation"
+    /// `Expect` asks for something other than `100-continue`.
+    case expectationFailed = "expectation-failed"
     /// `If-Match` is missing on a change to an editable resource.
     case preconditionRequired = "precondition-required"
     /// Too many requests or failed sign-ins; see `Retry-After`.
@@ -58,9 +58,9 @@ public enum ProblemKind: String, Sendable, CaseIterable {
         case .conflict: .conflict
         case .preconditionFailed: .preconditionFailed
         case .payloadTooLarge: .contentTooLarge
-        case .lengthRequired: .lengthRequired
         case .unsupportedMediaType: .unsupportedMediaType
         case .validation: .unprocessableContent
+        case .expectationFailed: .expectationFailed
         case .preconditionRequired: .preconditionRequired
         case .rateLimited: .tooManyRequests
         case .internalError: .internalServerError
@@ -81,9 +81,9 @@ public enum ProblemKind: String, Sendable, CaseIterable {
         case .conflict: "Conflict"
         case .preconditionFailed: "Precondition failed"
         case .payloadTooLarge: "Request body too large"
-        case .lengthRequired: "Content-Length required"
         case .unsupportedMediaType: "Unsupported media type"
         case .validation: "Validation failed"
+        case .expectationFailed: "Expectation failed"
         case .preconditionRequired: "Precondition required"
         case .rateLimited: "Too many requests"
         case .internalError: "Internal error"
@@ -120,6 +120,10 @@ public struct APIError: Error, Sendable {
     public var invalidParams: [InvalidParam]
     /// Headers the answer must carry (`Retry-After`, `WWW-Authenticate`, `Allow`…).
     public var headers: HTTPFields
+    /// Members the problem document carries besides the standard ones (RFC 9457 §3.2), as the
+    /// bytes of a JSON object: what a bulk request did before it failed. Standard members win
+    /// over a clashing name.
+    public var extensionMembers: Data?
 
     /// A problem of `kind`.
     public init(_ kind: ProblemKind, _ detail: String, invalidParams: [InvalidParam] = [], headers: HTTPFields = [:]) {
@@ -164,7 +168,13 @@ public struct APIError: Error, Sendable {
         if !invalidParams.isEmpty {
             object["invalid_params"] = invalidParams.map { ["name": $0.name, "reason": $0.reason] }
         }
-        // Every value is a string, number or array of strings: serialization cannot fail.
+        if let extensionMembers,
+            let extra = (try? JSONSerialization.jsonObject(with: extensionMembers)) as? [String: Any]
+        {
+            object.merge(extra) { standard, _ in standard }
+        }
+        // Every value came from JSON or is a string, number or array of strings: serialization
+        // cannot fail.
         return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
             ?? Data()
     }
@@ -194,6 +204,11 @@ extension APIError {
         case let error as APIError: return error
         case let error as StoreError: return from(error)
         case let error as HTTPError: return from(error)
+        case let error as HTTPParserError:
+            // Bad framing of a body being read (a malformed chunk): what follows on the
+            // connection cannot be told apart from a next request, so it ends.
+            return APIError(
+                .malformedBody, "the request body's framing is invalid: \(error)", headers: [.connection: "close"])
         default: return nil
         }
     }

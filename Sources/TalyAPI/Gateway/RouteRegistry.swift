@@ -228,6 +228,7 @@ public final class RouteRegistry {
             problem(400, "malformed body")
             problem(413, "body too large")
             problem(415, "not \(doc.requestMediaType)")
+            problem(417, "Expect other than 100-continue")
         }
         if doc.requestBody != nil || doc.paginated || !doc.query.isEmpty { problem(422, "invalid input") }
         if doc.access != .open { problem(401, "no or invalid credential") }

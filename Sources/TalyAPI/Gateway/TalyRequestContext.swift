@@ -11,6 +11,8 @@ public struct TalyRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The peer of the connection (nil in `.router` tests).
     public let remoteAddress: SocketAddress?
+    /// The connection, for the events a request sends to its handlers (`ExpectContinue`).
+    let channel: any Channel
     /// The id of this request: the caller's `X-Request-ID` when acceptable, else generated.
     public internal(set) var requestID: String = ""
     /// The client's address as rate limits and logs see it.
@@ -26,6 +28,7 @@ public struct TalyRequestContext: RequestContext, RemoteAddressRequestContext {
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
+        channel = source.channel
     }
 
     /// Bodies over the limit are refused with 413 when decoded.

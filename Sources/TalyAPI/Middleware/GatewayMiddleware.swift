@@ -5,7 +5,7 @@ import Logging
 import TalyStore
 
 /// The outermost middleware of every route: gives the request its id and client address,
-/// refuses oversized bodies up front, turns every thrown error into a problem+json answer, adds
+/// refuses oversized bodies and unsupported expectations up front, turns every thrown error into a problem+json answer, adds
 /// the security headers, records metrics and writes the access log line.
 struct GatewayMiddleware: RouterMiddleware {
     typealias Context = TalyRequestContext
@@ -37,8 +37,13 @@ struct GatewayMiddleware: RouterMiddleware {
         do {
             let limit = settings.maxBodyBytes(endpoint: context.endpointPath)
             if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
-                throw APIError(.payloadTooLarge, "the request body is \(length) bytes; the limit is \(limit)")
+                // The body is not wanted: the connection ends rather than read it to its end.
+                throw APIError(
+                    .payloadTooLarge, "the request body is \(length) bytes; the limit is \(limit)",
+                    headers: [.connection: "close"])
             }
+            var request = request
+            try ExpectContinue.prepare(&request, channel: context.channel)
             response = try await next(request, context)
         } catch {
             let problem: APIError
