@@ -24,12 +24,7 @@ extension SearchResultResource {
         writer.key("collection")
         writer.string(collection)
         writer.key("facets")
-        writer.raw("[")
-        for (index, facet) in facets.enumerated() {
-            if index > 0 { writer.raw(",") }
-            try facet.write(to: &writer)
-        }
-        writer.raw("]")
+        try writer.array(facets) { try $1.write(to: &$0) }
         writer.key("hits")
         try SearchHitResource.write(hits, to: &writer)
         writer.key("limit")
@@ -74,12 +69,7 @@ extension MultiSearchResultResource {
         try writer.number(processingTimeMs)
         if let results {
             writer.key("results")
-            writer.raw("[")
-            for (index, result) in results.enumerated() {
-                if index > 0 { writer.raw(",") }
-                try result.write(to: &writer)
-            }
-            writer.raw("]")
+            try writer.array(results) { try $1.write(to: &$0) }
         }
         if let total {
             writer.key("total")
@@ -92,12 +82,7 @@ extension MultiSearchResultResource {
 
 extension SearchHitResource {
     static func write(_ hits: [SearchHitResource], to writer: inout CanonicalJSONWriter) throws {
-        writer.raw("[")
-        for (index, hit) in hits.enumerated() {
-            if index > 0 { writer.raw(",") }
-            try hit.write(to: &writer)
-        }
-        writer.raw("]")
+        try writer.array(hits) { try $1.write(to: &$0) }
     }
 
     func write(to writer: inout CanonicalJSONWriter) throws {
@@ -120,12 +105,8 @@ extension SearchHitResource {
             for (index, field) in CanonicalJSONWriter.sortedKeys(highlight).enumerated() {
                 if index > 0 { writer.raw(",") }
                 writer.string(field)
-                writer.raw(":[")
-                for (position, snippet) in highlight[field, default: []].enumerated() {
-                    if position > 0 { writer.raw(",") }
-                    writer.string(snippet)
-                }
-                writer.raw("]")
+                writer.raw(":")
+                writer.array(highlight[field, default: []]) { $0.string($1) }
             }
             writer.raw("}")
         }
@@ -151,12 +132,7 @@ extension ExplanationResource {
         writer.key("description", first: true)
         writer.string(description)
         writer.key("details")
-        writer.raw("[")
-        for (index, detail) in details.enumerated() {
-            if index > 0 { writer.raw(",") }
-            try detail.write(to: &writer)
-        }
-        writer.raw("]")
+        try writer.array(details) { try $1.write(to: &$0) }
         writer.key("value")
         try writer.number(value)
         writer.raw("}")
@@ -170,9 +146,7 @@ extension FacetResultResource {
         if let buckets {
             writer.key("buckets", first: first)
             first = false
-            writer.raw("[")
-            for (index, bucket) in buckets.enumerated() {
-                if index > 0 { writer.raw(",") }
+            try writer.array(buckets) { writer, bucket in
                 writer.raw("{")
                 writer.key("count", first: true)
                 writer.integer(Int64(bucket.count))
@@ -180,7 +154,6 @@ extension FacetResultResource {
                 try writer.number(bucket.key)
                 writer.raw("}")
             }
-            writer.raw("]")
         }
         if let distinctValues {
             writer.key("distinct_values", first: first)
@@ -191,9 +164,7 @@ extension FacetResultResource {
         writer.string(field)
         if let ranges {
             writer.key("ranges")
-            writer.raw("[")
-            for (index, range) in ranges.enumerated() {
-                if index > 0 { writer.raw(",") }
+            try writer.array(ranges) { writer, range in
                 writer.raw("{")
                 writer.key("count", first: true)
                 writer.integer(Int64(range.count))
@@ -209,7 +180,6 @@ extension FacetResultResource {
                 }
                 writer.raw("}")
             }
-            writer.raw("]")
         }
         if let stats {
             writer.key("stats")
@@ -230,9 +200,7 @@ extension FacetResultResource {
         writer.string(type)
         if let values {
             writer.key("values")
-            writer.raw("[")
-            for (index, value) in values.enumerated() {
-                if index > 0 { writer.raw(",") }
+            writer.array(values) { writer, value in
                 writer.raw("{")
                 writer.key("count", first: true)
                 writer.integer(Int64(value.count))
@@ -240,7 +208,6 @@ extension FacetResultResource {
                 writer.string(value.value)
                 writer.raw("}")
             }
-            writer.raw("]")
         }
         writer.raw("}")
     }

@@ -36,6 +36,20 @@ public struct CanonicalJSONWriter: Sendable {
         bytes.append(contentsOf: text.utf8)
     }
 
+    /// Appends `elements` as a JSON array, each written by `element`.
+    public mutating func array<Elements: Sequence>(
+        _ elements: Elements, _ element: (inout CanonicalJSONWriter, Elements.Element) throws -> Void
+    ) rethrows {
+        bytes.append(UInt8(ascii: "["))
+        var first = true
+        for item in elements {
+            if !first { bytes.append(UInt8(ascii: ",")) }
+            first = false
+            try element(&self, item)
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
     /// Appends `"key":`, preceded by a comma unless it is the object's first key.
     public mutating func key(_ key: StaticString, first: Bool = false) {
         if !first { bytes.append(UInt8(ascii: ",")) }
