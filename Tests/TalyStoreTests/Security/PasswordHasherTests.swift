@@ -59,6 +59,11 @@ struct SecretTokenTests {
             "taly_0123456789abcdef_" + String(repeating: "A", count: 64),
             "taly_0123456789abcde_" + String(repeating: "a", count: 65),
             "taly_0123456789abcdef_" + String(repeating: "a", count: 64) + "_x",
+            "taly-0123456789abcdef_" + String(repeating: "a", count: 64),
+            "taly_0123456789abcdef-" + String(repeating: "a", count: 64),
+            "taly_0123456789abcdeg_" + String(repeating: "a", count: 64),
+            "taly_0123456789abcdef_" + String(repeating: "a", count: 62) + "\u{0663}",
+            "taly_012345678\u{00E9}abcdef_" + String(repeating: "a", count: 63),
         ])
     func rejects(text: String) {
         #expect(SecretToken.parse(text, kind: "taly") == nil)
