@@ -77,7 +77,8 @@ public func buildRouter(resources: ServerResources) -> Router<TalyRequestContext
 }
 
 /// Builds the whole application: router, server address and logging. The HTTP/1 server answers
-/// `Expect: 100-continue` (`ExpectContinueHandler`), which neither NIO nor Hummingbird does.
+/// `Expect: 100-continue` (`ExpectContinueHandler`), which neither NIO nor Hummingbird does, and
+/// runs each connection's requests on its event loop (`EventLoopBoundHTTP1Channel`).
 public func buildApplication(
     configuration: TalyConfiguration,
     resources: ServerResources,
@@ -86,7 +87,7 @@ public func buildApplication(
 ) -> some ApplicationProtocol {
     Application(
         router: buildRouter(resources: resources),
-        server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),
+        server: .eventLoopBoundHTTP1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "taly"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger

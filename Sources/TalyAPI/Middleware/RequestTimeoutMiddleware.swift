@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// Answers 504 `timeout` when the rest of the chain has not produced a response within the
@@ -27,7 +28,13 @@ struct RequestTimeoutMiddleware: RouterMiddleware {
         return try await withoutActuallyEscaping(next) { next in
             let handler = HandlerTransfer(next)
             return try await withThrowingTaskGroup(of: Response.self) { group in
-                group.addTask {
+                // Reads run where the connection's task runs, on its event loop
+                // (`EventLoopBoundHTTP1Channel`); writes wait for SQLite's fsync and bulk ingest
+                // streams for minutes, so they run on the cooperative pool and leave the loop to
+                // the other connections' I/O.
+                let executor: (any TaskExecutor)? =
+                    Self.runsOnEventLoop(request.method) ? nil : globalConcurrentExecutor
+                group.addTask(executorPreference: executor) {
                     try await DeadlineWatchdog.shared.cancelling(at: deadline) {
                         try await handler.run(request, context)
                     }
@@ -50,6 +57,12 @@ struct RequestTimeoutMiddleware: RouterMiddleware {
                 return try outcome.get()
             }
         }
+    }
+
+    /// Whether a request of `method` is handled on the connection's event loop: only reads
+    /// (`GET`, `HEAD`), whose synchronous work is a search or a few indexed rows.
+    static func runsOnEventLoop(_ method: HTTPRequest.Method) -> Bool {
+        method == .get || method == .head
     }
 
     /// `30 s`, `250 ms`.

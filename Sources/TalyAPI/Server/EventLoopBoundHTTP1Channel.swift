@@ -1,0 +1,54 @@
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+
+/// Hummingbird's HTTP/1 connection, with the connection's task run on the connection's own
+/// event loop instead of Swift's cooperative pool.
+///
+/// Hummingbird reads a request on the event loop, resumes the connection's task on a pool
+/// thread to run the handler, and writes the answer back on the event loop: two wake-ups of
+/// another thread per request, which on an idle server were most of what HTTP added to a quick
+/// search. Here the task's jobs are queued on the event loop that holds the socket, so a
+/// request is read, handled and written on one thread.
+///
+/// What runs on the event loop blocks that loop's other connections meanwhile, so only reads
+/// (`GET`, `HEAD`: a search, a few indexed rows) are handled there; writes, which wait for
+/// SQLite's fsync, and bulk ingest, which streams for minutes, run their handler on the pool
+/// (`RequestTimeoutMiddleware.runsOnEventLoop`). A long search still holds its loop: with one
+/// loop per core, as with one pool thread per core, the CPU is the limit either way, but a
+/// connection waits for the search on its own loop even when the other loop is idle.
+struct EventLoopBoundHTTP1Channel: ServerChildChannel {
+    let base: HTTP1Channel
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<HTTP1Channel.Value> {
+        base.setup(channel: channel, logger: logger)
+    }
+
+    func handle(value: HTTP1Channel.Value, logger: Logger) async {
+        await withTaskExecutorPreference(EventLoopTaskExecutor(value.channel.eventLoop)) {
+            await base.handle(value: value, logger: logger)
+        }
+    }
+}
+
+/// Runs a task's jobs on one NIO event loop.
+final class EventLoopTaskExecutor: TaskExecutor {
+    let eventLoop: any EventLoop
+
+    init(_ eventLoop: any EventLoop) { self.eventLoop = eventLoop }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        eventLoop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+    }
+}
+
+extension HTTPServerBuilder {
+    /// HTTP/1 with each connection's task on its event loop (`EventLoopBoundHTTP1Channel`).
+    static func eventLoopBoundHTTP1(configuration: HTTP1Channel.Configuration) -> HTTPServerBuilder {
+        HTTPServerBuilder { responder in
+            EventLoopBoundHTTP1Channel(base: HTTP1Channel(responder: responder, configuration: configuration))
+        }
+    }
+}
