@@ -16,7 +16,9 @@ public final class Store: Sendable {
     /// Wakes in-process outbox subscriptions after a commit that wrote events.
     let outboxNotifier = OutboxNotifier()
     /// API keys that authenticated since the last commit.
-    let apiKeyCache: APIKeyCache
+    let apiKeyCache: CredentialCache<APIKeyRecord>
+    /// Sessions that authenticated since the last commit, with their user and permissions.
+    let sessionCache: CredentialCache<AuthenticatedSession>
 
     /// Opens (creating if needed) the database at `path` and applies every pending migration.
     public init(
@@ -49,7 +51,9 @@ public final class Store: Sendable {
             throw .migrationFailed(reason: Self.describe(error))
         }
         do {
-            apiKeyCache = try APIKeyCache(path: path)
+            let versions = try DataVersions(path: path)
+            apiKeyCache = CredentialCache(versions: versions)
+            sessionCache = CredentialCache(versions: versions)
         } catch {
             throw .cannotOpen(path: path, reason: Self.describe(error))
         }

@@ -32,11 +32,9 @@ struct AuthMiddleware: RouterMiddleware {
         let (tenant, kind) = try store.tenantOfCredential(token)
         switch kind {
         case .session:
-            let session = try tenant.validateSession(token)
-            let user = try tenant.user(session.userID)
+            let found = try tenant.authenticateSession(token)
             return Principal(
-                tenant: tenant, credential: .session(session, user),
-                permissions: try tenant.permissions(of: session.userID))
+                tenant: tenant, credential: .session(found.session, found.user), permissions: found.permissions)
         case .apiKey:
             let key = try tenant.authenticateAPIKey(token)
             return Principal(tenant: tenant, credential: .apiKey(key), permissions: Set(key.scopes))

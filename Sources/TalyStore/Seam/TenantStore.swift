@@ -83,6 +83,9 @@ public protocol TenantSessions: TenantScoped {
         throws(StoreError) -> IssuedSession
     /// The live session of `token`, its idle expiry pushed back; failures are `.authenticationFailed`.
     func validateSession(_ token: String) throws(StoreError) -> SessionRecord
+    /// The live session of `token` with its user and permissions, as `validateSession` checks it;
+    /// what a request authenticates with.
+    func authenticateSession(_ token: String) throws(StoreError) -> AuthenticatedSession
     /// Revokes a session.
     func revokeSession(_ id: SessionID, by actor: Actor) throws(StoreError) -> SessionRecord
     /// A user's sessions, newest first, including ended ones.

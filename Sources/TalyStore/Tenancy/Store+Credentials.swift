@@ -28,9 +28,13 @@ extension Store {
             throw .authenticationFailed(.invalidCredentials)
         }
         let prefix = parsed.prefix
-        if kind == .apiKey, let cached = apiKeyCache.tenantID(prefix: prefix) {
-            return (TenantScope(tenantID: cached, store: self), kind)
-        }
+        // The tenant of a prefix never changes; the credential itself is checked in its scope.
+        let cached =
+            switch kind {
+            case .apiKey: apiKeyCache.cachedEntry(prefix: prefix)?.tenantID
+            case .session: sessionCache.cachedEntry(prefix: prefix)?.session.tenantID
+            }
+        if let cached { return (TenantScope(tenantID: cached, store: self), kind) }
         let tenantID: TenantID? = try read { db in
             switch kind {
             case .session:

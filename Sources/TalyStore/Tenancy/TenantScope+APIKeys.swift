@@ -36,8 +36,8 @@ extension TenantScope {
         let tenantID = tenantID
         let time = now
         // A key that authenticated since the last commit anywhere is taken from the cache: the
-        // secret and expiry are checked again, the row is not read (`APIKeyCache`).
-        let (cached, version) = store.apiKeyCache.record(prefix: token.prefix)
+        // secret and expiry are checked again, the row is not read (`CredentialCache`).
+        let (cached, version) = store.apiKeyCache.entry(prefix: token.prefix)
         var record: APIKeyRecord
         if let cached {
             guard cached.tenantID == tenantID, token.matches(storedHash: cached.secretHash) else {
@@ -67,7 +67,7 @@ extension TenantScope {
             // The commit moves the data version, so the cache is emptied and this key read again.
             try store.write { [record] db in try record.update(db, columns: [APIKeyRecord.Columns.lastUsedAt]) }
         } else {
-            store.apiKeyCache.remember(record, readAfter: version)
+            store.apiKeyCache.remember(record, prefix: record.prefix, readAfter: version)
         }
         return record
     }

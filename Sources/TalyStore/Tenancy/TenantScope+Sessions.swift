@@ -9,6 +9,16 @@ public struct IssuedSession: Sendable {
     public let token: String
 }
 
+/// A live session with its user and what the user may do, as a request authenticates.
+public struct AuthenticatedSession: Sendable, Equatable {
+    /// The session, its idle expiry pushed forward if it was due.
+    public var session: SessionRecord
+    /// Its user, active.
+    public let user: UserRecord
+    /// Everything the user may do through their roles.
+    public let permissions: Set<Permission>
+}
+
 /// Sessions of signed-in users: idle expiry that slides with use, and an absolute expiry.
 extension TenantScope {
     /// The session token kind.
@@ -49,33 +59,85 @@ extension TenantScope {
         guard let token = SecretToken.parse(token, kind: Self.sessionKind) else {
             throw .authenticationFailed(.invalidCredentials)
         }
-        let tenantID = tenantID
         let time = now
         // Validating is a read: extending the idle expiry costs a write at most once a minute
         // (or a quarter of the idle timeout), so concurrent requests do not queue on the writer.
-        var record = try store.read { db in
-            guard
-                let record =
-                    try SessionRecord
-                    .filter(SessionRecord.Columns.tenantID == tenantID && SessionRecord.Columns.prefix == token.prefix)
-                    .fetchOne(db),
-                token.matches(storedHash: record.tokenHash)
-            else { throw StoreError.authenticationFailed(.invalidCredentials) }
-            if record.revokedAt != nil { throw StoreError.authenticationFailed(.revoked) }
-            if time >= record.absoluteExpiresAt || time >= record.idleExpiresAt {
-                throw StoreError.authenticationFailed(.expired)
-            }
-            let user = try fetchUser(db, record.userID)
-            guard user.status == .active else { throw StoreError.authenticationFailed(.disabled) }
-            return record
+        let record = try store.read { db in try liveSession(db, token, at: time).session }
+        return try slideIdleExpiry(record, at: time) ?? record
+    }
+
+    /// The live session presented as `token` with its user and the user's permissions: what a
+    /// request needs to authenticate, checked as `validateSession` checks it.
+    ///
+    /// Kept in the store's `CredentialCache` until the next commit by any connection of any
+    /// process — signing out, disabling the user, changing their roles and sliding the idle
+    /// expiry are all commits — so a request with a known session reads no row. Expiry is still
+    /// checked against the clock on every use.
+    public func authenticateSession(_ token: String) throws(StoreError) -> AuthenticatedSession {
+        guard let parsed = SecretToken.parse(token, kind: Self.sessionKind) else {
+            throw .authenticationFailed(.invalidCredentials)
         }
-        let idle = TimeInterval(record.idleTimeoutSeconds)
-        if time.timeIntervalSince(record.lastSeenAt) >= min(60, idle / 4) {
-            record.lastSeenAt = time
-            record.idleExpiresAt = min(time.addingTimeInterval(idle), record.absoluteExpiresAt)
-            try store.write { [record] db in
-                try record.update(db, columns: [SessionRecord.Columns.lastSeenAt, SessionRecord.Columns.idleExpiresAt])
+        let tenantID = tenantID
+        let time = now
+        let (cached, version) = store.sessionCache.entry(prefix: parsed.prefix)
+        var found: AuthenticatedSession
+        if let cached {
+            guard cached.session.tenantID == tenantID, parsed.matches(storedHash: cached.session.tokenHash) else {
+                throw .authenticationFailed(.invalidCredentials)
             }
+            if time >= cached.session.absoluteExpiresAt || time >= cached.session.idleExpiresAt {
+                throw .authenticationFailed(.expired)
+            }
+            found = cached
+        } else {
+            found = try store.read { db in
+                let (session, user) = try liveSession(db, parsed, at: time)
+                let permissions = try fetchRoles(db, of: session.userID).reduce(into: Set<Permission>()) {
+                    $0.formUnion($1.permissions)
+                }
+                return AuthenticatedSession(session: session, user: user, permissions: permissions)
+            }
+        }
+        if let slid = try slideIdleExpiry(found.session, at: time) {
+            // The commit moved the data version, so the cache is emptied and this session read again.
+            found.session = slid
+        } else {
+            store.sessionCache.remember(found, prefix: parsed.prefix, readAfter: version)
+        }
+        return found
+    }
+
+    /// The session row of `token` and its user, when the session is live and the user active.
+    private func liveSession(_ db: Database, _ token: SecretToken, at time: Date) throws -> (
+        session: SessionRecord, user: UserRecord
+    ) {
+        let tenantID = tenantID
+        guard
+            let record =
+                try SessionRecord
+                .filter(SessionRecord.Columns.tenantID == tenantID && SessionRecord.Columns.prefix == token.prefix)
+                .fetchOne(db),
+            token.matches(storedHash: record.tokenHash)
+        else { throw StoreError.authenticationFailed(.invalidCredentials) }
+        if record.revokedAt != nil { throw StoreError.authenticationFailed(.revoked) }
+        if time >= record.absoluteExpiresAt || time >= record.idleExpiresAt {
+            throw StoreError.authenticationFailed(.expired)
+        }
+        let user = try fetchUser(db, record.userID)
+        guard user.status == .active else { throw StoreError.authenticationFailed(.disabled) }
+        return (record, user)
+    }
+
+    /// `record` with its idle expiry pushed forward and saved, when it went unseen long enough;
+    /// nil when it is recent enough to leave alone.
+    private func slideIdleExpiry(_ record: SessionRecord, at time: Date) throws(StoreError) -> SessionRecord? {
+        let idle = TimeInterval(record.idleTimeoutSeconds)
+        guard time.timeIntervalSince(record.lastSeenAt) >= min(60, idle / 4) else { return nil }
+        var record = record
+        record.lastSeenAt = time
+        record.idleExpiresAt = min(time.addingTimeInterval(idle), record.absoluteExpiresAt)
+        try store.write { [record] db in
+            try record.update(db, columns: [SessionRecord.Columns.lastSeenAt, SessionRecord.Columns.idleExpiresAt])
         }
         return record
     }

@@ -23,12 +23,12 @@ struct APIKeyCacheTests {
         let fixture = try StoreFixture()
         let (_, scope) = try fixture.makeTenant("acme")
         let issued = try Self.warmKey(fixture, scope: scope)
-        let cached = try #require(fixture.store.apiKeyCache.record(prefix: issued.record.prefix).record)
+        let cached = try #require(fixture.store.apiKeyCache.entry(prefix: issued.record.prefix).entry)
         #expect(cached.id == issued.record.id)
         #expect(try scope.authenticateAPIKey(issued.key).scopes == [.search])
         // An unrelated commit empties it: the cache cannot tell what a commit changed.
         _ = try scope.createAPIKey(name: "other", scopes: [], expiresAt: nil, by: .system)
-        #expect(fixture.store.apiKeyCache.record(prefix: issued.record.prefix).record == nil)
+        #expect(fixture.store.apiKeyCache.entry(prefix: issued.record.prefix).entry == nil)
         #expect(try scope.authenticateAPIKey(issued.key).id == issued.record.id)
     }
 
@@ -46,7 +46,7 @@ struct APIKeyCacheTests {
         let fixture = try StoreFixture()
         let (_, scope) = try fixture.makeTenant("acme")
         let issued = try Self.warmKey(fixture, scope: scope)
-        #expect(fixture.store.apiKeyCache.record(prefix: issued.record.prefix).record != nil)
+        #expect(fixture.store.apiKeyCache.entry(prefix: issued.record.prefix).entry != nil)
         // The CLI, or a second server, on the same database file.
         let other = try Store(path: fixture.store.path, clock: fixture.clock)
         _ = try other.tenant(scope.tenantID).revokeAPIKey(issued.record.id!, by: .system)
@@ -61,7 +61,7 @@ struct APIKeyCacheTests {
         let (_, scope) = try fixture.makeTenant("acme")
         let (_, otherScope) = try fixture.makeTenant("globex", adminEmail: "owner@globex.example")
         let issued = try Self.warmKey(fixture, scope: scope, expiresIn: 30)
-        #expect(fixture.store.apiKeyCache.record(prefix: issued.record.prefix).record != nil)
+        #expect(fixture.store.apiKeyCache.entry(prefix: issued.record.prefix).entry != nil)
         let forged = String(issued.key.dropLast()) + (issued.key.hasSuffix("0") ? "1" : "0")
         #expect(throws: StoreError.authenticationFailed(.invalidCredentials)) { try scope.authenticateAPIKey(forged) }
         #expect(throws: StoreError.authenticationFailed(.invalidCredentials)) {
@@ -69,7 +69,7 @@ struct APIKeyCacheTests {
         }
         #expect(try fixture.store.tenantOfCredential(forged).0.tenantID == scope.tenantID)
         fixture.clock.advance(by: 30)
-        #expect(fixture.store.apiKeyCache.record(prefix: issued.record.prefix).record != nil)
+        #expect(fixture.store.apiKeyCache.entry(prefix: issued.record.prefix).entry != nil)
         #expect(throws: StoreError.authenticationFailed(.expired)) { try scope.authenticateAPIKey(issued.key) }
     }
 
@@ -81,11 +81,11 @@ struct APIKeyCacheTests {
         let cache = fixture.store.apiKeyCache
         let before = cache.currentVersion()
         _ = try scope.createAPIKey(name: "other", scopes: [], expiresAt: nil, by: .system)
-        #expect(cache.record(prefix: issued.record.prefix).record == nil)
+        #expect(cache.entry(prefix: issued.record.prefix).entry == nil)
         // Read at `before`, remembered after the commit: it may predate a revocation, so it goes.
-        cache.remember(issued.record, readAfter: before)
-        #expect(cache.record(prefix: issued.record.prefix).record == nil)
-        cache.remember(issued.record, readAfter: cache.currentVersion())
-        #expect(cache.record(prefix: issued.record.prefix).record == issued.record)
+        cache.remember(issued.record, prefix: issued.record.prefix, readAfter: before)
+        #expect(cache.entry(prefix: issued.record.prefix).entry == nil)
+        cache.remember(issued.record, prefix: issued.record.prefix, readAfter: cache.currentVersion())
+        #expect(cache.entry(prefix: issued.record.prefix).entry == issued.record)
     }
 }
