@@ -98,22 +98,57 @@ extension ImpactList {
     /// Decodes `length` bytes at `offset`, returning nil unless they hold 1 to 8 well-formed pairs with strictly
     /// increasing frequencies (the first at least 1) and strictly increasing norms.
     static func decode(_ bytes: UnsafeRawBufferPointer, offset: Int, length: Int) -> ImpactList? {
-        guard length > 0, offset >= 0, length <= bytes.count &- offset else { return nil }
-        let section = UnsafeRawBufferPointer(rebasing: bytes[offset..<offset &+ length])
+        guard var reader = EncodedImpacts(bytes, offset: offset, length: length) else { return nil }
         var list = ImpactList()
-        var position = 0
-        var frequency: UInt32 = 0
-        while position < length {
-            guard list.count < capacity,
-                let delta = try? VByte.decode(from: section, at: &position), delta > 0,
-                frequency <= UInt32.max &- delta, position < length
-            else { return nil }
-            frequency &+= delta
-            let norm = section[position]
-            position &+= 1
-            if list.count > 0 && norm <= list.norms[list.count &- 1] { return nil }
-            list.append(Impact(frequency: frequency, norm: norm))
+        while let impact = reader.next() { list.append(impact) }
+        return reader.isMalformed ? nil : list
+    }
+}
+
+/// Reads an encoded ``ImpactList`` pair by pair with the checks of ``ImpactList/decode(_:offset:length:)``: the one
+/// parser of the encoding, for `decode` and for block bounds computed straight from the bytes (building the list
+/// first, lane by lane, was a quarter of a frequent term's top-k, which bounds every block it passes).
+struct EncodedImpacts {
+    private let section: UnsafeRawBufferPointer
+    private var position = 0
+    private var pairs = 0
+    private var frequency: UInt32 = 0
+    private var previousNorm = -1
+    /// True once ``next()`` met a malformed pair; the pairs before it are not a list.
+    private(set) var isMalformed = false
+
+    /// A reader of the `length` bytes at `offset`, or nil when the range is empty or leaves `bytes`.
+    @inline(__always)
+    init?(_ bytes: UnsafeRawBufferPointer, offset: Int, length: Int) {
+        guard length > 0, offset >= 0, length <= bytes.count &- offset else { return nil }
+        section = UnsafeRawBufferPointer(rebasing: bytes[offset..<offset &+ length])
+    }
+
+    /// The next pair, or nil at the end of the bytes or at a malformed pair (then ``isMalformed`` is set).
+    @inline(__always)
+    mutating func next() -> Impact? {
+        if position >= section.count { return nil }
+        var delta = UInt32(section[position])
+        if delta < 0x80 {
+            position &+= 1  // the common one-byte increase, without the general decoder's call
+        } else {
+            guard let decoded = try? VByte.decode(from: section, at: &position) else { return malformed() }
+            delta = decoded
         }
-        return list
+        guard pairs < ImpactList.capacity, delta > 0, frequency <= UInt32.max &- delta, position < section.count
+        else { return malformed() }
+        frequency &+= delta
+        let norm = section[position]
+        position &+= 1
+        if Int(norm) <= previousNorm { return malformed() }
+        previousNorm = Int(norm)
+        pairs &+= 1
+        return Impact(frequency: frequency, norm: norm)
+    }
+
+    private mutating func malformed() -> Impact? {
+        isMalformed = true
+        position = section.count
+        return nil
     }
 }

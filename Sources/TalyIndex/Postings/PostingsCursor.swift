@@ -165,9 +165,13 @@ public final class PostingsCursor {
     /// Moves only the skip pointer to the first block whose last doc is at least `target` (or past the last block),
     /// reading skip entries but decoding nothing: the NextShallow of Ding & Suel, Lucene's `advanceShallow`.
     public func shallowAdvance(to target: UInt32) throws(IndexError) {
-        while skip.lastDoc < target && skip.index < blockCount {
-            skip = try readEntry(after: skip)
-        }
+        if skip.lastDoc >= target || skip.index >= blockCount { return }
+        // A local copy the loop updates in registers, stored back once.
+        var entry = skip
+        repeat {
+            try readNextEntry(into: &entry)
+        } while entry.lastDoc < target && entry.index < blockCount
+        skip = entry
     }
 
     /// The last doc of the block under the skip pointer: impacts hold up to it. ``exhausted`` past the end.
@@ -184,6 +188,31 @@ public final class PostingsCursor {
             }
             return list
         }
+    }
+
+    /// The largest `frequency × factors[norm]` over the competitive impacts of the block under the skip pointer
+    /// (`factors[1]` for every pair when `norms` is false; 0 past the end), read straight from the skip list: the
+    /// score bound of a block for a scorer monotone in that product, without building its ``ImpactList``.
+    @inline(__always)
+    func largestBlockImpact(factors: UnsafePointer<Float>, norms: Bool) throws(IndexError) -> Float {
+        if skip.index >= blockCount { return 0 }
+        var best: Float = 0
+        if inlined != nil {
+            for impact in termImpacts {
+                best = max(best, Float(impact.frequency) * factors[norms ? Int(impact.norm) : 1])
+            }
+            return best
+        }
+        guard var reader = EncodedImpacts(body, offset: skip.impactsOffset, length: skip.impactsLength) else {
+            throw corrupt("malformed impacts of block \(skip.index) at byte \(skip.impactsOffset)")
+        }
+        while let impact = reader.next() {
+            best = max(best, Float(impact.frequency) * factors[norms ? Int(impact.norm) : 1])
+        }
+        if reader.isMalformed {
+            throw corrupt("malformed impacts of block \(skip.index) at byte \(skip.impactsOffset)")
+        }
+        return best
     }
 
     /// Moves to the block after the decoded one.

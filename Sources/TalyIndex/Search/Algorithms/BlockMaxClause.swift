@@ -15,6 +15,8 @@ protocol BlockMaxClause {
     mutating func blockMax(at target: UInt32) throws(IndexError) -> (score: Float, lastDoc: UInt32)
     /// A bound on the score of every document of the clause (from whole-list impacts; reads no block).
     var maxScore: Float { get }
+    /// The documents the clause may match (its document frequencies): the leapfrog's order.
+    var cost: UInt64 { get }
 }
 
 extension UnretainedTermScorer: BlockMaxClause {}

@@ -12,6 +12,10 @@
 /// leapfrogged, but its matches are only counted, never scored (the intersection must be walked for
 /// the count anyway, so one pass beats a pruned top-k plus a separate count; ALGORITHMS.md section 5).
 enum BlockMaxConjunction {
+    /// A required clause more than this many times as frequent as the lead is bounded by its whole list, not by
+    /// its blocks (see `bounded` in the algorithm).
+    static let denseRatio: UInt64 = 16
+
     /// Collects the top hits of documents on every `required` term (non-empty), on no `excluded` clause and
     /// in `accept` (live and filtered documents; nil: every one) in one segment; returns the number of such
     /// documents when `countingAll`, else 0.
@@ -61,6 +65,19 @@ enum BlockMaxConjunction {
         var othersMax: Double = 0
         for position in required.indices.dropFirst() { othersMax += Double(required[position].maxScore) }
         for position in optional.indices { othersMax += Double(optional[position].maxScore) }
+        // Required clauses from `bounded` on are far denser than the lead (`the` beside `rings`): their blocks end
+        // every few lead documents, so their block bounds cut the windows to their blocks and cost a skip entry and
+        // an impact list each, for little pruning (a frequent term's idf, so its bound, is small). They count with
+        // their whole-list bounds, `denseMax`, and the lead's block stays one window (Lucene's windows are the
+        // lead's blocks too, its dense clauses bounded over them by multi-level skip data).
+        var bounded = required.count
+        let denseCost = required[0].cost &* denseRatio
+        for position in required.indices.dropFirst() where required[position].cost > denseCost {
+            bounded = position
+            break
+        }
+        var denseMax: Double = 0
+        for position in bounded..<required.count { denseMax += Double(required[position].maxScore) }
         var target = required[0].doc
         var count = 0
         while target != PostingsCursor.exhausted {
@@ -70,9 +87,9 @@ enum BlockMaxConjunction {
             if Float(Double(lead.score) + othersMax) <= heap.threshold {
                 windowEnd = lead.lastDoc
             } else {
-                var requiredBound = Double(lead.score)
+                var requiredBound = Double(lead.score) + denseMax
                 windowEnd = lead.lastDoc
-                for position in required.indices.dropFirst() {
+                for position in 1..<bounded {
                     let block = try required[position].blockMax(at: max(target, required[position].doc))
                     requiredBound += Double(block.score)
                     windowEnd = min(windowEnd, block.lastDoc)

@@ -90,7 +90,13 @@ final class TermScorer: DocScorer {
         // Block last docs strictly increase, so an unchanged one means the same block: reuse its bound.
         if lastDoc != boundLastDoc {
             boundLastDoc = lastDoc
-            blockBound = bound(try cursor.blockImpacts)
+            if weight >= 0 {
+                // `bound(_:)`'s largest product, read from the encoded impacts without decoding them into a list.
+                let best = try cursor.largestBlockImpact(factors: cache, norms: norms != nil)
+                blockBound = weight - weight / (1 + best)
+            } else {
+                blockBound = bound(try cursor.blockImpacts)
+            }
         }
         return (blockBound, lastDoc)
     }
@@ -125,6 +131,9 @@ struct UnretainedTermScorer {
             Result { () throws(IndexError) in try scorer.advance(to: target) }
         }.get()
     }
+
+    /// The list's document frequency.
+    var cost: UInt64 { @inline(__always) get { reference._withUnsafeGuaranteedRef { $0.cost } } }
 
     /// A bound on every score of the list (see ``TermScorer/maxScore``).
     var maxScore: Float { @inline(__always) get { reference._withUnsafeGuaranteedRef { $0.maxScore } } }
