@@ -105,11 +105,14 @@ struct PrunedTopKTests {
 
     static func check(
         seed: UInt64, segments: Int, perSegment: ClosedRange<Int>, queries: Int,
-        query: (inout SplitMix64) -> Query = query
+        query: (inout SplitMix64) -> Query = query,
+        corpus: (inout SplitMix64, Int, ClosedRange<Int>) -> [[Document]] = {
+            corpus(&$0, segments: $1, perSegment: $2)
+        }
     ) throws {
         var random = SplitMix64(seed: seed)
         let directory = try TemporaryDirectory()
-        let batches = corpus(&random, segments: segments, perSegment: perSegment)
+        let batches = corpus(&random, segments, perSegment)
         let total = batches.reduce(0) { $0 + $1.count }
         let deletes = (0..<total / 20).map { _ in "doc\(Int.random(in: 0..<total, using: &random))" }
         let reader = try SearchFixtures.index(in: directory, batches: batches, deletes: deletes)
@@ -200,6 +203,85 @@ struct PrunedTopKTests {
                 try Self.check(
                     seed: seed &+ UInt64(round), segments: 3, perSegment: 1000...6000, queries: 60,
                     query: Self.rareLeadConjunction)
+            }
+        }
+    }
+
+    /// Short documents where `w0`, `w1`, `w2` are on most documents (1 to 3 times) and `r0`, `r1` on a few
+    /// percent: document frequencies 12 to 45 times apart, so a conjunction led by `r0` or `r1` bounds its
+    /// frequent clauses by their whole lists (a lead 16 times rarer than them) over several lead blocks.
+    static func skewedCorpus(_ random: inout SplitMix64, segments: Int, perSegment: ClosedRange<Int>) -> [[Document]] {
+        var next = 0
+        return (0..<segments).map { _ in
+            (0..<Int.random(in: perSegment, using: &random)).map { _ in
+                var words: [String] = []
+                for (word, chance) in [("w0", 0.9), ("w1", 0.7), ("w2", 0.5), ("r0", 0.04), ("r1", 0.02)]
+                where Double.random(in: 0..<1, using: &random) < chance {
+                    words += Array(repeating: word, count: Int.random(in: 1...3, using: &random))
+                }
+                words += (0..<Int.random(in: 0...12, using: &random)).map { _ in word(&random) }
+                words.shuffle(using: &random)
+                defer { next += 1 }
+                var document = SearchFixtures.document("doc\(next)", body: words.joined(separator: " "), title: nil)
+                FilterFixtures.addColumns(to: &document, &random)
+                return document
+            }
+        }
+    }
+
+    /// `+r0 +w0 +w1`-like conjunctions over ``skewedCorpus(_:segments:perSegment:)``, with boosts, sometimes an
+    /// optional or an excluded term.
+    static func skewedConjunction(_ random: inout SplitMix64) -> Query {
+        var must: [Query] = [boosted(.term(field: "body", text: ["r0", "r1"].randomElement(using: &random)!), &random)]
+        for word in ["w0", "w1", "w2"].shuffled(using: &random).prefix(Int.random(in: 1...3, using: &random)) {
+            must.append(boosted(.term(field: "body", text: word), &random))
+        }
+        must.shuffle(using: &random)
+        let should = (0..<Int.random(in: 0...1, using: &random)).map { _ in
+            Query.term(field: "body", text: word(&random))
+        }
+        let mustNot = (0..<Int.random(in: 0...1, using: &random)).map { _ in
+            Query.term(field: "body", text: word(&random))
+        }
+        return .boolean(must: must, should: should, mustNot: mustNot, filter: [], minimumShouldMatch: 1)
+    }
+
+    @Test("conjunctions whose frequent clauses are bounded by their whole lists (a lead 16 times rarer)")
+    func denseClauses() throws {
+        let seed = SplitMix64.testSeed()
+        print("PrunedTopKTests.denseClauses seed \(seed)")
+        try Self.check(
+            seed: seed, segments: 2, perSegment: 5000...7000, queries: 30, query: Self.skewedConjunction,
+            corpus: { Self.skewedCorpus(&$0, segments: $1, perSegment: $2) })
+        if TestEnvironment.longTests {
+            for round in 1...10 {
+                try Self.check(
+                    seed: seed &+ UInt64(round), segments: 3, perSegment: 3000...9000, queries: 40,
+                    query: Self.skewedConjunction, corpus: { Self.skewedCorpus(&$0, segments: $1, perSegment: $2) })
+            }
+        }
+    }
+
+    /// One term of the body, frequent or rare, sometimes boosted or excluding another: a lone term's top-k scores its
+    /// blocks one at a time, so long segments give it lists of many blocks to skip and score.
+    static func singleTerm(_ random: inout SplitMix64) -> Query {
+        let term = boosted(.term(field: "body", text: word(&random)), &random)
+        if Int.random(in: 0..<4, using: &random) > 0 { return term }
+        return .boolean(
+            must: [], should: [term], mustNot: [.term(field: "body", text: word(&random))], filter: [],
+            minimumShouldMatch: 1)
+    }
+
+    @Test("single terms over lists of many blocks")
+    func singleTerms() throws {
+        let seed = SplitMix64.testSeed()
+        print("PrunedTopKTests.singleTerms seed \(seed)")
+        try Self.check(seed: seed, segments: 2, perSegment: 2000...4000, queries: 30, query: Self.singleTerm)
+        if TestEnvironment.longTests {
+            for round in 1...10 {
+                try Self.check(
+                    seed: seed &+ UInt64(round), segments: 3, perSegment: 1000...6000, queries: 40,
+                    query: Self.singleTerm)
             }
         }
     }

@@ -27,6 +27,9 @@ enum BlockMaxMaxScore {
         guard count > 0 else { return }
         let clauses = owned.map(UnretainedTermScorer.init)
         defer { withExtendedLifetime(owned) {} }
+        if count == 1 {
+            return try collectSingle(clauses[0], excluded: excluded, accept: accept, index: index, into: &heap)
+        }
         var bounds = [Float](repeating: 0, count: count)
         var order = Array(0..<count)
         // prefix[i] = sum of the bounds of order[0..<i], in Double like the scores.
@@ -75,6 +78,35 @@ enum BlockMaxMaxScore {
                 excluded: excluded, accept: accept, index: index, heap: &heap)
             if windowEnd == PostingsCursor.exhausted { return }
             windowStart = windowEnd &+ 1
+        }
+    }
+
+    /// ``collect(_:excluded:accept:index:into:)`` of one term (a lone `the`): its blocks are the windows, and a block
+    /// whose bound beats the threshold is scored document by document straight off the cursor, the threshold held
+    /// in a register until an offer changes it. The generic window loop's per-document clause scan, partition and
+    /// prefix bounds were most of a frequent term's top-k.
+    private static func collectSingle(
+        _ clause: UnretainedTermScorer, excluded: Exclusions, accept: DocBitSet?, index: Int, into heap: inout TopKHeap
+    ) throws(IndexError) {
+        var windowStart = clause.doc
+        var threshold = heap.threshold
+        while windowStart != PostingsCursor.exhausted {
+            let block = try clause.blockMax(at: max(windowStart, clause.doc))
+            if block.lastDoc == PostingsCursor.exhausted { return }
+            if block.score > threshold {
+                var doc = try clause.advance(to: windowStart)
+                while doc <= block.lastDoc {
+                    let score = clause.score()
+                    if score > threshold && (accept?.contains(doc) ?? true) {
+                        if try !excluded.contains(doc) {
+                            heap.offer(score: score, segment: index, document: doc)
+                            threshold = heap.threshold
+                        }
+                    }
+                    doc = try clause.next()
+                }
+            }
+            windowStart = block.lastDoc &+ 1
         }
     }
 
