@@ -346,6 +346,13 @@ public final class IndexSearcher: Sendable {
                 guard let scorer = try leaf.scorer(in: segment, index: index) else { return .some(0) }
                 required.append(scorer)
             }
+            if required.count == 1 && optional.isEmpty && accept == nil {
+                // One required term minus exclusions (`+python -snake`), unfiltered, is a lone term's top-k: the
+                // exclusions are checked only on candidates that beat the threshold, and the conjunction's window
+                // loop cost more per document. The count is taken apart.
+                try BlockMaxMaxScore.collect(required, excluded: excluded, accept: accept, index: index, into: &heap)
+                return .some(nil)
+            }
             // One required term without deletes or filter counts for free (its df, minus what exclusions
             // remove); walking it whole to count in the same pass would cost more than the pruned pass.
             let countingAll = counting && (required.count > 1 || accept != nil)

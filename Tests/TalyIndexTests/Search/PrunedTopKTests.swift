@@ -262,14 +262,16 @@ struct PrunedTopKTests {
         }
     }
 
-    /// One term of the body, frequent or rare, sometimes boosted or excluding another: a lone term's top-k scores its
-    /// blocks one at a time, so long segments give it lists of many blocks to skip and score.
+    /// One term of the body, frequent or rare, sometimes boosted or excluding another (as an optional or a required
+    /// clause): a lone term's top-k scores its blocks one at a time, so long segments give it lists of many blocks.
     static func singleTerm(_ random: inout SplitMix64) -> Query {
         let term = boosted(.term(field: "body", text: word(&random)), &random)
         if Int.random(in: 0..<4, using: &random) > 0 { return term }
+        // `term -other` and `+term -other` take different routes to the same algorithm.
+        let required = Bool.random(using: &random)
         return .boolean(
-            must: [], should: [term], mustNot: [.term(field: "body", text: word(&random))], filter: [],
-            minimumShouldMatch: 1)
+            must: required ? [term] : [], should: required ? [] : [term],
+            mustNot: [.term(field: "body", text: word(&random))], filter: [], minimumShouldMatch: required ? 0 : 1)
     }
 
     @Test("single terms over lists of many blocks")

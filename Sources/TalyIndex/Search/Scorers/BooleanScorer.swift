@@ -42,7 +42,7 @@ final class BooleanScorer: DocScorer {
     func next() throws(IndexError) -> UInt32 {
         if doc == PostingsCursor.exhausted { return doc }
         if required.isEmpty {
-            for clause in optional where clause.doc == doc { _ = try clause.next() }
+            for position in optional.indices where optional[position].doc == doc { _ = try optional[position].next() }
             return try settle(from: minimumOptional())
         }
         return try settle(from: try leadNext(after: doc))
@@ -51,7 +51,9 @@ final class BooleanScorer: DocScorer {
     func advance(to target: UInt32) throws(IndexError) -> UInt32 {
         if target <= doc { return doc }
         if required.isEmpty {
-            for clause in optional where clause.doc < target { _ = try clause.advance(to: target) }
+            for position in optional.indices where optional[position].doc < target {
+                _ = try optional[position].advance(to: target)
+            }
             return try settle(from: minimumOptional())
         }
         return try settle(from: try required[0].approximateAdvance(to: target))
@@ -65,10 +67,11 @@ final class BooleanScorer: DocScorer {
 
     func score() throws(IndexError) -> Float {
         var sum: Double = 0
-        for (index, clause) in required.enumerated() where requiredScores[index] {
-            sum += Double(try clause.score())
+        for position in required.indices where requiredScores[position] {
+            sum += Double(try required[position].score())
         }
-        for clause in optional {
+        for position in optional.indices {
+            let clause = optional[position]
             if clause.doc < doc { _ = try clause.advance(to: doc) }
             if clause.doc == doc { sum += Double(try clause.score()) }
         }
@@ -77,7 +80,7 @@ final class BooleanScorer: DocScorer {
 
     private func minimumOptional() -> UInt32 {
         var smallest = PostingsCursor.exhausted
-        for clause in optional { smallest = min(smallest, clause.doc) }
+        for position in optional.indices { smallest = min(smallest, optional[position].doc) }
         return smallest
     }
 
@@ -87,11 +90,13 @@ final class BooleanScorer: DocScorer {
         while candidate != PostingsCursor.exhausted {
             if required.isEmpty {
                 var matching = 0
-                for clause in optional where clause.doc == candidate { matching += 1 }
+                for position in optional.indices where optional[position].doc == candidate { matching += 1 }
                 var rejected = matching < minimumShouldMatch
                 if !rejected { rejected = try isExcluded(candidate) }
                 if rejected {
-                    for clause in optional where clause.doc == candidate { _ = try clause.next() }
+                    for position in optional.indices where optional[position].doc == candidate {
+                        _ = try optional[position].next()
+                    }
                     candidate = minimumOptional()
                     continue
                 }
@@ -99,8 +104,9 @@ final class BooleanScorer: DocScorer {
                 return candidate
             }
             var agreed = true
-            for clause in required.dropFirst() {
-                let found = try clause.approximateAdvance(to: candidate)
+            // Indices, not `dropFirst()` or `for … in`: each retained the array once per candidate.
+            for position in required.indices.dropFirst() {
+                let found = try required[position].approximateAdvance(to: candidate)
                 if found != candidate {
                     candidate = try required[0].approximateAdvance(to: found)
                     agreed = false
@@ -123,12 +129,14 @@ final class BooleanScorer: DocScorer {
 
     /// Whether every two-phase required clause confirms the document they all stand on.
     private func isConfirmed() throws(IndexError) -> Bool {
-        for clause in twoPhase where try !clause.confirm() { return false }
+        for position in twoPhase.indices where try !twoPhase[position].confirm() { return false }
         return true
     }
 
     private func isExcluded(_ candidate: UInt32) throws(IndexError) -> Bool {
-        for clause in excluded where try clause.advance(to: candidate) == candidate { return true }
+        for position in excluded.indices where try excluded[position].advance(to: candidate) == candidate {
+            return true
+        }
         return false
     }
 }
