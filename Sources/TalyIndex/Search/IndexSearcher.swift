@@ -347,6 +347,14 @@ public final class IndexSearcher: Sendable {
                 required.append(scorer)
             }
             if required.count == 1 && optional.isEmpty && accept == nil {
+                if counting && required[0].cost <= Self.countInPassLimit {
+                    // A short list is walked whole once: a count apart would open every cursor a second time,
+                    // which was most of a `+jordan -country -basketball` TOP_100_COUNT.
+                    return .some(
+                        try BlockMaxConjunction.collect(
+                            required: required, optional: [], excluded: excluded, accept: nil, index: index,
+                            countingAll: true, into: &heap))
+                }
                 // One required term minus exclusions (`+python -snake`), unfiltered, is a lone term's top-k: the
                 // exclusions are checked only on candidates that beat the threshold, and the conjunction's window
                 // loop cost more per document. The count is taken apart.
@@ -365,6 +373,10 @@ public final class IndexSearcher: Sendable {
             return nil
         }
     }
+
+    /// The longest list of one required term minus exclusions that TOP_k_COUNT walks whole, counting as it
+    /// scores, rather than counting apart (four blocks).
+    static let countInPassLimit = UInt64(4 * PostingsFormat.blockSize)
 
     /// ``collectPruned(_:segment:accept:counting:into:)`` for a conjunction some of whose required clauses are
     /// disjunctions of terms (`+(a b) +c`): every required clause becomes a union (a term, a union of one).
