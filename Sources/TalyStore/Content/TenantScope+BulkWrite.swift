@@ -112,9 +112,12 @@ extension TenantScope {
         let dates = RowDates(now)
         return try store.write { db in
             let statement = try db.cachedStatement(
-                sql: "SELECT * FROM product WHERE tenant_id = ? AND sku IN (SELECT value FROM json_each(?))")
+                sql: """
+                    SELECT \(ProductRecord.selectedColumns) FROM product
+                    WHERE tenant_id = ? AND sku IN (SELECT value FROM json_each(?))
+                    """)
             var existing = Dictionary(
-                try ProductRecord.fetchAll(statement, arguments: [tenantID, Self.jsonArray(drafts.map(\.sku))])
+                try Self.fetchProducts(statement, arguments: [tenantID, Self.jsonArray(drafts.map(\.sku))])
                     .map { ($0.sku, $0) }
             ) { first, _ in first }
             var outcomes: [BulkWriteOutcome] = []
