@@ -154,15 +154,24 @@ extension TenantScope {
         {
             throw StoreError.duplicate(entity: "product", field: skuField)
         }
+        try logCreation(
+            of: product, attributesPayload: attributes.payload, db, by: actor, at: dates, deferred: deferred)
+        return product
+    }
+
+    /// The audit entry and outbox event of an inserted product.
+    func logCreation(
+        of product: ProductRecord, attributesPayload: String, _ db: Database, by actor: Actor, at dates: RowDates,
+        deferred: DeferredLogRows?
+    ) throws {
         try audit(
             db, actor: actor, action: "product.create", targetType: "product", targetID: product.id?.rawValue,
-            detailsJSON: draft.encoded?.creationDetails ?? Self.json(["sku": draft.sku]), at: dates,
+            detailsJSON: product.draft.encoded?.creationDetails ?? Self.json(["sku": product.sku]), at: dates,
             deferred: deferred)
         try appendEvent(
             db, aggregateType: "product", aggregateID: product.id!.rawValue, eventType: "product.created",
-            payloadJSON: try product.eventJSON(dates: dates, attributesJSON: attributes.payload), at: dates,
+            payloadJSON: try product.eventJSON(dates: dates, attributesJSON: attributesPayload), at: dates,
             deferred: deferred)
-        return product
     }
 
     /// The product `id` of this tenant, checked against `expectedVersion` when given.
