@@ -75,10 +75,13 @@ let package = Package(
             dependencies: ["CZstd", "CTalyICU", "CStemmer", "CTalyChecksum"],
             swiftSettings: indexSettings
         ),
+        // SQLite's process-wide settings (sqlite3_config is variadic: C only).
+        .target(name: "CTalySQLite", linkerSettings: [.linkedLibrary("sqlite3")]),
         .target(
             name: "TalyStore",
             dependencies: [
                 "CArgon2",
+                "CTalySQLite",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // The SQLite C API, for binding the hot INSERTs' parameters by hand.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),

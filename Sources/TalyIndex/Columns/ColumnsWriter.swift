@@ -70,10 +70,19 @@ public final class ColumnsWriter {
         ordinals.reserveCapacity(column.entryIDs.count)
         var setStarts = [UInt64](repeating: 0, count: docCount + 1)
         var maxPerDoc = 0
+        // One scratch buffer for every doc: a Set and a sorted array per doc and column were
+        // ~8% of a bulk load's indexing (products have a keyword column per string attribute).
+        var docOrdinals: [UInt32] = []
         for doc in 0..<docCount {
-            let set = Set(column.entryIDs[starts[doc]..<starts[doc + 1]].map { ordinalOfID[Int($0)] }).sorted()
-            maxPerDoc = max(maxPerDoc, set.count)
-            ordinals.append(contentsOf: set.lazy.map { UInt64($0) })
+            docOrdinals.removeAll(keepingCapacity: true)
+            for id in column.entryIDs[starts[doc]..<starts[doc + 1]] { docOrdinals.append(ordinalOfID[Int(id)]) }
+            if docOrdinals.count > 1 { docOrdinals.sort() }
+            var distinct = 0
+            for (index, ordinal) in docOrdinals.enumerated() where index == 0 || ordinal != docOrdinals[index - 1] {
+                ordinals.append(UInt64(ordinal))
+                distinct += 1
+            }
+            maxPerDoc = max(maxPerDoc, distinct)
             setStarts[doc + 1] = UInt64(ordinals.count)
         }
 

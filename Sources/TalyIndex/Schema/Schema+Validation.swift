@@ -23,6 +23,25 @@ extension Schema {
             try Self.check(value, against: fields[number])
             values[number] = value
         }
+        return ValidatedDocument(id: try validID(values), values: values)
+    }
+
+    /// Checks a document given by position, `values[n]` the value of field number `n` (nil where
+    /// it has none), as ``validate(_:)`` checks one by name. For callers that map their records
+    /// to fields once: no dictionary to build, sort and look every name up in per document.
+    public func validate(values: [FieldValue?]) throws(DocumentError) -> ValidatedDocument {
+        guard values.count == fields.count else {
+            throw DocumentError(
+                field: "", problem: "\(values.count) values for the \(fields.count) fields (\(fieldList))")
+        }
+        for number in values.indices {
+            if let value = values[number] { try Self.check(value, against: fields[number]) }
+        }
+        return ValidatedDocument(id: try validID(values), values: values)
+    }
+
+    /// The id among checked `values`.
+    private func validID(_ values: [FieldValue?]) throws(DocumentError) -> String {
         guard case .keyword(let ids)? = values[idFieldNumber], let id = ids.first else {
             throw DocumentError(field: idField, problem: "missing: every document needs an id")
         }
@@ -31,7 +50,7 @@ extension Schema {
             throw DocumentError(
                 field: idField, problem: "the id is \(id.utf8.count) bytes, longer than \(Self.maximumIDLength)")
         }
-        return ValidatedDocument(id: id, values: values)
+        return id
     }
 
     private var fieldList: String { fields.map(\.name).joined(separator: ", ") }

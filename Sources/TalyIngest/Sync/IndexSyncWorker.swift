@@ -76,8 +76,9 @@ public actor IndexSyncWorker {
         }
     }
 
-    /// A document to upsert with the store id it came from (named in errors).
-    private typealias PendingDocument = (id: Int64, document: Document)
+    /// A document to upsert, checked against its collection's schema, with the store id it
+    /// came from (named in errors).
+    private typealias PendingDocument = (id: Int64, document: ValidatedDocument)
 
     private struct CollectionKey: Hashable {
         let tenantID: TenantID
@@ -303,7 +304,7 @@ public actor IndexSyncWorker {
                 let collection = try openCollection(key, type: type, scope: scope)
                 touched.insert(key)
                 if item.status == .published, case .content(let mapping) = collection.mapping {
-                    upserts[key, default: []].append((itemID.rawValue, mapping.document(of: item)))
+                    upserts[key, default: []].append(try Self.pending(item, mapping: mapping, key: key))
                 } else {
                     collection.writer.delete(id: String(itemID.rawValue))
                 }
@@ -330,7 +331,7 @@ public actor IndexSyncWorker {
             guard case .products(let mapping) = collection.mapping else { continue }
             for product in present {
                 guard let id = product.id, unapplied[id]! > applied else { continue }
-                upserts[key, default: []].append((id.rawValue, mapping.document(of: product)))
+                upserts[key, default: []].append(try Self.pending(product, mapping: mapping, key: key))
             }
         }
         for key in touched.sorted(by: { "\($0.tenantID)/\($0.collection)" < "\($1.tenantID)/\($1.collection)" }) {
@@ -513,16 +514,39 @@ public actor IndexSyncWorker {
     private func add(_ documents: [PendingDocument], to collection: OpenCollection, key: CollectionKey)
         throws(IndexSyncError)
     {
-        let results: [DocumentError?]
+        let failures: [(index: Int, error: DocumentError)]
         do throws(IndexError) {
-            results = try collection.writer.add(documents.map(\.document))
+            failures = try collection.writer.add(validated: documents.map(\.document))
         } catch {
             throw .index(collection: "\(key.tenantID)/\(key.collection)", error)
         }
-        for (pending, result) in zip(documents, results) {
-            if let result {
-                throw .document(collection: "\(key.tenantID)/\(key.collection)", itemID: pending.id, result)
-            }
+        if let failure = failures.min(by: { $0.index < $1.index }) {
+            throw .document(
+                collection: "\(key.tenantID)/\(key.collection)", itemID: documents[failure.index].id, failure.error)
+        }
+    }
+
+    /// A published item's document, checked against the mapping's schema.
+    private static func pending(_ item: ContentItemRecord, mapping: ContentIndexMapping, key: CollectionKey)
+        throws(IndexSyncError) -> PendingDocument
+    {
+        let id = item.id?.rawValue ?? 0
+        do throws(DocumentError) {
+            return (id, try mapping.schema.validate(mapping.document(of: item)))
+        } catch {
+            throw .document(collection: "\(key.tenantID)/\(key.collection)", itemID: id, error)
+        }
+    }
+
+    /// A product's document, checked against the mapping's schema.
+    private static func pending(_ product: ProductRecord, mapping: ProductIndexMapping, key: CollectionKey)
+        throws(IndexSyncError) -> PendingDocument
+    {
+        let id = product.id?.rawValue ?? 0
+        do throws(DocumentError) {
+            return (id, try mapping.validatedDocument(of: product))
+        } catch {
+            throw .document(collection: "\(key.tenantID)/\(key.collection)", itemID: id, error)
         }
     }
 
@@ -605,7 +629,9 @@ public actor IndexSyncWorker {
                     throw .store(error)
                 }
                 guard let lastID = page.last?.id else { break }
-                try add(page.map { ($0.id?.rawValue ?? 0, mapping.document(of: $0)) }, to: collection, key: key)
+                try add(
+                    page.map { (item) throws(IndexSyncError) in try Self.pending(item, mapping: mapping, key: key) },
+                    to: collection, key: key)
                 cursor = lastID
             }
             return .content(mapping)
@@ -638,7 +664,10 @@ public actor IndexSyncWorker {
                         }
                         mapping = including
                     }
-                    try add(page.map { ($0.id?.rawValue ?? 0, mapping.document(of: $0)) }, to: collection, key: key)
+                    try add(
+                        page.map { (product) throws(IndexSyncError) in
+                            try Self.pending(product, mapping: mapping, key: key)
+                        }, to: collection, key: key)
                     return true
                 }
                 return retyped == nil ? .products(mapping) : nil

@@ -70,10 +70,13 @@ public struct ProductIndexMapping: Sendable, Equatable {
     public let schema: Schema
     /// The indexed attributes and the kind of each.
     public let attributes: [String: AttributeKind]
+    /// Each indexed attribute's field number in `schema` and kind.
+    private let columns: [String: (number: Int, kind: AttributeKind)]
 
     /// The text fields, for a searcher's default fields: `title`, `description`.
     public var textFields: [String] { ["title", "description"] }
 
+    /// The product's own fields, in the order `fieldValues(of:)` fills them by position.
     static let ownFields: [Schema.Field] = [
         Schema.Field("id", .keyword(stored: true, multiValued: false)),
         Schema.Field("title", .text(analyzer: .standard, stored: true)),
@@ -107,6 +110,8 @@ public struct ProductIndexMapping: Sendable, Equatable {
             preconditionFailure("derived product schema is invalid: \(error)")
         }
         self.attributes = Dictionary(uniqueKeysWithValues: indexed.map { ($0.name, $0.kind) })
+        columns = Dictionary(
+            uniqueKeysWithValues: indexed.enumerated().map { ($1.name, (Self.ownFields.count + $0, $1.kind)) })
     }
 
     /// The mapping that holds every attribute of `products` (and nothing else).
@@ -178,21 +183,36 @@ public struct ProductIndexMapping: Sendable, Equatable {
     /// The search document of `product`; attributes this mapping does not hold are left out.
     public func document(of product: ProductRecord) -> Document {
         var document = Document()
-        document["id"] = .keyword([String(product.id?.rawValue ?? 0)])
-        document["title"] = .text(product.draft.title)
-        if !product.draft.description.isEmpty { document["description"] = .text(product.draft.description) }
-        document["sku"] = .keyword([product.sku])
-        document["status"] = .keyword([product.status.rawValue])
-        document["currency"] = .keyword([product.price.currency.code])
-        document["price_amount"] = .int64(product.price.amount)
-        document["version"] = .int64(product.version)
-        document["created_at"] = .date(milliseconds: ContentIndexMapping.milliseconds(product.createdAt))
-        document["updated_at"] = .date(milliseconds: ContentIndexMapping.milliseconds(product.updatedAt))
-        for (name, value) in product.draft.attributes {
-            guard let kind = attributes[name], let indexed = Self.fieldValue(value, as: kind) else { continue }
-            document[Self.attributePrefix + name] = indexed
+        for (field, value) in zip(schema.fields, fieldValues(of: product)) {
+            if let value { document[field.name] = value }
         }
         return document
+    }
+
+    /// `schema.validate(document(of: product))`, built by field number rather than by name: the
+    /// index-sync worker maps every product a bulk load writes.
+    public func validatedDocument(of product: ProductRecord) throws(DocumentError) -> ValidatedDocument {
+        try schema.validate(values: fieldValues(of: product))
+    }
+
+    /// The document's values by field number (`ownFields` first, then the attribute columns).
+    private func fieldValues(of product: ProductRecord) -> [FieldValue?] {
+        var values = [FieldValue?](repeating: nil, count: schema.fields.count)
+        values[0] = .keyword([String(product.id?.rawValue ?? 0)])
+        values[1] = .text(product.draft.title)
+        if !product.draft.description.isEmpty { values[2] = .text(product.draft.description) }
+        values[3] = .keyword([product.sku])
+        values[4] = .keyword([product.status.rawValue])
+        values[5] = .keyword([product.price.currency.code])
+        values[6] = .int64(product.price.amount)
+        values[7] = .int64(product.version)
+        values[8] = .date(milliseconds: ContentIndexMapping.milliseconds(product.createdAt))
+        values[9] = .date(milliseconds: ContentIndexMapping.milliseconds(product.updatedAt))
+        for (name, value) in product.draft.attributes {
+            guard let column = columns[name], let indexed = Self.fieldValue(value, as: column.kind) else { continue }
+            values[column.number] = indexed
+        }
+        return values
     }
 
     /// A value in a column of `kind`; nil when the kind cannot hold it (a mapping built before

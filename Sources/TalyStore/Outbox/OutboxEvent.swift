@@ -78,6 +78,24 @@ public struct OutboxEvent: Codable, Sendable, Equatable, FetchableRecord, Mutabl
     }
 }
 
+// In an extension, so the memberwise initializer stays.
+extension OutboxEvent {
+    /// The columns `init(selected:)` reads, in its order.
+    static let selectedColumns = "id, tenant_id, aggregate_type, aggregate_id, event_type, payload, created_at"
+
+    /// Reads a row of `SELECT <selectedColumns>` by position: the `Decodable` path through GRDB's
+    /// row decoder cost about 5 µs an event, and consumers read every event a bulk load writes.
+    init(selected row: Row) throws {
+        id = row[0]
+        tenantID = row[1]
+        aggregateType = row[2]
+        aggregateID = row[3]
+        eventType = row[4]
+        payload = row[5]
+        createdAt = try StoredDate.date(row[6] as DatabaseValue, column: CodingKeys.createdAt.rawValue)
+    }
+}
+
 /// A named reader of the outbox and how far it has got (table `outbox_consumer`).
 struct OutboxConsumerRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
     static let databaseTableName = "outbox_consumer"

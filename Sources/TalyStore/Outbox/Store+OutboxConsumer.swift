@@ -95,8 +95,24 @@ extension Store: OutboxConsumerStorage {
             throw StoreError.outboxConsumerBehind(
                 consumer: consumer.name, checkpoint: cursor.rawValue, prunedThrough: horizon.prunedThrough)
         }
-        var request = OutboxEvent.filter(OutboxEvent.Columns.id > cursor)
-        if let tenantID = consumer.tenantID { request = request.filter(OutboxEvent.Columns.tenantID == tenantID) }
-        return try request.order(OutboxEvent.Columns.id).limit(limit).fetchAll(db)
+        // A tenant's consumer reads through the (tenant_id, id) index, a platform one by id.
+        let statement: Statement
+        let arguments: StatementArguments
+        if let tenantID = consumer.tenantID {
+            statement = try db.cachedStatement(
+                sql: """
+                    SELECT \(OutboxEvent.selectedColumns) FROM outbox_event
+                    WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?
+                    """)
+            arguments = [tenantID, cursor, limit]
+        } else {
+            statement = try db.cachedStatement(
+                sql: "SELECT \(OutboxEvent.selectedColumns) FROM outbox_event WHERE id > ? ORDER BY id LIMIT ?")
+            arguments = [cursor, limit]
+        }
+        var events: [OutboxEvent] = []
+        let rows = try Row.fetchCursor(statement, arguments: arguments)
+        while let row = try rows.next() { events.append(try OutboxEvent(selected: row)) }
+        return events
     }
 }

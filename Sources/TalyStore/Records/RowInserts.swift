@@ -75,30 +75,42 @@ struct RowInsert {
 
     /// Runs the statement with what was bound.
     func execute() throws {
+        try checkBindings()
+        try statement.execute()
+    }
+
+    /// Runs the statement with what was bound, handing each row it returns (`RETURNING`) to `body`.
+    func forEachRow(_ body: (Row) throws -> Void) throws {
+        try checkBindings()
+        // No arguments given: the cursor only resets the statement, which keeps the bindings.
+        let rows = try Row.fetchCursor(statement)
+        while let row = try rows.next() { try body(row) }
+    }
+
+    private func checkBindings() throws {
         guard failure == SQLITE_OK else {
             throw DatabaseError(
                 resultCode: ResultCode(rawValue: failure), message: "binding failed", sql: statement.sql)
         }
-        try statement.execute()
     }
 }
 
 extension ProductRecord {
-    static let insertSQL = """
+    static let insertHead = """
         INSERT INTO product
             (tenant_id, sku, title, description, price_amount, currency, attributes, status, created_at,
              updated_at, version)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        VALUES
         """
+    static let insertSQL = RowInsert.sql(insertHead, columns: 11, rows: 1)
 
-    /// Inserts the row (without an id: SQLite assigns it) and takes the id.
-    mutating func insertRow(_ db: Database, dates: RowDates) throws {
-        try insertRow(db, attributesJSON: try Self.attributesJSON(draft.attributes), dates: dates)
+    /// An INSERT of `rows` products that hands back each new row's id and SKU.
+    static func insertSQL(rows: Int) -> String {
+        RowInsert.sql(insertHead, columns: 11, rows: rows) + " RETURNING id, sku"
     }
 
-    /// Inserts the row with `attributesJSON` (`attributesJSON(draft.attributes)`) and takes the id.
-    mutating func insertRow(_ db: Database, attributesJSON: String, dates: RowDates) throws {
-        var insert = try RowInsert(db, sql: Self.insertSQL)
+    /// Binds the row's columns, in `insertHead`'s order.
+    func bind(into insert: inout RowInsert, attributesJSON: String, dates: RowDates) {
         insert.bind(tenantID.rawValue)
         insert.bind(draft.sku)
         insert.bind(draft.title)
@@ -110,6 +122,17 @@ extension ProductRecord {
         insert.bind(dates.text(createdAt))
         insert.bind(dates.text(updatedAt))
         insert.bind(version)
+    }
+
+    /// Inserts the row (without an id: SQLite assigns it) and takes the id.
+    mutating func insertRow(_ db: Database, dates: RowDates) throws {
+        try insertRow(db, attributesJSON: try Self.attributesJSON(draft.attributes), dates: dates)
+    }
+
+    /// Inserts the row with `attributesJSON` (`attributesJSON(draft.attributes)`) and takes the id.
+    mutating func insertRow(_ db: Database, attributesJSON: String, dates: RowDates) throws {
+        var insert = try RowInsert(db, sql: Self.insertSQL)
+        bind(into: &insert, attributesJSON: attributesJSON, dates: dates)
         try insert.execute()
         id = ProductID(db.lastInsertedRowID)
     }

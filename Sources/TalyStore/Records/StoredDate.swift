@@ -45,7 +45,12 @@ enum StoredDate {
 
     /// A date read from a row; a column that holds none is an error naming it.
     static func date(_ row: Row, _ column: String) throws -> Date {
-        guard let date = date(row[column] as DatabaseValue) else {
+        try date(row[column] as DatabaseValue, column: column)
+    }
+
+    /// The date `value` of `column`; a value that is none is an error naming the column.
+    static func date(_ value: DatabaseValue, column: String) throws -> Date {
+        guard let date = date(value) else {
             throw StoreError.invalid(field: column, reason: "the stored value is not a date")
         }
         return date

@@ -29,13 +29,31 @@ extension TenantScope {
     /// are not (or no longer) the tenant's are left out.
     public func products(ids: [ProductID]) throws(StoreError) -> [ProductRecord] {
         let tenantID = tenantID
-        return try store.read { db in
-            try Self.chunked(ids).flatMap { chunk in
-                try ProductRecord.filter(
-                    ProductRecord.Columns.tenantID == tenantID && chunk.contains(ProductRecord.Columns.id)
-                ).order(ProductRecord.Columns.id).fetchAll(db)
-            }
+        guard !ids.isEmpty else { return [] }
+        var list = "["
+        for (index, id) in ids.enumerated() {
+            if index > 0 { list += "," }
+            list += String(id.rawValue)
         }
+        list += "]"
+        return try store.read { db in
+            // One cached statement with the ids as a JSON array (the bulk writes' SKU lookup): the
+            // query interface built and SQLite prepared a statement of a parameter per id per call.
+            let statement = try db.cachedStatement(
+                sql: """
+                    SELECT \(ProductRecord.selectedColumns) FROM product
+                    WHERE tenant_id = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY id
+                    """)
+            return try Self.fetchProducts(statement, arguments: [tenantID, list])
+        }
+    }
+
+    /// The products `statement` (a `SELECT <ProductRecord.selectedColumns>`) reads.
+    static func fetchProducts(_ statement: Statement, arguments: StatementArguments) throws -> [ProductRecord] {
+        var products: [ProductRecord] = []
+        let rows = try Row.fetchCursor(statement, arguments: arguments)
+        while let row = try rows.next() { products.append(try ProductRecord(selected: row)) }
+        return products
     }
 
     /// The product with this SKU in this tenant, or nil.
@@ -56,10 +74,14 @@ extension TenantScope {
     ) throws(StoreError) -> [ProductRecord] {
         let tenantID = tenantID
         return try store.read { db in
-            var request = ProductRecord.filter(ProductRecord.Columns.tenantID == tenantID)
-            if let cursor { request = request.filter(ProductRecord.Columns.id > cursor) }
-            if let status { request = request.filter(ProductRecord.Columns.status == status) }
-            return try request.order(ProductRecord.Columns.id).limit(max(0, limit)).fetchAll(db)
+            // Ids start at 1: no cursor is cursor 0.
+            let statement = try db.cachedStatement(
+                sql: """
+                    SELECT \(ProductRecord.selectedColumns) FROM product
+                    WHERE tenant_id = ? AND id > ? AND (?3 IS NULL OR status = ?3) ORDER BY id LIMIT ?
+                    """)
+            return try Self.fetchProducts(
+                statement, arguments: [tenantID, cursor?.rawValue ?? 0, status?.rawValue, max(0, limit)])
         }
     }
 
@@ -132,15 +154,24 @@ extension TenantScope {
         {
             throw StoreError.duplicate(entity: "product", field: skuField)
         }
+        try logCreation(
+            of: product, attributesPayload: attributes.payload, db, by: actor, at: dates, deferred: deferred)
+        return product
+    }
+
+    /// The audit entry and outbox event of an inserted product.
+    func logCreation(
+        of product: ProductRecord, attributesPayload: String, _ db: Database, by actor: Actor, at dates: RowDates,
+        deferred: DeferredLogRows?
+    ) throws {
         try audit(
             db, actor: actor, action: "product.create", targetType: "product", targetID: product.id?.rawValue,
-            detailsJSON: draft.encoded?.creationDetails ?? Self.json(["sku": draft.sku]), at: dates,
+            detailsJSON: product.draft.encoded?.creationDetails ?? Self.json(["sku": product.sku]), at: dates,
             deferred: deferred)
         try appendEvent(
             db, aggregateType: "product", aggregateID: product.id!.rawValue, eventType: "product.created",
-            payloadJSON: try product.eventJSON(dates: dates, attributesJSON: attributes.payload), at: dates,
+            payloadJSON: try product.eventJSON(dates: dates, attributesJSON: attributesPayload), at: dates,
             deferred: deferred)
-        return product
     }
 
     /// The product `id` of this tenant, checked against `expectedVersion` when given.

@@ -246,6 +246,8 @@ struct BulkIngestTests {
             {"sku": "P-1", "title": "Lamp", "price": {"amount": 1999, "currency": "EUR"}, "attributes": {"color": "red", "watts": 40}}
             {"sku": "P-2", "title": "Desk", "price": {"amount": 10, "currency": "euro"}}
             {"sku": "P-3", "title": "Chair", "price": {"amount": 5000, "currency": "EUR"}, "colour": "blue"}
+            {"sku": "P-4", "title": "Rug", "price": {"amount": 1, "currency": "EUR"}, "attributes": {"size": {"w": 2}}}
+            {"sku": "P-5", "title": "Mat", "price": {"amount": 1, "currency": "EUR"}, "attributes": {"tags": [["x"]]}}
             sku,title
             """, mode: .insert)
         #expect(first.created == 1)
@@ -253,7 +255,7 @@ struct BulkIngestTests {
             guard case .rejected(let field, _) = result.outcome else { return nil }
             return field
         }
-        #expect(fields == ["price.currency", "colour", "record"])
+        #expect(fields == ["price.currency", "colour", "attributes.size", "attributes.tags", "record"])
         let (again, againSink) = try load(
             #"{"sku": "P-1", "title": "Lamp", "price": {"amount": 1999, "currency": "EUR"}}"#, mode: .insert)
         #expect(again.rejected == 1)

@@ -62,6 +62,47 @@ struct ProductIndexSyncTests {
         _ = try mapping.schema.validate(mapping.document(of: boot))
     }
 
+    @Test("Documents built by field number put each attribute in its column, however the schema grew (seeded)")
+    func documentsByFieldNumber() throws {
+        let seed = SplitMix64.testSeed()
+        var random = SplitMix64(seed: seed)
+        let fixture = try IndexSyncFixture()
+        var mapping = ProductIndexMapping()
+        let names = ["zeta", "alpha", "mid", "b", "k9"]
+        for round in 0..<30 {
+            var attributes: [String: AttributeValue] = [:]
+            for name in names where Bool.random(using: &random) {
+                attributes[name] = Bool.random(using: &random) ? .string("v\(round)") : .integer(Int64(round))
+            }
+            let product = try fixture.product(
+                "SKU-\(round)", title: "Item \(round)", description: round % 3 == 0 ? "" : "text \(round)",
+                attributes: attributes)
+            // Columns in the order first seen (a widened kind rebuilds them in name order).
+            mapping = mapping.including([product])
+            let validated = try mapping.validatedDocument(of: product)
+            #expect(validated == (try mapping.schema.validate(mapping.document(of: product))), "seed \(seed)")
+            #expect(validated.id == String(product.id!.rawValue), "seed \(seed)")
+            #expect(validated.values[try #require(mapping.schema.fieldNumber("sku"))] == .keyword(["SKU-\(round)"]))
+            let description = try #require(mapping.schema.fieldNumber("description"))
+            #expect(validated.values[description] == (round % 3 == 0 ? nil : .text("text \(round)")), "seed \(seed)")
+            for (name, value) in attributes {
+                let number = try #require(mapping.schema.fieldNumber("attributes.\(name)"), "seed \(seed)")
+                let expected: FieldValue
+                switch (mapping.attributes[name], value) {
+                case (.integer?, .integer(let integer)): expected = .int64(integer)
+                case (.string?, .integer(let integer)): expected = .keyword([String(integer)])
+                case (.string?, .string(let text)): expected = .keyword([text])
+                default:
+                    Issue.record(
+                        "seed \(seed): attribute \(name) of kind \(String(describing: mapping.attributes[name]))")
+                    continue
+                }
+                #expect(validated.values[number] == expected, "seed \(seed): attribute \(name)")
+            }
+        }
+        #expect(throws: DocumentError.self) { try mapping.schema.validate(values: [.keyword(["1"])]) }
+    }
+
     @Test("Product events are applied: create, update, delete; every status is indexed")
     func lifeCycle() async throws {
         let fixture = try IndexSyncFixture()
