@@ -215,6 +215,39 @@ public final class PostingsCursor {
         return best
     }
 
+    /// Sets the bit of every doc from the current one up to `windowEnd` (exclusive) in `bits`, whose bit 0
+    /// stands for `windowStart`, and returns the first doc at or after `windowEnd` (or ``exhausted``).
+    ///
+    /// The union count's inner loop, run over the decoded block with the cursor's position in locals and
+    /// stored back once per block: through `next()` every doc stored `index` and `doc` to the cursor and
+    /// reloaded its buffer, since the bit-set store might alias them.
+    func markDocs(below windowEnd: UInt32, from windowStart: UInt32, in bits: UnsafeMutablePointer<UInt64>)
+        throws(IndexError) -> UInt32
+    {
+        while doc < windowEnd {
+            let docs = buffer
+            let end = count
+            var position = index
+            var current = doc
+            while true {
+                let offset = Int(current &- windowStart)
+                bits[offset &>> 6] |= 1 &<< UInt64(offset & 63)
+                position &+= 1
+                if position >= end { break }
+                current = docs[position]
+                if current >= windowEnd {
+                    index = position
+                    doc = current
+                    return current
+                }
+            }
+            index = end &- 1
+            doc = current
+            _ = try nextBlock()
+        }
+        return doc
+    }
+
     /// Moves to the block after the decoded one.
     @inline(never)
     func nextBlock() throws(IndexError) -> UInt32 {

@@ -125,13 +125,7 @@ enum MatchCounter {
             bits.initialize(repeating: 0, count: words)
             var nextStart = PostingsCursor.exhausted
             for cursor in cursors {
-                var doc = cursor.doc
-                while doc < windowEnd {
-                    let offset = Int(doc &- windowStart)
-                    bits[offset &>> 6] |= 1 &<< UInt64(offset & 63)
-                    doc = try cursor.next()
-                }
-                nextStart = min(nextStart, doc)
+                nextStart = min(nextStart, try cursor.markDocs(below: windowEnd, from: windowStart, in: bits))
             }
             for clause in excluded {
                 var doc = try clause.advance(to: windowStart)
