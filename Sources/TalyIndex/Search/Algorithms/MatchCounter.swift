@@ -3,7 +3,8 @@
 /// Fast paths: a single term in a segment without deletes is its document frequency (no postings read,
 /// LUCENE-9620); a disjunction of terms ORs each clause's documents into 4,096-document windows of a bit
 /// set, clears the excluded clauses' documents and popcounts them (Tantivy's `BufferedUnionScorer`, Lucene
-/// #12415); a boolean with required clauses ignores its `should` clauses (they only score) and leapfrogs
+/// #12415), or, when two or three lists differ enough in length and nothing is deleted, filtered or excluded, by
+/// inclusion–exclusion over leapfrogged intersections; a boolean with required clauses ignores its `should` clauses (they only score) and leapfrogs
 /// the required ones as concrete cursors, a disjunction of terms being one cursor that advances on skip
 /// data, with excluded clauses only advanced to each candidate, never iterated (Lucene's `ReqExclScorer`).
 /// One required term without deletes counts `df − |term ∧ (excluded₁ ∨ …)|`, a leapfrog from the rarer
@@ -38,10 +39,15 @@ enum MatchCounter {
                 required, excluded: boolean.mustNot, segment: index, of: reader, accept: accept, upTo: limit)
         case .boolean(let boolean)
         where boolean.minimumShouldMatch <= 1 && !boolean.should.isEmpty && boolean.should.allSatisfy(\.isTerm):
-            var cursors: [PostingsCursor] = []
+            var infos: [TermInfo] = []
             for case .term(let leaf) in boolean.should {
-                if let info = leaf.infos[index] { cursors.append(try segment.postings.cursor(for: info)) }
+                if let info = leaf.infos[index] { infos.append(info) }
             }
+            if accept == nil, boolean.mustNot.isEmpty, let count = try inclusionExclusionCount(infos, in: segment) {
+                return count
+            }
+            var cursors: [PostingsCursor] = []
+            for info in infos { cursors.append(try segment.postings.cursor(for: info)) }
             var excluded: [CountingClause] = []
             for clause in boolean.mustNot {
                 if let cursor = try CountingClause.make(clause, segment: index, of: reader) { excluded.append(cursor) }
@@ -101,6 +107,32 @@ enum MatchCounter {
                 if count >= limit { return count }
             }
             doc = try scorer.next()
+        }
+        return count
+    }
+
+    /// |A ∪ B| = |A| + |B| − |A ∩ B|, and |A ∪ B ∪ C| by its seven-term form: without deletes, filters or
+    /// exclusions document frequencies are free, so two or three lists of very different lengths count
+    /// by leapfrogging from the rarer side, whose advances skip the frequent list's blocks, instead of
+    /// OR-ing every document of the frequent list into windows. Nil (count by windows) when the
+    /// intersections' leads hold more than 1/32 of the union's documents: a leapfrog step costs tens of
+    /// times a window's bit, and a lead that lands in most blocks of the frequent list decodes them all
+    /// anyway (on the 1.28 M corpus `secretary of state`, leads 1/19 of the union, took 1.7 times the
+    /// windows' time; `university of washington`, 1/127, half).
+    static func inclusionExclusionCount(_ infos: [TermInfo], in segment: SegmentReader) throws(IndexError) -> Int? {
+        guard infos.count == 2 || infos.count == 3 else { return nil }
+        let frequencies = infos.map { Int($0.documentFrequency) }
+        let unionCost = frequencies.reduce(0, +)
+        let subsets: [[Int]] = infos.count == 2 ? [[0, 1]] : [[0, 1], [0, 2], [1, 2], [0, 1, 2]]
+        var intersectionCost = 0
+        for subset in subsets { intersectionCost += subset.map { frequencies[$0] }.min() ?? 0 }
+        guard intersectionCost &* 32 <= unionCost else { return nil }
+        var count = unionCost
+        for subset in subsets {
+            var clauses: [CountingClause] = []
+            for member in subset { clauses.append(.postings(try segment.postings.cursor(for: infos[member]))) }
+            let shared = try intersectionCount(clauses, excluding: [], accept: nil)
+            count += subset.count == 2 ? -shared : shared
         }
         return count
     }
