@@ -81,7 +81,9 @@ let syncOptions = IndexSyncWorker.Options(
 let worker = try indexMode.map { _ in
     try IndexSyncWorker(store: store, root: arguments[1] + ".indexes", options: syncOptions)
 }
-let live = indexMode == "live" ? Task { [worker] in try await worker!.run() } : nil
+// Detached: top-level code runs on the main actor, which the synchronous pipeline below holds
+// until the load ends, so a plain `Task` would start the worker only then (store, then index).
+let live = indexMode == "live" ? Task.detached { [worker] in try await worker!.run() } : nil
 let ingestStart = ContinuousClock.now
 let summary = try BulkIngestPipeline(scope: scope, target: target, options: options).run(
     try DecompressingSource(FileDescriptorSource(descriptor: descriptor)), checkpointKey: "bench", sink: sink)
