@@ -242,6 +242,7 @@ struct BulkRecordDecoder: Sendable {
                 guard case .object(let members) = value else {
                     throw RecordRejection(field: "attributes", reason: "expected an object")
                 }
+                attributes.reserveCapacity(members.count)
                 for (name, attribute) in members {
                     attributes[name] = try Self.attributeValue(attribute, name: name)
                 }

@@ -1,4 +1,5 @@
 import Foundation
+import TalyStore
 
 /// A parsed JSON value that keeps integers apart from fractions (product attributes need it)
 /// and object members in input order.
@@ -188,17 +189,19 @@ struct JSONParser: ~Copyable {
     private mutating func string() throws(Failure) -> String {
         index += 1
         let start = index
+        var seen: UInt8 = 0
         while index < bytes.count {
             let byte = bytes[index]
             if byte == 0x22 {
                 let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
                 index += 1
-                guard let text = String(validating: raw, as: UTF8.self) else {
+                guard let text = String(validatingUTF8: raw, knownASCII: seen < 0x80) else {
                     throw Failure(offset: start, reason: "a string that is not valid UTF-8")
                 }
                 return text
             }
             if byte == 0x5C || byte < 0x20 { break }
+            seen |= byte
             index += 1
         }
         scratch.removeAll(keepingCapacity: true)

@@ -223,7 +223,7 @@ public struct ProductIndexMapping: Sendable, Equatable {
         case (.number, .integer(let number)): return .double(Double(number))
         case (.number, .number(let number)): return .double(number)
         case (.string, .array): return nil
-        case (.string, _): return texts(value).first.map { .keyword([$0]) }
+        case (.string, _): return scalarText(value).map { .keyword([$0]) }
         case (.list, _):
             let parts = texts(value)
             return parts.isEmpty ? nil : .keyword(parts)
@@ -234,12 +234,19 @@ public struct ProductIndexMapping: Sendable, Equatable {
     /// An attribute's scalar values as strings: integers plainly, numbers without a needless
     /// fraction, booleans as `true`/`false`, a list's elements in order.
     static func texts(_ value: AttributeValue) -> [String] {
+        if case .array(let elements) = value { return elements.flatMap { texts($0) } }
+        return scalarText(value).map { [$0] } ?? []
+    }
+
+    /// A scalar attribute's text, nil for a list: a string column takes one per product, without
+    /// the array `texts` builds.
+    private static func scalarText(_ value: AttributeValue) -> String? {
         switch value {
-        case .string(let text): [text]
-        case .integer(let number): [String(number)]
-        case .number(let number): Int64(exactly: number).map { [String($0)] } ?? [String(number)]
-        case .bool(let flag): [flag ? "true" : "false"]
-        case .array(let elements): elements.flatMap { texts($0) }
+        case .string(let text): text
+        case .integer(let number): String(number)
+        case .number(let number): Int64(exactly: number).map { String($0) } ?? String(number)
+        case .bool(let flag): flag ? "true" : "false"
+        case .array: nil
         }
     }
 }

@@ -73,6 +73,8 @@ struct StoredJSONReader: ~Copyable {
         guard consume(UInt8(ascii: "{")) else { return nil }
         var members: [String: AttributeValue] = [:]
         if consume(UInt8(ascii: "}")) { return members }
+        // Growing from empty resized the table two or three times per product.
+        members.reserveCapacity(8)
         repeat {
             guard let key = string(), consume(UInt8(ascii: ":")), let value = attributeValue(depth: 1),
                 members.updateValue(value, forKey: key) == nil
@@ -221,15 +223,17 @@ struct StoredJSONReader: ~Copyable {
     private mutating func string() -> String? {
         guard consume(UInt8(ascii: "\"")) else { return nil }
         let start = position
+        var seen: UInt8 = 0
         // The common case: no escapes, so the bytes are the string.
         while position < bytes.count {
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
-                let raw = UnsafeBufferPointer(rebasing: bytes[start..<position])
+                let raw = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[start..<position]))
                 position += 1
-                return String(validating: raw, as: UTF8.self)
+                return String(validatingUTF8: raw, knownASCII: seen < 0x80)
             }
             if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+            seen |= byte
             position += 1
         }
         var unescaped = Array(bytes[start..<position])
