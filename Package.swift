@@ -138,7 +138,11 @@ let package = Package(
         ),
         .testTarget(
             name: "TalyStoreTests",
-            dependencies: ["TalyStore", "TalyTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "TalyStore", "TalyTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's own counters, to check the process configuration the store records.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

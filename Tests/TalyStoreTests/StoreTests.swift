@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import TalyTestSupport
 import Testing
 
@@ -46,5 +47,19 @@ struct StoreTests {
         let file = dir.url.appendingPathComponent("taly.sqlite")
         try Data(repeating: 0x5A, count: 8192).write(to: file)
         #expect(throws: StoreError.self) { _ = try Store(path: file.path) }
+    }
+
+    /// Whether the process configuration applies depends on what opened SQLite first in the
+    /// process (another suite's plain GRDB queue, say), so the test checks that what the store
+    /// records agrees with what SQLite does: with memory statistics off SQLite counts no bytes
+    /// at all, with them on (configuration refused) an open store holds some.
+    @Test("the recorded SQLite process configuration is the one SQLite runs with")
+    func processConfigurationAsRecorded() throws {
+        let dir = try TemporaryDirectory()
+        let store = try Store(path: dir.url.appendingPathComponent("taly.sqlite").path)
+        try store.checkReadiness()
+        let counted = sqlite3_memory_used()
+        print("SQLite configured by the store: \(Store.sqliteConfigured), bytes counted: \(counted)")
+        #expect(Store.sqliteConfigured == (counted == 0))
     }
 }
