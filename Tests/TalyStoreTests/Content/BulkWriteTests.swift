@@ -151,6 +151,19 @@ struct BulkWriteTests {
         #expect(audit.map { ids[$0.targetID ?? 0] ?? "?" } == expected.map(\.sku), "audit order (seed \(seed))")
         #expect(
             audit.map(\.action) == expected.map { $0.event == "product.created" ? "product.create" : "product.update" })
+        // An update of a SKU the batch created carries the creation's time and the next version,
+        // as an update of a stored product does.
+        let updates = Dictionary(grouping: expected.filter { $0.event == "product.updated" }, by: \.sku)
+        for product in try scope.products(ids: createdIDs) {
+            #expect(product.version == 1 + Int64(updates[product.sku]?.count ?? 0), "seed \(seed)")
+        }
+        var createdAt: [String: String] = [:]
+        for (event, sku) in zip(events, written.map(\.0)) {
+            let payload = try JSONSerialization.jsonObject(with: Data(event.payload.utf8)) as? [String: Any]
+            let time = try #require(payload?["created_at"] as? String)
+            if let first = createdAt[sku] { #expect(time == first, "created_at of \(sku) (seed \(seed))") }
+            createdAt[sku] = createdAt[sku] ?? time
+        }
     }
 
     @Test("a draft read back from its row equals the draft that wrote it, so an unchanged record stays unchanged")
