@@ -86,8 +86,9 @@ extension OutboxEvent {
     /// Reads a row of `SELECT <selectedColumns>` by position: the `Decodable` path through GRDB's
     /// row decoder cost about 5 µs an event, and consumers read every event a bulk load writes.
     init(selected row: Row) throws {
-        id = row[0]
-        tenantID = row[1]
+        // As the Int64 SQLite holds: through `RecordID` GRDB looks its generic metadata up per row.
+        id = OutboxEventID(row[0] as Int64)
+        tenantID = TenantID(row[1] as Int64)
         aggregateType = row[2]
         aggregateID = row[3]
         eventType = row[4]

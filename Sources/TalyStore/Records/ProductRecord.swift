@@ -390,11 +390,18 @@ public struct ProductRecord: Sendable, Equatable, FetchableRecord, MutablePersis
     /// Reads a row of `SELECT <selectedColumns>` by position. Looking twelve columns up by name
     /// cost a third of decoding a product, and the index-sync worker reads back every product a
     /// bulk load writes.
+    /// Ids and the status are read as the Int64 and String SQLite holds: through their own
+    /// types GRDB looked up generic metadata (`RecordID<ProductRecord>`) and built a
+    /// `DatabaseValue` per column, ~15% of reading a product.
     init(selected row: Row) throws {
+        let statusText: String = row[8]
+        guard let status = ProductStatus(rawValue: statusText) else {
+            throw StoreError.invalid(field: "status", reason: "the stored value is not a product status")
+        }
         try self.init(
-            id: row[0], tenantID: row[1], sku: row[2], title: row[3], description: row[4], priceAmount: row[5],
-            currency: row[6], attributesJSON: row[7], status: row[8], createdAt: row[9], updatedAt: row[10],
-            version: row[11])
+            id: ProductID(row[0] as Int64), tenantID: TenantID(row[1] as Int64), sku: row[2], title: row[3],
+            description: row[4], priceAmount: row[5], currency: row[6], attributesJSON: row[7], status: status,
+            createdAt: row[9], updatedAt: row[10], version: row[11])
     }
 
     private init(
