@@ -16,11 +16,11 @@ extension BulkIngestTarget {
 // revisions, audit and outbox) on a fresh store, the way `taly ingest` runs it, without building
 // the HTTP stack. Usage:
 //   ingest-bench STORE_PATH products|doc FILE [--batch-size N] [--threads N] [--mode M] [--validate-only]
-//       [--index live|drain|rebuild] [--sync-batch N]
+//       [--index live|live-poll|drain|rebuild] [--sync-batch N]
 // `doc` is a content type created here for the debian-docs slice (see ingest-convert.py).
 // `--index` adds the search side, indexes under STORE_PATH.indexes: `live` runs the index-sync
 // worker during the ingest and times until every record is searchable (store + index end to
-// end); `drain` applies the outbox after the ingest; `rebuild` rebuilds the tenant's indexes.
+// end; `live-poll` the same with the worker polling, as from another process); `drain` applies the outbox after the ingest; `rebuild` rebuilds the tenant's indexes.
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 4 else {
@@ -78,12 +78,16 @@ let sink = CountingSink()
 let indexMode = option("--index")
 let syncOptions = IndexSyncWorker.Options(
     batchSize: Int(option("--sync-batch") ?? "") ?? IndexSyncWorker.Options().batchSize)
-let worker = try indexMode.map { _ in
-    try IndexSyncWorker(store: store, root: arguments[1] + ".indexes", options: syncOptions)
+// `live-poll`: the worker on a Store of its own, as `taly serve`'s worker beside a `taly ingest`
+// process: no in-process wake-up per committed batch, it polls (every second) and finds a backlog.
+let worker = try indexMode.map { mode in
+    try IndexSyncWorker(
+        store: mode == "live-poll" ? try Store(path: arguments[1]) : store, root: arguments[1] + ".indexes",
+        options: syncOptions)
 }
 // Detached: top-level code runs on the main actor, which the synchronous pipeline below holds
 // until the load ends, so a plain `Task` would start the worker only then (store, then index).
-let live = indexMode == "live" ? Task.detached { [worker] in try await worker!.run() } : nil
+let live = indexMode?.hasPrefix("live") == true ? Task.detached { [worker] in try await worker!.run() } : nil
 let ingestStart = ContinuousClock.now
 let summary = try BulkIngestPipeline(scope: scope, target: target, options: options).run(
     try DecompressingSource(FileDescriptorSource(descriptor: descriptor)), checkpointKey: "bench", sink: sink)
@@ -94,7 +98,7 @@ print(
         arguments[3], summary.records, summary.created, summary.updated, summary.unchanged, summary.rejected,
         summary.elapsed, summary.rate, Double(summary.rawBytes) / summary.elapsed / 1e6))
 if !sink.rejects.isEmpty { print("rejected by field: \(sink.rejects.sorted { $0.value > $1.value })") }
-if let indexMode, indexMode != "live" {
+if let indexMode, !indexMode.hasPrefix("live") {
     let started = ContinuousClock.now
     if indexMode == "drain" {
         let events = try await worker!.drain()
