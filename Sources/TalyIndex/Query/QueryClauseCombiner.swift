@@ -40,26 +40,17 @@ struct QueryClause: Sendable, Equatable {
 enum QueryClauseCombiner {
     /// The query of `clauses`; `nil` when there are none.
     static func combine(_ clauses: [QueryClause], defaultOperator: QueryParser.Operator) -> Query? {
-        var chains: [[QueryClause]] = []
-        for clause in clauses {
-            let extendsChain =
-                switch clause.conjunction {
-                case .and: true
-                case .or: false
-                case .implicit: defaultOperator == .and
-                }
-            if extendsChain, !chains.isEmpty {
-                chains[chains.count - 1].append(clause)
-            } else {
-                chains.append([clause])
-            }
-        }
         var must: [Query] = []
         var should: [Query] = []
         var mustNot: [Query] = []
-        for chain in chains {
-            if chain.count == 1 {
-                let clause = chain[0]
+        // Chains are runs of clauses, walked as index ranges: an array per chain was several
+        // allocations on every query, `+a +b` included.
+        var start = 0
+        while start < clauses.count {
+            var end = start + 1
+            while end < clauses.count, extendsChain(clauses[end], defaultOperator: defaultOperator) { end += 1 }
+            if end - start == 1 {
+                let clause = clauses[start]
                 switch clause.modifier {
                 case .none: should.append(clause.query)
                 case .required: must.append(clause.query)
@@ -68,7 +59,7 @@ enum QueryClauseCombiner {
             } else {
                 var chainMust: [Query] = []
                 var chainMustNot: [Query] = []
-                for clause in chain {
+                for clause in clauses[start..<end] {
                     if clause.modifier == .prohibited {
                         chainMustNot.append(clause.query)
                     } else {
@@ -79,8 +70,18 @@ enum QueryClauseCombiner {
                     should.append(conjunction)
                 }
             }
+            start = end
         }
         return boolean(must: must, should: should, mustNot: mustNot)
+    }
+
+    /// True when `clause` joins the chain before it rather than starting a new one.
+    private static func extendsChain(_ clause: QueryClause, defaultOperator: QueryParser.Operator) -> Bool {
+        switch clause.conjunction {
+        case .and: true
+        case .or: false
+        case .implicit: defaultOperator == .and
+        }
     }
 
     /// The simplest query equivalent to these clauses; `nil` when all are empty.
@@ -101,23 +102,27 @@ enum QueryClauseCombiner {
             must = should
             should = []
         }
-        var spliced: [Query] = []
-        for clause in must {
-            if case .boolean(let innerMust, let innerShould, let innerMustNot, let innerFilter, _) = clause,
-                innerShould.isEmpty
-            {
-                spliced += innerMust
-                mustNot += innerMustNot
-                filter += innerFilter
-            } else {
-                spliced.append(clause)
+        if must.contains(where: \.isPureConjunction) {
+            var spliced: [Query] = []
+            for clause in must {
+                if case .boolean(let innerMust, let innerShould, let innerMustNot, let innerFilter, _) = clause,
+                    innerShould.isEmpty
+                {
+                    spliced += innerMust
+                    mustNot += innerMustNot
+                    filter += innerFilter
+                } else {
+                    spliced.append(clause)
+                }
             }
+            must = spliced
         }
-        must = spliced
-        if must.contains(where: { $0 != .matchAll }) {
-            must.removeAll { $0 == .matchAll }
-        } else if must.count > 1 {
-            must = [.matchAll]
+        if must.contains(.matchAll) {
+            if must.contains(where: { $0 != .matchAll }) {
+                must.removeAll { $0 == .matchAll }
+            } else if must.count > 1 {
+                must = [.matchAll]
+            }
         }
         if must.isEmpty, should.isEmpty {
             if mustNot.isEmpty, filter.isEmpty { return nil }
@@ -129,5 +134,13 @@ enum QueryClauseCombiner {
         let minimumShouldMatch = must.isEmpty && filter.isEmpty && !should.isEmpty ? 1 : 0
         return .boolean(
             must: must, should: should, mustNot: mustNot, filter: filter, minimumShouldMatch: minimumShouldMatch)
+    }
+}
+
+extension Query {
+    /// True for a boolean query without should clauses, which a must clause splices in.
+    fileprivate var isPureConjunction: Bool {
+        if case .boolean(_, let should, _, _, _) = self { return should.isEmpty }
+        return false
     }
 }

@@ -153,7 +153,19 @@ struct QueryLexer {
     }
 
     /// The text of `units` (a `String` is the concatenation of its `Character`s' UTF-8).
-    private func string(_ units: some Sequence<UInt32>) -> String {
+    private func string(_ units: some Collection<UInt32>) -> String {
+        if units.allSatisfy({ $0 < 0x80 }) {
+            // ASCII, nearly every token: written straight into the string (a short one stays inline,
+            // with no allocation at all).
+            return String(unsafeUninitializedCapacity: units.count) { buffer in
+                var count = 0
+                for unit in units {
+                    buffer[count] = UInt8(truncatingIfNeeded: unit)
+                    count += 1
+                }
+                return count
+            }
+        }
         var bytes: [UInt8] = []
         for unit in units { append(unit, to: &bytes) }
         return String(decoding: bytes, as: UTF8.self)
@@ -222,6 +234,24 @@ struct QueryLexer {
     }
 
     private mutating func lexWord() throws(QueryParseError) {
+        let start = offset
+        // A word without escapes and stars, nearly every one, is its spelling: scanned without building
+        // its text apart.
+        while offset < units.count {
+            let unit = units[offset]
+            if unit == Self.unit("\\") || unit == Self.unit("*") {
+                offset = start
+                return try lexWordWithEscapesOrStars()
+            }
+            if isWhitespace(unit) || Self.endsWord(unit) { break }
+            offset += 1
+        }
+        let spelling = string(units[start..<offset])
+        let kind = Self.operatorKind(units[start..<offset]) ?? .word(spelling, isPrefix: false)
+        tokens.append(QueryToken(kind: kind, position: start, spelling: spelling))
+    }
+
+    private mutating func lexWordWithEscapesOrStars() throws(QueryParseError) {
         let start = offset
         var text: [UInt32] = []
         var starIndices: [Int] = []  // indices into `text` of unescaped stars

@@ -143,18 +143,24 @@ struct QueryCompiler {
         guard !terms.isEmpty else { return .none }
         let field = UInt32(number)
         let stats = statistics[number]
-        var perSegment: [[TermInfo?]] = Array(repeating: [], count: reader.segments.count)
+        let segments = reader.segments
+        // Term-major: entry `term × segments.count + segment` (one allocation, not one array per segment).
+        var found: [TermInfo?] = []
+        found.reserveCapacity(terms.count * segments.count)
         var idfSum: Double = 0
         var documentFrequencies: [UInt64] = []
+        documentFrequencies.reserveCapacity(terms.count)
         for term in terms {
             var documentFrequency: UInt64 = 0
-            for (index, segment) in reader.segments.enumerated() {
-                var info: TermInfo?
-                if let fieldTerms = segment.terms.terms(forField: field) {
-                    do { info = try fieldTerms.lookup(term) } catch { throw .index(error) }
-                }
+            for segment in segments {
+                let info: TermInfo?
+                do {
+                    info = try term.withUnsafeBytes { bytes in
+                        Result { () throws(IndexError) in try segment.terms.lookup(bytes, field: field) }
+                    }.get()
+                } catch { throw .index(error) }
                 documentFrequency += UInt64(info?.documentFrequency ?? 0)
-                perSegment[index].append(info)
+                found.append(info)
             }
             // Lucene's TermWeight/PhraseWeight match nothing when a term is in no document.
             guard documentFrequency > 0 else { return .none }
@@ -168,10 +174,18 @@ struct QueryCompiler {
             return .term(
                 TermLeaf(
                     field: field, term: terms[0], documentFrequency: documentFrequencies[0], hasNorms: hasNorms,
-                    infos: perSegment.map { $0[0] }, bm25: bm25))
+                    infos: found, bm25: bm25))
         }
-        let infos: [[TermInfo]?] = perSegment.map { row in
-            row.contains { $0 == nil } ? nil : row.map { $0! }
+        var infos: [[TermInfo]?] = []
+        infos.reserveCapacity(segments.count)
+        for segment in segments.indices {
+            var row: [TermInfo] = []
+            row.reserveCapacity(terms.count)
+            for term in terms.indices {
+                guard let info = found[term * segments.count + segment] else { break }
+                row.append(info)
+            }
+            infos.append(row.count == terms.count ? row : nil)
         }
         return .phrase(
             PhraseLeaf(

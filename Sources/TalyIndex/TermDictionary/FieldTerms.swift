@@ -4,7 +4,10 @@
 /// Lookups decode nothing they do not need: the block scan compares front-coded entries against
 /// the key using shared-prefix lengths alone (below), and only the found term's statistics are
 /// decoded.
-public struct FieldTerms: Sendable {
+///
+/// A class: every query term's lookup takes it out of the dictionary, and as a struct each such copy
+/// retained and released five buffers, which cost more than the search over its block heads.
+public final class FieldTerms: Sendable {
     /// The field's number.
     public let fieldNumber: UInt32
     /// The number of distinct terms in the field.

@@ -86,13 +86,25 @@ public struct TermDictionaryReader: Sendable {
 
     /// The terms of field `number`, or nil when the segment indexed no such field.
     public func terms(forField number: UInt32) -> FieldTerms? {
+        sectionIndex(ofField: number).map { sections[$0] }
+    }
+
+    /// The entry of `term` in field `number`, or nil when the segment has no such field or the field no such
+    /// term.
+    public func lookup(_ term: UnsafeRawBufferPointer, field number: UInt32) throws(IndexError) -> TermInfo? {
+        guard let index = sectionIndex(ofField: number) else { return nil }
+        return try sections[index].lookup(term)
+    }
+
+    /// The index in ``fields`` (and the sections) of field `number`.
+    private func sectionIndex(ofField number: UInt32) -> Int? {
         var low = 0
         var high = fields.count
         while low < high {
             let middle = (low + high) / 2
             if fields[middle] < number { low = middle + 1 } else { high = middle }
         }
-        return low < fields.count && fields[low] == number ? sections[low] : nil
+        return low < fields.count && fields[low] == number ? low : nil
     }
 }
 
@@ -113,7 +125,7 @@ struct TermBlockEntry {
 extension FieldTerms {
     /// Reads the sparse index of a field described by the directory, checking that blocks tile
     /// the block area exactly, counts add up, and first terms strictly increase.
-    init(
+    convenience init(
         file: IndexFile, number: UInt32, termCount: Int, blockCount: Int, maxTermLength: Int, blocksOffset: Int,
         indexOffset: Int, indexLength: Int
     ) throws(IndexError) {
