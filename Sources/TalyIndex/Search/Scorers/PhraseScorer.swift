@@ -152,7 +152,7 @@ final class PhraseScorer: DocScorer {
     /// after two lists.
     private func exactFrequency() throws(IndexError) -> Int {
         let first = order[0]
-        try cursors[first].positions(into: &positions[first])
+        try Self.positions(of: ordered[0], into: &positions[first])
         // Moved out of the scorer for the walk, so the loops below read a plain local.
         var kept = starts
         starts = []
@@ -160,25 +160,40 @@ final class PhraseScorer: DocScorer {
         kept.removeAll(keepingCapacity: true)
         let firstOffset = Int64(offsets[first])
         for position in positions[first] { kept.append(Int64(position) - firstOffset) }
-        for index in order.dropFirst() {
+        // Terms by step through `ordered` and lists read in place: slicing `order`, reading cursors from
+        // `cursors` and copying each list out were a retain and a release each, per candidate document.
+        for step in 1..<order.count {
             if kept.isEmpty { return 0 }
-            try cursors[index].positions(into: &positions[index])
-            let list = positions[index]
+            let index = order[step]
+            try Self.positions(of: ordered[step], into: &positions[index])
             let offset = Int64(offsets[index])
-            var written = 0
-            var at = 0
-            for read in kept.indices {
-                let wanted = kept[read] + offset
-                while at < list.count && Int64(list[at]) < wanted { at += 1 }
-                if at == list.count { break }
-                if Int64(list[at]) == wanted {
-                    kept[written] = kept[read]
-                    written += 1
-                }
-            }
-            kept.removeLast(kept.count - written)
+            positions[index].withUnsafeBufferPointer { list in Self.keep(&kept, confirmedBy: list, at: offset) }
         }
         return kept.count
+    }
+
+    /// Keeps the starts in `kept` for which `list` (sorted) holds start + `offset`: a merge of sorted lists.
+    @inline(__always)
+    private static func keep(_ kept: inout [Int64], confirmedBy list: UnsafeBufferPointer<UInt32>, at offset: Int64) {
+        var written = 0
+        var at = 0
+        for read in kept.indices {
+            let wanted = kept[read] + offset
+            while at < list.count && Int64(list[at]) < wanted { at += 1 }
+            if at == list.count { break }
+            if Int64(list[at]) == wanted {
+                kept[written] = kept[read]
+                written += 1
+            }
+        }
+        kept.removeLast(kept.count - written)
+    }
+
+    @inline(__always)
+    private static func positions(of cursor: Unmanaged<PostingsCursor>, into list: inout [UInt32]) throws(IndexError) {
+        try cursor._withUnsafeGuaranteedRef { cursor in
+            Result { () throws(IndexError) in try cursor.positions(into: &list) }
+        }.get()
     }
 
     /// Lucene's `SloppyPhraseMatcher.nextMatch` loop (no repeat groups): each term's "phrase position" is its
