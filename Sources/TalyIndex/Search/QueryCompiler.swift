@@ -6,6 +6,10 @@ struct QueryCompiler {
     let lengthFactors: [[Float]]
     let defaultFields: [IndexSearcher.DefaultField]
     let parameters: BM25Parameters
+    /// The analyzer of the kind last used: nearly every query analyzes with one kind, and a dictionary
+    /// of them was an allocation and a hash per query.
+    private var lastAnalyzer: (kind: AnalyzerKind, analyzer: any Analyzer)?
+    /// The analyzers of the kinds used before the last one.
     private var analyzers: [AnalyzerKind: any Analyzer] = [:]
     /// The tokens of the last analyzed text.
     private(set) var tokens = TokenBuffer()
@@ -127,11 +131,16 @@ struct QueryCompiler {
     /// Replaces ``tokens`` with the tokens of `text` under the analyzer `kind` (one analyzer per kind per compile).
     mutating func analyze(_ text: String, kind: AnalyzerKind) throws(SearchError) {
         let analyzer: any Analyzer
-        if let cached = analyzers[kind] {
-            analyzer = cached
+        if let last = lastAnalyzer, last.kind == kind {
+            analyzer = last.analyzer
         } else {
-            do { analyzer = try kind.makeAnalyzer() } catch { throw .analysis(error) }
-            analyzers[kind] = analyzer
+            if let cached = analyzers[kind] {
+                analyzer = cached
+            } else {
+                do { analyzer = try kind.makeAnalyzer() } catch { throw .analysis(error) }
+            }
+            if let last = lastAnalyzer { analyzers[last.kind] = last.analyzer }
+            lastAnalyzer = (kind, analyzer)
         }
         do { try analyzer.analyze(text, into: &tokens) } catch { throw .analysis(error) }
     }

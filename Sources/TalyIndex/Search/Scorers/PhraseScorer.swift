@@ -51,8 +51,9 @@ final class PhraseScorer: DocScorer {
         self.bm25 = bm25
         self.norms = norms
         positions = Array(repeating: [], count: cursors.count)
-        walkIndices = Array(repeating: 0, count: cursors.count)
-        walkPositions = Array(repeating: 0, count: cursors.count)
+        // Only the sloppy walk uses these (exact phrases, nearly all, skip two allocations per segment).
+        walkIndices = slop > 0 ? Array(repeating: 0, count: cursors.count) : []
+        walkPositions = slop > 0 ? Array(repeating: 0, count: cursors.count) : []
         let first = try candidate(from: cursors[order[0]].doc)
         if approximating {
             doc = first
