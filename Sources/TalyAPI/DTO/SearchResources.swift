@@ -55,7 +55,7 @@ struct SearchResultResource: ResponseEncodable, Sendable {
 struct SearchHitResource: Encodable, Sendable {
     var id: String
     var score: Float
-    var document: [String: ContentValue]
+    var document: StoredDocumentResource
     var highlight: [String: [String]]?
     var explanation: ExplanationResource?
     /// Multi-search with federation: which query found the hit, and its merged score.
@@ -75,6 +75,29 @@ struct SearchHitResource: Encodable, Sendable {
             ("highlight", .object([])), ("explanation", .reference("Explanation")),
             ("query_index", .integer), ("collection", .string()), ("merged_score", .number),
         ], required: ["id", "score", "document"])
+}
+
+/// A hit's stored fields as the index decoded them, written out in the collection schema's
+/// field order (field number): a deterministic order that costs no sorting or hashing per hit.
+struct StoredDocumentResource: Encodable, Sendable {
+    /// The schema's field names by field number, one array shared by every hit of a search.
+    let fieldNames: [String]
+    /// The stored values by field number, in increasing field number.
+    let values: [(field: Int, value: FieldValue)]
+
+    private struct Key: CodingKey {
+        let stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Key.self)
+        for (field, value) in values {
+            try container.encode(ContentValue(value), forKey: Key(stringValue: fieldNames[field]))
+        }
+    }
 }
 
 /// Lucene-style score explanation: the value, how it was computed, and its parts.
@@ -242,10 +265,7 @@ extension ContentValue {
         case .keyword(let values): self = values.count == 1 ? .string(values[0]) : .array(values.map { .string($0) })
         case .int64(let number): self = .number(Double(number))
         case .double(let number): self = number.isFinite ? .number(number) : .string(String(number))
-        case .date(let milliseconds):
-            self = .string(
-                Date(timeIntervalSince1970: Double(milliseconds) / 1000)
-                    .formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+        case .date(let milliseconds): self = .string(CanonicalJSONWriter.iso8601Text(milliseconds: milliseconds))
         }
     }
 }

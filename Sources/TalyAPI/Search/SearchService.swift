@@ -92,19 +92,22 @@ struct SearchService: Sendable {
         }
         var resources: [SearchHitResource] = []
         resources.reserveCapacity(hits.count)
+        let schema = searcher.reader.schema
+        let fieldNames = hits.isEmpty ? [] : schema.fields.map(\.name)
+        let idField = schema.idFieldNumber
         for hit in hits {
-            let document: Document
+            let values: [(field: Int, value: FieldValue)]
             do throws(IndexError) {
-                document = try searcher.reader.segments[hit.segment].storedFields(hit.document)
+                values = try searcher.reader.segments[hit.segment].storedValues(hit.document)
             } catch {
                 throw APIError.unavailable("the index of \(collection) cannot be read: \(error)")
             }
-            let schema = searcher.reader.schema
-            var fields: [String: ContentValue] = [:]
-            for (name, value) in document.values { fields[name] = ContentValue(value) }
             var id = ""
-            if case .keyword(let ids)? = document[schema.idField], let first = ids.first { id = first }
-            var resource = SearchHitResource(id: id, score: hit.score, document: fields)
+            for (field, value) in values where field == idField {
+                if case .keyword(let ids) = value, let first = ids.first { id = first }
+            }
+            var resource = SearchHitResource(
+                id: id, score: hit.score, document: StoredDocumentResource(fieldNames: fieldNames, values: values))
             if highlighter != nil {
                 do throws(SearchError) {
                     let highlighted = try highlighter!.highlight(hit)

@@ -126,13 +126,19 @@ public final class SegmentReader: Sendable {
 
     /// The stored fields of `document`, by field name.
     public func storedFields(_ document: UInt32) throws(IndexError) -> Document {
+        var result = Document()
+        for (field, value) in try storedValues(document) { result[schema.fields[field].name] = value }
+        return result
+    }
+
+    /// The stored fields of `document` by field number, in increasing field number (the order
+    /// they are stored in): for callers that write them out in schema order without hashing
+    /// each name into a `Document`.
+    public func storedValues(_ document: UInt32) throws(IndexError) -> [(field: Int, value: FieldValue)] {
         let payload = try storedDocuments.document(document)
-        let fields = try payload.withIndexBytes { bytes throws(IndexError) in
+        return try payload.withIndexBytes { bytes throws(IndexError) in
             try StoredFieldsCodec.decode(
                 bytes, fieldCount: schema.fields.count, version: storedDocuments.file.version, fileName: "\(id).store")
         }
-        var result = Document()
-        for (field, value) in fields { result[schema.fields[field].name] = value }
-        return result
     }
 }

@@ -111,8 +111,32 @@ enum StoredDate {
         return era * 146_097 + dayOfEra - 719_468
     }
 
+    /// How `write` lays a date out.
+    enum Style {
+        /// `yyyy-MM-dd HH:mm:ss.SSS`: GRDB's column text.
+        case database
+        /// `yyyy-MM-ddTHH:mm:ssZ`: `JSONEncoder`'s `.iso8601`.
+        case iso8601Seconds
+        /// `yyyy-MM-ddTHH:mm:ss.SSSZ`: what search answers give for a stored date.
+        case iso8601Milliseconds
+    }
+
+    /// Whether `milliseconds` is in the years `write` formats (1583 to 9999).
+    static func isFormattedByHand(milliseconds: Int64) -> Bool { fastMilliseconds.contains(milliseconds) }
+
+    /// The longest text `write` lays out.
+    static let maximumWrittenCount = 24
+
     /// `milliseconds` (in the fast range) as `yyyy-MM-dd HH:mm:ss.SSS` or `yyyy-MM-ddTHH:mm:ssZ`.
     private static func format(milliseconds: Int64, databaseStyle: Bool) -> String {
+        String(unsafeUninitializedCapacity: maximumWrittenCount) { buffer in
+            write(milliseconds: milliseconds, style: databaseStyle ? .database : .iso8601Seconds, into: buffer)
+        }
+    }
+
+    /// Writes `milliseconds` (in the fast range) at the start of `buffer` (at least
+    /// `maximumWrittenCount` bytes) in `style`; answers the count written.
+    static func write(milliseconds: Int64, style: Style, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
         let millisecondsPerDay: Int64 = 86_400_000
         var days = milliseconds / millisecondsPerDay
         var inDay = milliseconds % millisecondsPerDay
@@ -122,32 +146,34 @@ enum StoredDate {
         }
         let (year, month, day) = civilDate(daysSince1970: days)
         let second = inDay / 1000
-        return String(unsafeUninitializedCapacity: 23) { buffer in
-            func put(_ value: Int64, _ digits: Int, at offset: Int) {
-                var value = value
-                for index in stride(from: offset + digits - 1, through: offset, by: -1) {
-                    buffer[index] = UInt8(ascii: "0") + UInt8(value % 10)
-                    value /= 10
-                }
+        func put(_ value: Int64, _ digits: Int, at offset: Int) {
+            var value = value
+            for index in stride(from: offset + digits - 1, through: offset, by: -1) {
+                buffer[index] = UInt8(ascii: "0") + UInt8(value % 10)
+                value /= 10
             }
-            put(year, 4, at: 0)
-            buffer[4] = UInt8(ascii: "-")
-            put(month, 2, at: 5)
-            buffer[7] = UInt8(ascii: "-")
-            put(day, 2, at: 8)
-            buffer[10] = databaseStyle ? UInt8(ascii: " ") : UInt8(ascii: "T")
-            put(second / 3600, 2, at: 11)
-            buffer[13] = UInt8(ascii: ":")
-            put(second / 60 % 60, 2, at: 14)
-            buffer[16] = UInt8(ascii: ":")
-            put(second % 60, 2, at: 17)
-            guard databaseStyle else {
-                buffer[19] = UInt8(ascii: "Z")
-                return 20
-            }
+        }
+        put(year, 4, at: 0)
+        buffer[4] = UInt8(ascii: "-")
+        put(month, 2, at: 5)
+        buffer[7] = UInt8(ascii: "-")
+        put(day, 2, at: 8)
+        buffer[10] = style == .database ? UInt8(ascii: " ") : UInt8(ascii: "T")
+        put(second / 3600, 2, at: 11)
+        buffer[13] = UInt8(ascii: ":")
+        put(second / 60 % 60, 2, at: 14)
+        buffer[16] = UInt8(ascii: ":")
+        put(second % 60, 2, at: 17)
+        switch style {
+        case .iso8601Seconds:
+            buffer[19] = UInt8(ascii: "Z")
+            return 20
+        case .database, .iso8601Milliseconds:
             buffer[19] = UInt8(ascii: ".")
             put(inDay % 1000, 3, at: 20)
-            return 23
+            guard style == .iso8601Milliseconds else { return 23 }
+            buffer[23] = UInt8(ascii: "Z")
+            return 24
         }
     }
 

@@ -40,21 +40,43 @@ struct SearchJSONTests {
             Float(bitPattern: UInt32(generator.next() % 0x7F00_0000)) * (flip() ? 1 : -1)
         }
 
-        mutating func value(depth: Int) -> ContentValue {
-            switch generator.next() % (depth > 2 ? 4 : 6) {
-            case 0: .null
-            case 1: .bool(flip())
-            case 2: .number(number())
-            case 3: .string(string())
-            case 4: .array((0..<Int(generator.next() % 3)).map { _ in value(depth: depth + 1) })
-            default: .object(fields(depth: depth + 1))
+        static let integers: [Int64] = [
+            0, -1, 42, 1 << 53 - 1, -(1 << 53 - 1), 1 << 53, -(1 << 53), 1 << 53 + 1, .max, .min,
+        ]
+        /// 1970, 2015-06-21T01:38:10.455Z (Foundation wrote .454), the ends of the years formatted
+        /// by hand (1583 to 9999) and a step beyond each.
+        static let dates: [Int64] = [
+            0, -1, 1_434_850_690_455, -12_212_553_600_000, -12_212_553_600_001, 253_402_300_799_999,
+            253_402_300_800_000,
+        ]
+
+        mutating func fieldValue() -> FieldValue {
+            switch generator.next() % 5 {
+            case 0: .text(string())
+            case 1: .keyword((0..<Int(generator.next() % 3)).map { _ in string() })
+            case 2:
+                .int64(
+                    flip()
+                        ? Self.integers[Int(generator.next() % UInt64(Self.integers.count))]
+                        : Int64(bitPattern: generator.next()) >> (generator.next() % 64))
+            case 3: .double(flip() ? [.infinity, -.infinity][Int(generator.next() % 2)] : number())
+            default:
+                .date(
+                    milliseconds: flip()
+                        ? Self.dates[Int(generator.next() % UInt64(Self.dates.count))]
+                        : Int64.random(in: -12_212_553_600_000...253_402_300_799_999, using: &generator))
             }
         }
 
-        mutating func fields(depth: Int) -> [String: ContentValue] {
-            var fields: [String: ContentValue] = [:]
-            for _ in 0..<Int(generator.next() % 6) { fields[string()] = value(depth: depth) }
-            return fields
+        /// Stored fields of a schema of up to eight distinct names, some absent.
+        mutating func document() -> StoredDocumentResource {
+            var names: [String] = []
+            for _ in 0..<Int(generator.next() % 8) {
+                let name = string()
+                if !names.contains(name) { names.append(name) }
+            }
+            let values = names.indices.filter { _ in generator.next() % 4 != 0 }.map { ($0, fieldValue()) }
+            return StoredDocumentResource(fieldNames: names, values: values)
         }
 
         mutating func explanation(depth: Int) -> Explanation {
@@ -63,9 +85,7 @@ struct SearchJSONTests {
         }
 
         mutating func hit() -> SearchHitResource {
-            var hit = SearchHitResource(
-                id: string(), score: float(),
-                document: fields(depth: 0))
+            var hit = SearchHitResource(id: string(), score: float(), document: document())
             if flip() {
                 var highlight: [String: [String]] = [:]
                 for _ in 0..<Int(generator.next() % 3) {
@@ -128,6 +148,30 @@ struct SearchJSONTests {
         Array(try TalyRequestContext.responseEncoder.encode(value))
     }
 
+    /// JSON text as a value tree: objects compare by members whatever their order.
+    static func parsed(_ json: [UInt8]) throws -> ContentValue {
+        try JSONDecoder().decode(ContentValue.self, from: Data(json))
+    }
+
+    /// `answer` with each document's fields renumbered in sorted name order: its text then
+    /// compares byte for byte with `JSONEncoder`'s, which sorts every object's keys.
+    static func sortingDocuments(_ answer: SearchResultResource) -> SearchResultResource {
+        var answer = answer
+        answer.hits = answer.hits.map(sortingDocument)
+        return answer
+    }
+
+    static func sortingDocument(_ hit: SearchHitResource) -> SearchHitResource {
+        var hit = hit
+        let names = hit.document.fieldNames
+        let order = names.indices.sorted { names[$0].utf8.lexicographicallyPrecedes(names[$1].utf8) }
+        let rank = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
+        hit.document = StoredDocumentResource(
+            fieldNames: order.map { names[$0] },
+            values: hit.document.values.map { (rank[$0.field]!, $0.value) }.sorted { $0.0 < $1.0 })
+        return hit
+    }
+
     @Test("random search answers")
     func searchAnswers() throws {
         let seed = SplitMix64.testSeed()
@@ -135,13 +179,18 @@ struct SearchJSONTests {
         var random = RandomAnswer(generator: SplitMix64(seed: seed))
         for round in 0..<300 {
             let answer = random.answer()
-            let expected = try Self.encoded(answer)
             let written = try answer.json()
+            // The same value tree as the encoder's, and with documents in sorted order (the
+            // encoder's), the same bytes: escapes and numbers included.
+            #expect(try Self.parsed(written) == Self.parsed(Self.encoded(answer)), "round \(round)")
+            let sorted = Self.sortingDocuments(answer)
+            let expected = try Self.encoded(sorted)
+            let writtenSorted = try sorted.json()
             #expect(
-                written == expected,
-                "round \(round):\n\(String(decoding: written, as: UTF8.self))\n\(String(decoding: expected, as: UTF8.self))"
+                writtenSorted == expected,
+                "round \(round):\n\(String(decoding: writtenSorted, as: UTF8.self))\n\(String(decoding: expected, as: UTF8.self))"
             )
-            if written != expected { return }
+            if writtenSorted != expected { return }
         }
     }
 
@@ -158,9 +207,64 @@ struct SearchJSONTests {
                 total: merged ? Int(random.generator.next() % 100) : nil,
                 offset: merged ? Int(random.generator.next() % 100) : nil,
                 limit: merged ? Int(random.generator.next() % 100) : nil, processingTimeMs: random.number())
-            let expected = try Self.encoded(answer)
             let written = try answer.json()
-            #expect(written == expected, "round \(round): \(String(decoding: written, as: UTF8.self))")
+            #expect(try Self.parsed(written) == Self.parsed(Self.encoded(answer)), "round \(round)")
+            var sorted = answer
+            sorted.results = answer.results?.map(Self.sortingDocuments)
+            sorted.hits = answer.hits?.map(Self.sortingDocument)
+            let expected = try Self.encoded(sorted)
+            let writtenSorted = try sorted.json()
+            #expect(writtenSorted == expected, "round \(round): \(String(decoding: writtenSorted, as: UTF8.self))")
+            if writtenSorted != expected { return }
+        }
+    }
+
+    @Test("a document's fields come in schema order, escaped as before, numbers as before, dates exact")
+    func documentBytes() throws {
+        let document = StoredDocumentResource(
+            fieldNames: [
+                "id", "title", "tags", "none", "price", "exact", "big", "ratio", "infinite", "created_at", "zulu",
+                "absent",
+            ],
+            values: [
+                (0, .keyword(["p/1"])), (1, .text("\"Quoted\" \\ é 日本 😀\n\t\u{1}\u{7F}\u{2028} </script>")),
+                (2, .keyword(["a", "b"])), (3, .keyword([])), (4, .int64(-4500)), (5, .int64(1 << 53)),
+                (6, .int64(1 << 60)), (7, .double(2.5)), (8, .double(-.infinity)),
+                (9, .date(milliseconds: 1_434_850_690_455)), (10, .date(milliseconds: -1)),
+            ])
+        var writer = CanonicalJSONWriter(escapesSlashes: false)
+        try document.write(to: &writer)
+        let expected =
+            #"{"id":"p/1","title":"\"Quoted\" \\ é 日本 😀\n\t\u0001\#u{7F}\#u{2028} </script>","tags":["a","b"],"#
+            + #""none":[],"price":-4500,"exact":9007199254740992,"big":1.152921504606847e+18,"ratio":2.5,"infinite":"-inf","#
+            + #""created_at":"2015-06-21T01:38:10.455Z","zulu":"1969-12-31T23:59:59.999Z"}"#
+        #expect(writer.text == expected)
+        // The encoder's value tree is the same, its keys sorted.
+        #expect(try Self.parsed(writer.bytes) == Self.parsed(Self.encoded(document)))
+    }
+
+    @Test("dates: Foundation's text of the whole second, then the exact milliseconds")
+    func dates() {
+        let seed = SplitMix64.testSeed()
+        print("seed \(seed)")
+        var generator = SplitMix64(seed: seed)
+        let wholeSeconds = Date.ISO8601FormatStyle()
+        // Outside these years Foundation writes the whole text, as before.
+        let handFormatted: ClosedRange<Int64> = -12_212_553_600_000...253_402_300_799_999
+        let edges = RandomAnswer.dates.filter(handFormatted.contains)
+        for round in 0..<2000 {
+            let milliseconds =
+                round < edges.count ? edges[round] : Int64.random(in: handFormatted, using: &generator)
+            let (seconds, remainder) = milliseconds.quotientAndRemainder(dividingBy: 1000)
+            let second = remainder < 0 ? seconds - 1 : seconds
+            let fraction = remainder < 0 ? remainder + 1000 : remainder
+            let text = Date(timeIntervalSince1970: Double(second)).formatted(wholeSeconds)
+            let expected = "\(text.dropLast()).\(String(fraction + 1000).dropFirst())Z"
+            let written = CanonicalJSONWriter.iso8601Text(milliseconds: milliseconds)
+            #expect(written == expected, "\(milliseconds) ms")
+            var writer = CanonicalJSONWriter(escapesSlashes: false)
+            writer.date(milliseconds: milliseconds)
+            #expect(writer.text == "\"\(expected)\"")
             if written != expected { return }
         }
     }

@@ -122,6 +122,45 @@ struct SearchRouteTests {
         }
     }
 
+    @Test("a hit's document holds every stored field in the schema's order, its dates to the millisecond")
+    func documentFieldOrder() async throws {
+        let harness = try SearchHarness()
+        let product = try harness.product(
+            "Q1", #"The "quoted" lamp </script>"#, description: "ünïcode\n\u{1}", cents: 4500, color: "brown")
+        try await harness.worker.drain()
+        try await harness.api.application().test(.router) { client in
+            let response = try await client.call(
+                .get, "/v1/search?collection=products&q=lamp", token: harness.acme.ownerToken)
+            #expect(response.status == .ok)
+            let text = String(decoding: response.body.readableBytesView, as: UTF8.self)
+            // The product schema's own fields, then its attribute columns (ProductIndexMapping).
+            let order = [
+                "id", "title", "description", "sku", "status", "currency", "price_amount", "version", "created_at",
+                "updated_at", "attributes.color",
+            ]
+            let positions = order.map { text.range(of: #""\#($0)":"#)?.lowerBound }
+            #expect(positions.allSatisfy { $0 != nil }, "\(text)")
+            #expect(positions.compactMap { $0 } == positions.compactMap { $0 }.sorted(), "\(text)")
+            let document = try #require(response.hits.first?["document"] as? [String: Any])
+            #expect(Set(document.keys) == Set(order))
+            #expect(document["title"] as? String == #"The "quoted" lamp </script>"#)
+            #expect(document["description"] as? String == "ünïcode\n\u{1}")
+            #expect(document["price_amount"] as? Int == 4500)
+            // The index holds the millisecond of the date as read back from the store.
+            let stored = try harness.acme.scope.product(product.id!)
+            let milliseconds = Int64((stored.createdAt.timeIntervalSince1970 * 1000).rounded(.down))
+            #expect(document["created_at"] as? String == CanonicalJSONWriter.iso8601Text(milliseconds: milliseconds))
+            // Two answers to one query are the same text.
+            let again = try await client.call(
+                .get, "/v1/search?collection=products&q=lamp", token: harness.acme.ownerToken)
+            let first = text.replacingOccurrences(
+                of: #""processing_time_ms":[^,]*"#, with: "", options: .regularExpression)
+            let second = String(decoding: again.body.readableBytesView, as: UTF8.self).replacingOccurrences(
+                of: #""processing_time_ms":[^,]*"#, with: "", options: .regularExpression)
+            #expect(first == second)
+        }
+    }
+
     @Test("filter, sort, offset paging and cursor paging agree with each other")
     func filterSortAndPaging() async throws {
         let harness = try await SearchHarness.catalog()
