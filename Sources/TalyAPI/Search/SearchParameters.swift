@@ -78,8 +78,10 @@ struct SearchParameters: Decodable, Sendable {
         snippetCount = integer("snippet_count")
         typoTolerance = flag("typo_tolerance")
         explain = flag("explain")
-        // Hummingbird decodes values, not keys: `facet_filters%5Bbrand%5D` is common.
-        for (rawKey, value) in query {
+        // Hummingbird decodes values, not keys: `facet_filters%5Bbrand%5D` is common. A key
+        // without `%` is its own decoding, so the other parameters skip Foundation's.
+        for (rawKey, value) in query where rawKey.utf8.contains(UInt8(ascii: "%")) || rawKey.hasPrefix("facet_filters[")
+        {
             let key = String(rawKey).removingPercentEncoding ?? String(rawKey)
             guard key.hasPrefix("facet_filters["), key.hasSuffix("]") else { continue }
             let field = String(key.dropFirst("facet_filters[".count).dropLast())

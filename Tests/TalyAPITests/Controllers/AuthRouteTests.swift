@@ -175,6 +175,31 @@ struct AuthRouteTests {
         }
     }
 
+    @Test("the bearer scheme in any case, the credential trimmed of spaces and tabs")
+    func bearerToken() async throws {
+        let key = "taly_0123456789abcdef_" + String(repeating: "a", count: 64)
+        for header in [
+            "Bearer " + key, "bearer " + key, "BEARER \t " + key + " \t", "bEaReR \u{3000}" + key + "\u{A0}",
+        ] {
+            #expect(AuthMiddleware.bearerToken(header) == key, "\(header)")
+        }
+        #expect(AuthMiddleware.bearerToken("Bearer ") == nil)
+        #expect(AuthMiddleware.bearerToken("Bearer  ") == "")
+        #expect(AuthMiddleware.bearerToken("Bearer\u{0}" + key) == nil)
+        #expect(AuthMiddleware.bearerToken("Bearer\t" + key) == nil)
+        #expect(AuthMiddleware.bearerToken("Basic " + key) == nil)
+        #expect(AuthMiddleware.bearerToken("Bearér " + key) == nil)
+        // A valid key behind the lowercase scheme authenticates over HTTP.
+        let harness = try APIHarness()
+        let acme = try harness.tenant("acme")
+        let created = try acme.scope.createAPIKey(name: "site", scopes: [.search], expiresAt: nil, by: .system).key
+        try await harness.application().test(.router) { client in
+            let response = try await client.call(
+                .get, "/v1/search?collection=products", headers: [.authorization: "bEARER " + created])
+            #expect(response.status == .ok)
+        }
+    }
+
     @Test("live: login and /v1/auth/me over a real socket")
     func live() async throws {
         let harness = try APIHarness()
