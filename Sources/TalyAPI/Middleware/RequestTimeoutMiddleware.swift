@@ -33,7 +33,7 @@ struct RequestTimeoutMiddleware: RouterMiddleware {
                 // streams for minutes, so they run on the cooperative pool and leave the loop to
                 // the other connections' I/O.
                 let executor: (any TaskExecutor)? =
-                    Self.runsOnEventLoop(request.method) ? nil : globalConcurrentExecutor
+                    Self.runsOnEventLoop(request.method) ? EventLoopTaskExecutor.connection : globalConcurrentExecutor
                 group.addTask(executorPreference: executor) {
                     try await DeadlineWatchdog.shared.cancelling(at: deadline) {
                         try await handler.run(request, context)

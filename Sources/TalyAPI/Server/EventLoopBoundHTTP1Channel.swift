@@ -26,8 +26,11 @@ struct EventLoopBoundHTTP1Channel: ServerChildChannel {
     }
 
     func handle(value: HTTP1Channel.Value, logger: Logger) async {
-        await withTaskExecutorPreference(EventLoopTaskExecutor(value.channel.eventLoop)) {
-            await base.handle(value: value, logger: logger)
+        let executor = EventLoopTaskExecutor(value.channel.eventLoop)
+        await EventLoopTaskExecutor.$connection.withValue(executor) {
+            await withTaskExecutorPreference(executor) {
+                await base.handle(value: value, logger: logger)
+            }
         }
     }
 }
@@ -35,6 +38,11 @@ struct EventLoopBoundHTTP1Channel: ServerChildChannel {
 /// Runs a task's jobs on one NIO event loop.
 final class EventLoopTaskExecutor: TaskExecutor {
     let eventLoop: any EventLoop
+
+    /// The executor of the connection whose request is being handled; nil under another server
+    /// (the tests' router). A child task added with a nil preference ran on the cooperative pool
+    /// in profiles (Swift 6.3), so the request's child names this one explicitly.
+    @TaskLocal static var connection: EventLoopTaskExecutor?
 
     init(_ eventLoop: any EventLoop) { self.eventLoop = eventLoop }
 
