@@ -80,15 +80,25 @@ public final class SearchCollections: Sendable {
     public func snapshot(tenantID: TenantID, collection: SearchCollection) throws(IndexError) -> SearchSnapshot? {
         let key = Key(tenantID: tenantID, collection: collection)
         let location = CollectionIndexLocation(root: root, tenantID: tenantID, collection: collection)
+        let pointerPath = location.path + "/" + CollectionIndexLocation.pointerName
         var attempt = 0
         while true {
+            // The pointer's identity is taken before its text is read: a swap in between leaves a
+            // newer text under an older identity, which the next call's `stat` tells apart. So an
+            // unchanged identity names the cached generation, and a hit costs two `stat`s (its
+            // text was read through Foundation on every search before).
+            let pointer = FileIdentity(path: pointerPath)
+            if let pointer, let entry = cache.withLock({ $0[key] }), entry.stamp.pointer == pointer,
+                FileIdentity(path: entry.snapshot.directory + "/" + Manifest.fileName) == entry.stamp.manifest
+            {
+                return entry.snapshot
+            }
             guard let directory = try location.currentGeneration() else {
                 _ = cache.withLock { $0.removeValue(forKey: key) }
                 return nil
             }
-            let stamp = Self.stamp(location: location, directory: directory)
-            if let stamp, let entry = cache.withLock({ $0[key] }), entry.stamp == stamp {
-                return entry.snapshot
+            let stamp = pointer.flatMap { pointer in
+                FileIdentity(path: directory + "/" + Manifest.fileName).map { Stamp(pointer: pointer, manifest: $0) }
             }
             let reader: IndexReader
             do throws(IndexError) {
@@ -120,12 +130,6 @@ public final class SearchCollections: Sendable {
         cache.withLock { cache in cache = cache.filter { $0.key.tenantID != tenantID } }
     }
 
-    private static func stamp(location: CollectionIndexLocation, directory: String) -> Stamp? {
-        guard let pointer = FileIdentity(path: location.path + "/" + CollectionIndexLocation.pointerName),
-            let manifest = FileIdentity(path: directory + "/" + Manifest.fileName)
-        else { return nil }
-        return Stamp(pointer: pointer, manifest: manifest)
-    }
 }
 
 /// What the current index of one tenant's collection holds, for monitoring.
