@@ -102,6 +102,33 @@ struct RequestTimeoutTests {
         }
     }
 
+    @Test("over the real server a GET is handled on the connection's event loop, a POST on the pool")
+    func handlerThreads() async throws {
+        let router = Router(context: TalyRequestContext.self)
+        router.add(middleware: RequestTimeoutMiddleware(settings: APIHarness.testGateway))
+        // NIO names its event-loop threads `NIO-…` (`NIO-SGLTN-…` for the singleton group); the
+        // cooperative pool's are Dispatch's.
+        router.get("/thread") { _, _ -> String in Self.threadName() }
+        router.post("/thread") { _, _ -> String in Self.threadName() }
+        let application = Application(
+            router: router, server: .eventLoopBoundHTTP1(configuration: .init()),
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await application.test(.live) { client in
+            for _ in 0..<3 {
+                let get = try await client.call(.get, "/thread")
+                #expect(get.text.hasPrefix("NIO-"), "GET ran on \(get.text)")
+                let post = try await client.call(.post, "/thread")
+                #expect(!post.text.hasPrefix("NIO-"), "POST ran on \(post.text)")
+            }
+        }
+    }
+
+    /// The calling thread's name, as Linux keeps it.
+    static func threadName() -> String {
+        ((try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? "unknown")
+            .trimmingCharacters(in: .newlines)
+    }
+
     @Test("the deadline is configurable and defaults to 30 s")
     func configuration() throws {
         #expect(GatewaySettings.defaults.requestTimeout == .seconds(30))
