@@ -12,12 +12,11 @@ import NIOCore
 /// search. Here the task's jobs are queued on the event loop that holds the socket, so a
 /// request is read, handled and written on one thread.
 ///
-/// What runs on the event loop blocks that loop's other connections meanwhile, so only reads
-/// (`GET`, `HEAD`: a search, a few indexed rows) are handled there; writes, which wait for
-/// SQLite's fsync, and bulk ingest, which streams for minutes, run their handler on the pool
-/// (`RequestTimeoutMiddleware.runsOnEventLoop`). A long search still holds its loop: with one
-/// loop per core, as with one pool thread per core, the CPU is the limit either way, but a
-/// connection waits for the search on its own loop even when the other loop is idle.
+/// What runs on the event loop blocks that loop's other connections meanwhile, so only bounded
+/// reads (`GET`, `HEAD` of a few indexed rows, health, metrics) are handled there; searches,
+/// whose time grows with the query, writes, which wait for SQLite's fsync, and bulk ingest,
+/// which streams for minutes, run their handler on the pool
+/// (`RequestTimeoutMiddleware.runsOnEventLoop`).
 struct EventLoopBoundHTTP1Channel: ServerChildChannel {
     let base: HTTP1Channel
 

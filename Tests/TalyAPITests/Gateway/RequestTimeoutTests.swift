@@ -102,7 +102,7 @@ struct RequestTimeoutTests {
         }
     }
 
-    @Test("over the real server a GET is handled on the connection's event loop, a POST on the pool")
+    @Test("over the real server a GET is handled on the connection's event loop, a search and a POST on the pool")
     func handlerThreads() async throws {
         let router = Router(context: TalyRequestContext.self)
         router.add(middleware: RequestTimeoutMiddleware(settings: APIHarness.testGateway))
@@ -110,6 +110,9 @@ struct RequestTimeoutTests {
         // cooperative pool's are Dispatch's.
         router.get("/thread") { _, _ -> String in Self.threadName() }
         router.post("/thread") { _, _ -> String in Self.threadName() }
+        for search in RequestTimeoutMiddleware.searchEndpoints {
+            router.get(RouterPath(search)) { _, _ -> String in Self.threadName() }
+        }
         let application = Application(
             router: router, server: .eventLoopBoundHTTP1(configuration: .init()),
             configuration: .init(address: .hostname("127.0.0.1", port: 0)))
@@ -119,6 +122,10 @@ struct RequestTimeoutTests {
                 #expect(get.text.hasPrefix("NIO-"), "GET ran on \(get.text)")
                 let post = try await client.call(.post, "/thread")
                 #expect(!post.text.hasPrefix("NIO-"), "POST ran on \(post.text)")
+                for search in RequestTimeoutMiddleware.searchEndpoints {
+                    let answer = try await client.call(.get, search)
+                    #expect(!answer.text.hasPrefix("NIO-"), "GET \(search) ran on \(answer.text)")
+                }
             }
         }
     }
