@@ -355,9 +355,16 @@ public final class IndexWriter: @unchecked Sendable {
                 referenced.insert(LiveDocuments.fileName(segment: entry.id, generation: entry.deletesGeneration))
             }
         }
-        // Segments flushed but not yet committed, and merges in progress, are not garbage.
-        let live = state.withLock { state in Set(state.segments.map(\.reader.id)) }.union(merges.segmentsInProgress)
-        for name in try FileSystem.listDirectory(directory) where !referenced.contains(name) {
+        // Segments flushed but not yet committed, and merges in progress, are not garbage. The
+        // order of the three reads matters: a merge claims its target before writing a file of
+        // it and swaps the target into the state before releasing the claim, and a flush writes
+        // under the state lock. So a listed file's segment is still claimed when the claims are
+        // read, or already in the state when that is read next. Read the other way round, a
+        // merge starting or ending in between had its new files removed under it.
+        let names = try FileSystem.listDirectory(directory)
+        let claimed = merges.segmentsInProgress
+        let live = state.withLock { state in Set(state.segments.map(\.reader.id)) }.union(claimed)
+        for name in names where !referenced.contains(name) {
             if let stem = name.split(separator: ".").first, let id = SegmentID(stem.prefix(32)), live.contains(id),
                 !name.hasSuffix(".live")
             {
