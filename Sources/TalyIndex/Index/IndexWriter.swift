@@ -69,7 +69,8 @@ public final class IndexWriter: @unchecked Sendable {
                 generation: manifest.generation,
                 userData: manifest.userData,
                 segments: segments,
-                builders: builders
+                builders: builders,
+                ramBudgetBytes: options.ramBudgetBytes
             )
         )
         merges = MergeScheduler()
@@ -138,6 +139,32 @@ public final class IndexWriter: @unchecked Sendable {
             precondition(state.schema.idMode == .unique, "delete(id:) on an append-only index: its ids are not indexed")
             state.sequence += 1
             state.pendingDeletes[id] = state.sequence
+        }
+    }
+
+    /// The RAM the buffered documents may use before they are flushed: the options' budget
+    /// until set. A bulk load raises it so the index is written in a few large segments rather
+    /// than many small ones that then have to be merged. Lowering it takes effect at the next
+    /// add and releases the buffers of the builders that hold no document (buffers otherwise
+    /// keep the capacity they grew to, see ``IndexWriterOptions/ramBudgetBytes``).
+    public var ramBudgetBytes: Int {
+        get { state.withLock { $0.ramBudgetBytes } }
+        set {
+            precondition(newValue >= 1 << 20, "the RAM budget must be at least 1 MiB")
+            state.withLock { state in
+                // Empty builders grown under a larger budget are replaced, so a writer left
+                // open after a bulk load gives that memory back.
+                if newValue < state.ramBudgetBytes {
+                    for index in state.builders.indices where state.builders[index].documentCount == 0 {
+                        do {
+                            state.builders[index] = try SegmentBuilder(schema: state.schema)
+                        } catch {
+                            preconditionFailure("analyzers could not be created: \(error)")
+                        }
+                    }
+                }
+                state.ramBudgetBytes = newValue
+            }
         }
     }
 
@@ -234,7 +261,7 @@ public final class IndexWriter: @unchecked Sendable {
             let used =
                 (state.retiredBuilders + state.builders).reduce(0) { $0 + $1.usedBytes }
                 + state.pendingDeletes.count * 64
-            guard used >= options.ramBudgetBytes else { return false }
+            guard used >= state.ramBudgetBytes else { return false }
             try flush(state: &state)
             return true
         }
@@ -419,6 +446,8 @@ struct WriterState {
     var userData: [String: String]
     var segments: [WriterSegment]
     var builders: [SegmentBuilder]
+    /// See ``IndexWriter/ramBudgetBytes``.
+    var ramBudgetBytes: Int
     /// Builders of the schema before ``IndexWriter/extendSchema(to:)`` that still hold
     /// documents; flushed (then dropped) with the next flush.
     var retiredBuilders: [SegmentBuilder] = []

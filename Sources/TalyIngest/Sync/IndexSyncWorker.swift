@@ -34,21 +34,27 @@ public actor IndexSyncWorker {
         /// The longest a batch waits for its commit while later batches are already pending;
         /// a batch that finds the outbox drained behind it is committed at once.
         public var commitInterval: Duration
+        /// The RAM budget of a writer while it takes full batches (a bulk load) or rebuilds:
+        /// the index is then written in a few large segments, as a rebuild writes it, instead
+        /// of one per 16 MiB that merges rewrite. A partial batch sets the writer back to
+        /// `writerOptions`' budget and releases the larger buffers.
+        public var bulkRAMBudgetBytes: Int
 
         /// The defaults: `index-sync`, batches of 2,000 (each commit fsyncs and leaves a segment
         /// to merge: 500 took twice as long to drain a bulk load's backlog; an idle outbox still
         /// gives batches of one), polling every second, 16 MiB per writer, commits at least
-        /// every second under a backlog.
+        /// every second under a backlog, 64 MiB for a writer taking a bulk load.
         public init(
             consumerName: String = "index-sync", batchSize: Int = 2000, pollInterval: Duration = .seconds(1),
             writerOptions: IndexWriterOptions = IndexWriterOptions(ramBudgetBytes: 16 << 20),
-            commitInterval: Duration = .seconds(1)
+            commitInterval: Duration = .seconds(1), bulkRAMBudgetBytes: Int = 64 << 20
         ) {
             self.consumerName = consumerName
             self.batchSize = max(1, batchSize)
             self.pollInterval = pollInterval
             self.writerOptions = writerOptions
             self.commitInterval = commitInterval
+            self.bulkRAMBudgetBytes = max(bulkRAMBudgetBytes, writerOptions.ramBudgetBytes)
         }
     }
 
@@ -334,8 +340,13 @@ public actor IndexSyncWorker {
                 upserts[key, default: []].append(try Self.pending(product, mapping: mapping, key: key))
             }
         }
+        // A full batch is a bulk load's (or a backlog's): its documents buffer under the larger
+        // budget, and the next partial batch gives the memory back.
+        let budget =
+            events.count >= options.batchSize ? options.bulkRAMBudgetBytes : options.writerOptions.ramBudgetBytes
         for key in touched.sorted(by: { "\($0.tenantID)/\($0.collection)" < "\($1.tenantID)/\($1.collection)" }) {
             guard let collection = open[key], let documents = upserts[key] else { continue }
+            if collection.writer.ramBudgetBytes != budget { collection.writer.ramBudgetBytes = budget }
             try add(documents, to: collection, key: key)
         }
         pending.collections.formUnion(touched)
@@ -716,6 +727,7 @@ public actor IndexSyncWorker {
         } catch {
             throw .index(collection: name, error)
         }
+        collection.writer.ramBudgetBytes = options.bulkRAMBudgetBytes
         guard let filled = try fill(collection) else {
             collection.writer.waitForMerges()
             return nil
@@ -726,6 +738,7 @@ public actor IndexSyncWorker {
         } catch {
             throw .index(collection: name, error)
         }
+        collection.writer.ramBudgetBytes = options.writerOptions.ramBudgetBytes
         let rebuilt = OpenCollection(writer: collection.writer, mapping: filled)
         open[key] = rebuilt
         return rebuilt

@@ -243,6 +243,46 @@ struct IndexWriterTests {
         #expect(reader.segments.count <= 30, "seed \(seed): \(reader.segments.count) segments for 300 adds")
     }
 
+    @Test("a raised RAM budget flushes the same documents in fewer segments; lowered, it flushes again (seeded)")
+    func adjustedBudget() throws {
+        let seed = SplitMix64.testSeed()
+        var segmentCounts: [Int] = []
+        var titlesByRun: [[String: String]] = []
+        for raised in [false, true] {
+            let dir = try TemporaryDirectory()
+            var random = SplitMix64(seed: seed)
+            let options = IndexWriterOptions(ramBudgetBytes: 1 << 20, mergesInBackground: false)
+            let writer = try IndexWriter(directory: dir.path, schema: Self.schema, options: options)
+            if raised { writer.ramBudgetBytes = 256 << 20 }
+            var titles: [String: String] = [:]
+            for batch in 0..<30 {
+                let documents = (0..<300).map { Self.document(batch * 300 + $0, &random) }
+                for (offset, document) in documents.enumerated() {
+                    if case .text(let title)? = document["title"] { titles["doc-\(batch * 300 + offset)"] = title }
+                }
+                try writer.add(documents)
+            }
+            try writer.commit()
+            let reader = try IndexReader.open(directory: dir.path)
+            #expect(reader.documentCount == 9000, "seed \(seed)")
+            try Self.checkPostings(reader, texts: titles, field: "title")
+            segmentCounts.append(reader.segments.count)
+            titlesByRun.append(titles)
+            if raised {
+                // Back to 1 MiB: the buffers are released and the next 9,000 documents flush as before.
+                writer.ramBudgetBytes = 1 << 20
+                for batch in 30..<60 { try writer.add((0..<300).map { Self.document(batch * 300 + $0, &random) }) }
+                try writer.commit()
+                let lowered = try IndexReader.open(directory: dir.path)
+                #expect(lowered.documentCount == 18000, "seed \(seed)")
+                #expect(lowered.segments.count > 2, "seed \(seed): the lowered budget flushes again")
+            }
+        }
+        #expect(titlesByRun[0] == titlesByRun[1], "seed \(seed): both runs indexed the same documents")
+        #expect(segmentCounts[0] > 2, "seed \(seed): 1 MiB flushes several segments")
+        #expect(segmentCounts[1] == 1, "seed \(seed): 256 MiB holds the 9,000 documents in one")
+    }
+
     @Test("one writer per directory; reopening keeps committed segments and refuses another schema")
     func reopen() throws {
         let dir = try TemporaryDirectory()

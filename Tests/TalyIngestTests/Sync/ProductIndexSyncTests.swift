@@ -270,6 +270,44 @@ struct ProductIndexSyncTests {
         #expect(try worker.verify(tenantID: fixture.acme.tenantID).isEmpty)
     }
 
+    @Test("Full batches buffer under the bulk RAM budget: fewer segments, the same index (seeded)")
+    func bulkBudget() async throws {
+        let seed = SplitMix64.testSeed()
+        let words = (0..<400).map { "word\($0)" }
+        var results: [(segments: Int, versions: [String: Int64])] = []
+        for bulkBudget in [1 << 20, 256 << 20] {
+            let fixture = try IndexSyncFixture()
+            try fixture.product("A-0", title: "Cup")
+            try await fixture.worker().drain()
+            var random = SplitMix64(seed: seed)
+            for transaction in 0..<15 {
+                try fixture.acme.createProducts(
+                    (0..<100).map { number in
+                        try ProductDraft(
+                            sku: "B-\(transaction)-\(number)", title: "Mug \(number)",
+                            description: (0..<100).map { _ in words.randomElement(using: &random)! }.joined(
+                                separator: " "),
+                            price: Money(amount: 1000, currency: "EUR"))
+                    }, by: .system)
+            }
+            let worker = try IndexSyncWorker(
+                store: fixture.store, root: fixture.root,
+                options: IndexSyncWorker.Options(
+                    batchSize: 100,
+                    writerOptions: IndexWriterOptions(ramBudgetBytes: 1 << 20, mergesInBackground: false),
+                    commitInterval: .seconds(3600), bulkRAMBudgetBytes: bulkBudget))
+            #expect(try await worker.drain() == 1500)
+            #expect(try worker.verify(tenantID: fixture.acme.tenantID).isEmpty, "seed \(seed)")
+            let location = CollectionIndexLocation(
+                root: fixture.root, tenantID: fixture.acme.tenantID, collection: .products)
+            let reader = try #require(try location.openReader())
+            results.append((reader.segments.count, try fixture.indexContents(collection: .products).versions))
+        }
+        #expect(results[0].segments > 2, "seed \(seed): 1 MiB flushes the 1,500 products in several segments")
+        #expect(results[1].segments == 2, "seed \(seed): the first drain's segment and one for the bulk")
+        #expect(results[0].versions.count == 1501 && results[1].versions.count == 1501, "seed \(seed)")
+    }
+
     @Test("Verify lists product differences; rebuild of the products collection repairs them")
     func verifyAndRebuild() async throws {
         let fixture = try IndexSyncFixture()
