@@ -1,19 +1,26 @@
 import Synchronization
 
 /// The `.store` file of a segment, opened: the block index is loaded and checked, and each
-/// fetch decompresses exactly one block.
+/// fetch decompresses at most one block.
 ///
-/// Readers are shared across query threads. The last decompressed block is cached behind a
-/// `Mutex` (held only to look up or replace the cache, never while decompressing), so
+/// Readers are shared across query threads. The last ``cachedBlockLimit`` decompressed blocks
+/// are cached behind a `Mutex` (held only to look up or insert, never while decompressing), so
 /// fetching several hits from one block, the usual case for a page of nearby results, pays for
-/// one decompression.
+/// one decompression. Decompression contexts come from a small pool, so concurrent fetches
+/// never wait for each other's zstd work and none pays for creating a context.
 public final class StoredDocumentsReader: Sendable {
     /// The verified file, which keeps the mapping alive.
     public let file: IndexFile
     /// Documents in the segment.
     public let docCount: Int
     private let blocks: [StoredBlock]
-    private let cache = Mutex<DecodedBlock?>(nil)
+    private let cache = Mutex(BlockCache())
+    private let decompressors = Mutex<[ZstdDecompressor]>([])
+
+    /// Decompressed blocks kept per reader. On the 962 bench-game queries (top 10 hits each)
+    /// a fetch finds its block among the last 4 more often than in the last one only, and more
+    /// than 4 adds little (BENCHMARKS.md, "Stored-document fetch"); 4 blocks are at most 128 KiB.
+    public static let cachedBlockLimit = 4
 
     /// Bytes of the fixed trailer at the end of the body.
     static let trailerSize = 16
@@ -80,16 +87,19 @@ public final class StoredDocumentsReader: Sendable {
     /// Number of compressed blocks.
     public var blockCount: Int { blocks.count }
 
+    /// The numbers of the cached blocks, least recently used first (for tests).
+    var cachedBlockNumbers: [Int] { cache.withLock { $0.numbers } }
+
     /// The stored bytes of `doc`, decompressing its block unless it is the cached one.
     public func document(_ doc: UInt32) throws(IndexError) -> [UInt8] {
         precondition(Int(doc) < docCount, "doc \(doc) out of range 0..<\(docCount)")
         let number = blockNumber(containing: doc)
-        if let hit = cache.withLock({ cached in cached?.number == number ? cached?.document(doc) : nil }) {
+        if let hit = cache.withLock({ $0.document(doc, inBlock: number) }) {
             return hit
         }
         let decoded = try decode(number)
         let result = decoded.document(doc)
-        cache.withLock { $0 = decoded }
+        cache.withLock { $0.insert(decoded, limit: Self.cachedBlockLimit) }
         return result
     }
 
@@ -113,8 +123,9 @@ public final class StoredDocumentsReader: Sendable {
         }
     }
 
-    /// The block whose doc range holds `doc` (binary search over first doc ids).
-    private func blockNumber(containing doc: UInt32) -> Int {
+    /// The block whose doc range holds `doc` (binary search over first doc ids); public so that
+    /// benchmarks can replay a fetch sequence against other cache sizes.
+    public func blockNumber(containing doc: UInt32) -> Int {
         var low = 0
         var high = blocks.count - 1
         while low < high {
@@ -130,9 +141,15 @@ public final class StoredDocumentsReader: Sendable {
         let name = file.fileName
         let frame = UnsafeRawBufferPointer(
             rebasing: file.body[block.offset..<block.offset + Int(block.compressedLength)])
+        let decompressor = decompressors.withLock { $0.popLast() } ?? ZstdDecompressor()
+        let decompressed = Result { () throws(ZstdError) in
+            try decompressor.decompress(frame, expectedSize: Int(block.rawLength))
+        }
+        // A context is reusable after an error too: each frame starts a new session.
+        decompressors.withLock { $0.append(decompressor) }
         let raw: [UInt8]
         do {
-            raw = try Zstd.decompress(frame, expectedSize: Int(block.rawLength))
+            raw = try decompressed.get()
         } catch {
             throw .corrupt(file: name, reason: "block \(number) at body offset \(block.offset): \(error)")
         }
@@ -154,6 +171,31 @@ public final class StoredDocumentsReader: Sendable {
                 file: name, reason: "block \(number): document lengths do not add up to its \(raw.count) raw bytes")
         }
         return DecodedBlock(number: number, firstDoc: block.firstDoc, raw: raw, starts: starts)
+    }
+}
+
+/// The most recently used decompressed blocks, most recent last.
+private struct BlockCache: Sendable {
+    private var blocks: [DecodedBlock] = []
+
+    var numbers: [Int] { blocks.map(\.number) }
+
+    /// The bytes of `doc` if block `number` is cached, marking it most recently used.
+    mutating func document(_ doc: UInt32, inBlock number: Int) -> [UInt8]? {
+        for index in blocks.indices where blocks[index].number == number {
+            let block = blocks.remove(at: index)
+            blocks.append(block)
+            return block.document(doc)
+        }
+        return nil
+    }
+
+    /// Adds `block` as the most recently used, evicting the least recently used beyond `limit`.
+    mutating func insert(_ block: DecodedBlock, limit: Int) {
+        // Two threads may decode the same block at once; keep one copy.
+        blocks.removeAll { $0.number == block.number }
+        if blocks.count >= limit { blocks.removeFirst(blocks.count - limit + 1) }
+        blocks.append(block)
     }
 }
 

@@ -20,8 +20,12 @@ public enum Zstd {
 
     /// Decompresses one zstd frame whose raw size must be exactly `expectedSize` bytes.
     public static func decompress(_ frame: UnsafeRawBufferPointer, expectedSize: Int) throws(ZstdError) -> [UInt8] {
-        // A frame that declares its size (ours always do) is checked before allocating, so a
-        // damaged size in a block index cannot make us reserve gigabytes for nothing.
+        try ZstdDecompressor().decompress(frame, expectedSize: expectedSize)
+    }
+
+    /// Checks the size a frame's header declares against `expectedSize` before anything is
+    /// allocated, so a damaged size in a block index cannot make us reserve gigabytes for nothing.
+    static func checkDeclaredSize(of frame: UnsafeRawBufferPointer, expectedSize: Int) throws(ZstdError) {
         let declared = ZSTD_getFrameContentSize(frame.baseAddress, frame.count)
         if declared == contentSizeError {
             throw ZstdError.corruptFrame(reason: "not a zstd frame header")
@@ -29,25 +33,50 @@ public enum Zstd {
         if declared != contentSizeUnknown, declared != UInt64(expectedSize) {
             throw ZstdError.sizeMismatch(expected: expectedSize, found: Int(clamping: declared))
         }
-        var output = [UInt8](repeating: 0, count: expectedSize)
-        let written = output.withUnsafeMutableBytes { out in
-            ZSTD_decompress(out.baseAddress, out.count, frame.baseAddress, frame.count)
-        }
-        if ZSTD_isError(written) != 0 {
-            throw ZstdError.corruptFrame(reason: errorName(written))
-        }
-        guard written == expectedSize else {
-            throw ZstdError.sizeMismatch(expected: expectedSize, found: written)
-        }
-        return output
     }
 
     // zstd.h's ZSTD_CONTENTSIZE_UNKNOWN and ZSTD_CONTENTSIZE_ERROR, macros Swift does not import.
     private static let contentSizeUnknown = UInt64.max
     private static let contentSizeError = UInt64.max - 1
 
-    private static func errorName(_ code: Int) -> String {
+    static func errorName(_ code: Int) -> String {
         String(cString: ZSTD_getErrorName(code))
+    }
+}
+
+/// A zstd decompression context kept across frames.
+///
+/// `ZSTD_decompress` creates and frees a context (about 100 KiB of tables and buffers) on every
+/// call, which cost about as much as decompressing a 32 KiB stored-documents block; a reused
+/// context only resets its session. A context serves one frame at a time: callers hand it to
+/// one thread at a time (``StoredDocumentsReader`` keeps a pool), hence `@unchecked Sendable`.
+final class ZstdDecompressor: @unchecked Sendable {
+    private let context: OpaquePointer
+
+    init() {
+        // Allocation failure of a small fixed-size object: nothing sensible to recover.
+        guard let context = ZSTD_createDCtx() else { fatalError("ZSTD_createDCtx failed: out of memory") }
+        self.context = context
+    }
+
+    deinit { ZSTD_freeDCtx(context) }
+
+    /// Decompresses one zstd frame whose raw size must be exactly `expectedSize` bytes.
+    func decompress(_ frame: UnsafeRawBufferPointer, expectedSize: Int) throws(ZstdError) -> [UInt8] {
+        try Zstd.checkDeclaredSize(of: frame, expectedSize: expectedSize)
+        var written = 0
+        let output = [UInt8](unsafeUninitializedCapacity: expectedSize) { buffer, initialized in
+            written = ZSTD_decompressDCtx(context, buffer.baseAddress, buffer.count, frame.baseAddress, frame.count)
+            // Only bytes zstd wrote are exposed; on error or a short frame nothing is.
+            initialized = ZSTD_isError(written) == 0 && written == expectedSize ? expectedSize : 0
+        }
+        if ZSTD_isError(written) != 0 {
+            throw ZstdError.corruptFrame(reason: Zstd.errorName(written))
+        }
+        guard written == expectedSize else {
+            throw ZstdError.sizeMismatch(expected: expectedSize, found: written)
+        }
+        return output
     }
 }
 

@@ -203,3 +203,169 @@ struct StoredDocumentsTests {
         }
     }
 }
+
+@Suite("fetching stored documents through pooled zstd contexts and the block cache")
+struct StoredDocumentsFetchTests {
+    let segment = SegmentID(high: 3, low: 9)
+
+    /// Random documents: mostly small, some empty, some several blocks long, ASCII or not.
+    func randomDocuments(count: Int, blockSize: Int, using random: inout SplitMix64) -> [[UInt8]] {
+        let words = ["flask", "Kaffeemühle", "théière", "чайник", "急須", "🫖", "pot", "the", ""]
+        return (0..<count).map { _ in
+            let target: Int
+            switch Int.random(in: 0..<10, using: &random) {
+            case 0: target = 0
+            case 1: target = Int.random(in: blockSize...(blockSize * 3), using: &random)
+            default: target = Int.random(in: 1...(blockSize / 4), using: &random)
+            }
+            var bytes: [UInt8] = []
+            while bytes.count < target {
+                if Int.random(in: 0..<4, using: &random) == 0 {
+                    bytes.append(UInt8.random(in: 0...255, using: &random))
+                } else {
+                    bytes += Array((words.randomElement(using: &random)! + " ").utf8)
+                }
+            }
+            return bytes
+        }
+    }
+
+    func write(_ docs: [[UInt8]], blockSize: Int, in dir: TemporaryDirectory) throws -> StoredDocumentsReader {
+        let path = dir.path("f.store")
+        let writer = try StoredDocumentsWriter(path: path, segment: segment, blockSize: blockSize)
+        for doc in docs { try writer.add(doc) }
+        try writer.finish(sync: false)
+        return try StoredDocumentsReader(path: path, segment: segment)
+    }
+
+    @Test("random documents fetched in random order, with repeats that hit and evict the cache, match (seeded)")
+    func randomFetches() throws {
+        let seed = SplitMix64.testSeed()
+        var random = SplitMix64(seed: seed)
+        let dir = try TemporaryDirectory()
+        for blockSize in [64, 1024, StoredDocumentsWriter.defaultBlockSize] {
+            let docs = randomDocuments(count: 400, blockSize: blockSize, using: &random)
+            let reader = try write(docs, blockSize: blockSize, in: dir)
+            // Fetches cluster on a few nearby documents, as a page of hits does, so that
+            // cached blocks are hit as well as missed.
+            var doc = 0
+            for _ in 0..<3000 {
+                doc =
+                    Int.random(in: 0..<3, using: &random) == 0
+                    ? Int.random(in: 0..<docs.count, using: &random)
+                    : min(docs.count - 1, max(0, doc + Int.random(in: -20...20, using: &random)))
+                #expect(
+                    try reader.document(UInt32(doc)) == docs[doc], "seed \(seed), block size \(blockSize), doc \(doc)")
+                #expect(reader.cachedBlockNumbers.count <= StoredDocumentsReader.cachedBlockLimit)
+                #expect(reader.cachedBlockNumbers.last == reader.blockNumber(containing: UInt32(doc)))
+            }
+        }
+    }
+
+    @Test("the cache keeps the most recently used blocks and evicts the least recently used")
+    func leastRecentlyUsed() throws {
+        let dir = try TemporaryDirectory()
+        // One 10-byte document per block: block i holds doc i.
+        let docs = (0..<10).map { Array("document \($0)".utf8.prefix(10)) }
+        let reader = try write(docs, blockSize: 10, in: dir)
+        #expect(reader.blockCount == 10)
+        let limit = StoredDocumentsReader.cachedBlockLimit
+        for doc in 0...limit { #expect(try reader.document(UInt32(doc)) == docs[doc]) }
+        #expect(reader.cachedBlockNumbers == Array(1...limit))
+        #expect(try reader.document(1) == docs[1])  // a hit moves block 1 to the back
+        #expect(reader.cachedBlockNumbers == Array(2...limit) + [1])
+        #expect(try reader.document(9) == docs[9])  // a miss evicts block 2, the least recent
+        #expect(reader.cachedBlockNumbers == Array(3...limit) + [1, 9])
+    }
+
+    @Test("concurrent fetches of clustered documents from one reader all match (seeded)")
+    func concurrentClusteredFetches() throws {
+        let seed = SplitMix64.testSeed()
+        var random = SplitMix64(seed: seed)
+        let dir = try TemporaryDirectory()
+        let docs = randomDocuments(count: 600, blockSize: 512, using: &random)
+        let reader = try write(docs, blockSize: 512, in: dir)
+        let failures = Mutex<[Int]>([])
+        DispatchQueue.concurrentPerform(iterations: 6) { worker in
+            var random = SplitMix64(seed: seed &+ UInt64(worker))
+            for _ in 0..<1500 {
+                let doc = Int.random(in: 0..<min(docs.count, 60), using: &random) + (worker % 2) * 300
+                if (try? reader.document(UInt32(doc))) != docs[doc] { failures.withLock { $0.append(doc) } }
+            }
+        }
+        #expect(failures.withLock { $0 }.isEmpty, "seed \(seed)")
+    }
+
+    @Test("a damaged frame in a checksum-valid file is a typed error naming file and block, never a crash")
+    func damagedFrames() throws {
+        let dir = try TemporaryDirectory()
+        var random = SplitMix64(seed: 21)
+        let docs = randomDocuments(count: 30, blockSize: 2048, using: &random).filter { $0.count < 2048 }
+        var raw: [UInt8] = []
+        for doc in docs { VByte.append(UInt32(doc.count), to: &raw) }
+        for doc in docs { raw += doc }
+        let frame = raw.withUnsafeBytes { Zstd.compress($0) }
+        let block = StoredBlock(
+            firstDoc: 0, docCount: UInt32(docs.count), offset: 0, compressedLength: UInt32(frame.count),
+            rawLength: UInt32(raw.count))
+        var detected = 0
+        for position in frame.indices {
+            var damaged = frame
+            damaged[position] ^= 0x10
+            let path = try craft(data: damaged, block: block, docCount: docs.count, in: dir)
+            let reader = try StoredDocumentsReader(path: path, segment: segment)
+            switch thrownIndexError({ try reader.document(UInt32(docs.count - 1)) }) {
+            case nil: continue
+            case .corrupt(let file, let reason)?:
+                #expect(file == "c.store" && reason.hasPrefix("block 0"), "flip at \(position): \(reason)")
+                detected += 1
+            case let other?: Issue.record("flip at \(position): \(other)")
+            }
+        }
+        // zstd frames carry no content checksum (the file checksum, checked on open, covers
+        // the bytes), so a flip inside literals can decode; flips in headers, Huffman tables
+        // and sequences must not.
+        #expect(detected >= frame.count / 4, "\(detected) of \(frame.count) flips detected")
+    }
+
+    @Test("lengths that overrun the block or a declared size that disagrees are corrupt, not sliced")
+    func overrunningLengths() throws {
+        let dir = try TemporaryDirectory()
+        let payload = Array("héllo wörld".utf8)
+        let cases: [(raw: [UInt8], rawLength: Int)] = [
+            ([5, UInt8(payload.count)] + payload, payload.count + 2),  // Σ lengths overruns
+            ([0xFF, 0xFF, 0xFF, 0xFF, 0x0F] + payload, payload.count + 5),  // a 4 GiB length
+            ([3, 2] + payload, payload.count + 2),  // Σ lengths falls short
+            ([3, 2] + payload, payload.count + 3),  // the frame declares another size
+        ]
+        for (index, (raw, rawLength)) in cases.enumerated() {
+            let frame = raw.withUnsafeBytes { Zstd.compress($0) }
+            let block = StoredBlock(
+                firstDoc: 0, docCount: 2, offset: 0, compressedLength: UInt32(frame.count),
+                rawLength: UInt32(rawLength))
+            let reader = try StoredDocumentsReader(
+                path: try craft(data: frame, block: block, docCount: 2, in: dir), segment: segment)
+            for doc: UInt32 in [0, 1] {
+                #expect(throwsCorrupt(file: "c.store") { try reader.document(doc) }, "case \(index), doc \(doc)")
+            }
+            #expect(reader.cachedBlockNumbers.isEmpty, "a corrupt block is never cached")
+        }
+    }
+
+    /// Writes a correctly framed one-block `.store` file holding `data`.
+    func craft(data: [UInt8], block: StoredBlock, docCount: Int, in dir: TemporaryDirectory) throws -> String {
+        let path = dir.path("c.store")
+        let output = try IndexOutput(path: path, kind: .storedDocuments, segment: segment)
+        output.writeBytes(data)
+        output.writeUInt32(block.firstDoc)
+        output.writeUInt32(block.docCount)
+        output.writeUInt64(UInt64(block.offset))
+        output.writeUInt32(block.compressedLength)
+        output.writeUInt32(block.rawLength)
+        output.writeUInt64(UInt64(data.count))
+        output.writeUInt32(1)
+        output.writeUInt32(UInt32(docCount))
+        try output.finish(sync: false)
+        return path
+    }
+}
