@@ -31,6 +31,13 @@ let package = Package(
             ],
             path: "Drivers/SyncLag"
         ),
+        // Stored-document fetch cost on a query log, and block-cache hit rates:
+        // `swift run -c release DocFetch INDEX_DIR QUERIES.jsonl [rounds]`.
+        .executableTarget(
+            name: "DocFetch",
+            dependencies: [.product(name: "TalyIndex", package: "Taly")],
+            path: "Drivers/DocFetch"
+        ),
     ]
 )
 
