@@ -6,8 +6,9 @@ import Synchronization
 /// Readers are shared across query threads. The last ``cachedBlockLimit`` decompressed blocks
 /// are cached behind a `Mutex` (held only to look up or insert, never while decompressing), so
 /// fetching several hits from one block, the usual case for a page of nearby results, pays for
-/// one decompression. Decompression contexts come from a small pool, so concurrent fetches
-/// never wait for each other's zstd work and none pays for creating a context.
+/// one decompression. Decompression contexts come from a process-wide pool
+/// (``ZstdDecompressor``), so concurrent fetches never wait for each other's zstd work and none
+/// pays for creating a context.
 public final class StoredDocumentsReader: Sendable {
     /// The verified file, which keeps the mapping alive.
     public let file: IndexFile
@@ -15,7 +16,6 @@ public final class StoredDocumentsReader: Sendable {
     public let docCount: Int
     private let blocks: [StoredBlock]
     private let cache = Mutex(BlockCache())
-    private let decompressors = Mutex<[ZstdDecompressor]>([])
 
     /// Decompressed blocks kept per reader. On the 962 bench-game queries (top 10 hits each)
     /// a fetch finds its block among the last 4 more often than in the last one only, and more
@@ -141,15 +141,9 @@ public final class StoredDocumentsReader: Sendable {
         let name = file.fileName
         let frame = UnsafeRawBufferPointer(
             rebasing: file.body[block.offset..<block.offset + Int(block.compressedLength)])
-        let decompressor = decompressors.withLock { $0.popLast() } ?? ZstdDecompressor()
-        let decompressed = Result { () throws(ZstdError) in
-            try decompressor.decompress(frame, expectedSize: Int(block.rawLength))
-        }
-        // A context is reusable after an error too: each frame starts a new session.
-        decompressors.withLock { $0.append(decompressor) }
         let raw: [UInt8]
         do {
-            raw = try decompressed.get()
+            raw = try Zstd.decompress(frame, expectedSize: Int(block.rawLength))
         } catch {
             throw .corrupt(file: name, reason: "block \(number) at body offset \(block.offset): \(error)")
         }

@@ -1,4 +1,5 @@
 import CZstd
+import Synchronization
 
 /// zstd compression of byte blocks, the codec of the stored-document blocks.
 public enum Zstd {
@@ -20,7 +21,9 @@ public enum Zstd {
 
     /// Decompresses one zstd frame whose raw size must be exactly `expectedSize` bytes.
     public static func decompress(_ frame: UnsafeRawBufferPointer, expectedSize: Int) throws(ZstdError) -> [UInt8] {
-        try ZstdDecompressor().decompress(frame, expectedSize: expectedSize)
+        let decompressor = ZstdDecompressor.checkOut()
+        defer { ZstdDecompressor.checkIn(decompressor) }
+        return try decompressor.decompress(frame, expectedSize: expectedSize)
     }
 
     /// Checks the size a frame's header declares against `expectedSize` before anything is
@@ -46,12 +49,32 @@ public enum Zstd {
 
 /// A zstd decompression context kept across frames.
 ///
-/// `ZSTD_decompress` creates and frees a context (about 100 KiB of tables and buffers) on every
-/// call, which cost about as much as decompressing a 32 KiB stored-documents block; a reused
-/// context only resets its session. A context serves one frame at a time: callers hand it to
-/// one thread at a time (``StoredDocumentsReader`` keeps a pool), hence `@unchecked Sendable`.
+/// `ZSTD_decompress` creates and frees a context (96 KiB of tables and buffers) on every call,
+/// which cost about as much as decompressing a 32 KiB stored-documents block; a reused context
+/// only resets its session. A context serves one frame at a time: it is checked out of a
+/// process-wide pool by one thread and checked back in, hence `@unchecked Sendable`. One pool for
+/// the process, not one per reader, so idle contexts follow the number of concurrent fetches,
+/// not the number of open segments.
 final class ZstdDecompressor: @unchecked Sendable {
     private let context: OpaquePointer
+
+    private static let pool = Mutex<[ZstdDecompressor]>([])
+    /// Idle contexts kept: more than the cores that fetch at once on the machines we target;
+    /// beyond it a burst's extra contexts are freed.
+    private static let idleLimit = 16
+
+    /// A context for one thread's use until ``checkIn(_:)``.
+    static func checkOut() -> ZstdDecompressor {
+        pool.withLock { $0.popLast() } ?? ZstdDecompressor()
+    }
+
+    /// Returns `decompressor` to the pool; it is reusable after an error too, as each frame
+    /// starts a new session.
+    static func checkIn(_ decompressor: ZstdDecompressor) {
+        pool.withLock { idle in
+            if idle.count < idleLimit { idle.append(decompressor) }
+        }
+    }
 
     init() {
         // Allocation failure of a small fixed-size object: nothing sensible to recover.
