@@ -5,6 +5,10 @@
 /// Not thread-safe and not `Sendable`: it owns analyzers holding ICU and Snowball handles.
 final class SegmentBuilder {
     let schema: Schema
+    /// Per field number: its type and whether its value is stored. Read per document instead of
+    /// `schema.fields[number]`, whose copy retains and releases the field's name every time.
+    private let fieldTypes: [FieldType]
+    private let storedFields: [Bool]
     /// Per field number: the index of its inverter in `inverters`, or -1 when not indexed.
     private let inverterIndex: [Int]
     /// Inverters and the arena live behind pointers so the per-token path mutates them without
@@ -59,6 +63,8 @@ final class SegmentBuilder {
             }
         }
         self.inverterIndex = inverterIndex
+        fieldTypes = schema.fields.map(\.type)
+        storedFields = schema.fields.map(\.type.isStored)
         self.analyzers = analyzers
         inverterCount = count
         inverters = UnsafeMutablePointer<FieldInverter>.allocate(capacity: count)
@@ -120,8 +126,8 @@ final class SegmentBuilder {
             try analyzer.analyze(text, into: &tokenBuffers[number])
         }
         let doc = documentCount
-        for (number, field) in schema.fields.enumerated() {
-            switch field.type {
+        for (number, type) in fieldTypes.enumerated() {
+            switch type {
             case .text:
                 var length: UInt32 = 0
                 if case .text? = document.values[number] {
@@ -145,7 +151,7 @@ final class SegmentBuilder {
                 numericPresent[number].append(value != nil)
             }
         }
-        StoredFieldsCodec.encode(document, schema: schema, into: &storedBytes)
+        StoredFieldsCodec.encode(document, stored: storedFields, into: &storedBytes)
         storedEnds.append(UInt32(storedBytes.count))
         documentSequences.append(sequence)
         documentCount += 1
@@ -195,7 +201,7 @@ final class SegmentBuilder {
             keywordOffsets[number].removeAll(keepingCapacity: true)
             numericValues[number].removeAll(keepingCapacity: true)
             numericPresent[number].removeAll(keepingCapacity: true)
-            if case .keyword = schema.fields[number].type { keywordOffsets[number].append(0) }
+            if case .keyword = fieldTypes[number] { keywordOffsets[number].append(0) }
         }
         storedBytes.removeAll(keepingCapacity: true)
         storedEnds.removeAll(keepingCapacity: true)

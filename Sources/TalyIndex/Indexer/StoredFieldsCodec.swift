@@ -16,17 +16,18 @@ enum StoredFieldsCodec {
     /// The payload shape `.store` files of this version hold (their file version).
     static let currentVersion = IndexFileKind.storedDocuments.currentVersion
 
-    /// Appends the stored fields of `document` (per `schema`) to `bytes`, in the current version.
-    static func encode(_ document: ValidatedDocument, schema: Schema, into bytes: inout [UInt8]) {
+    /// Appends the stored fields of `document` (`stored[n]`: whether field number `n` is stored)
+    /// to `bytes`, in the current version.
+    static func encode(_ document: ValidatedDocument, stored: [Bool], into bytes: inout [UInt8]) {
         var count = 0
         var last = -1
-        for (number, value) in document.values.enumerated() where value != nil && schema.fields[number].type.isStored {
+        for (number, value) in document.values.enumerated() where value != nil && stored[number] {
             count += 1
             last = number
         }
         bytes.appendVarUInt64(UInt64(count))
         for (number, value) in document.values.enumerated() {
-            guard let value, schema.fields[number].type.isStored else { continue }
+            guard let value, stored[number] else { continue }
             appendField(number, value, isLast: number == last, to: &bytes)
         }
     }

@@ -20,7 +20,7 @@ extension Schema {
             guard let number = fieldNumber(name) else {
                 throw DocumentError(field: name, problem: "unknown field (the schema has \(fieldList))")
             }
-            try Self.check(value, against: fields[number])
+            try check(value, field: number)
             values[number] = value
         }
         return ValidatedDocument(id: try validID(values), values: values)
@@ -35,7 +35,7 @@ extension Schema {
                 field: "", problem: "\(values.count) values for the \(fields.count) fields (\(fieldList))")
         }
         for number in values.indices {
-            if let value = values[number] { try Self.check(value, against: fields[number]) }
+            if let value = values[number] { try check(value, field: number) }
         }
         return ValidatedDocument(id: try validID(values), values: values)
     }
@@ -55,20 +55,25 @@ extension Schema {
 
     private var fieldList: String { fields.map(\.name).joined(separator: ", ") }
 
-    private static func check(_ value: FieldValue, against field: Field) throws(DocumentError) {
+    /// Checks the value of field number `index`. The field's name is read only for an error: copying
+    /// the `Field` retained and released it for every value of every document.
+    private func check(_ value: FieldValue, field index: Int) throws(DocumentError) {
+        let type = fields[index].type
         func mismatch(_ found: String) -> DocumentError {
-            DocumentError(field: field.name, problem: "expected \(field.type.name), found \(found)")
+            DocumentError(field: fields[index].name, problem: "expected \(type.name), found \(found)")
         }
-        switch (field.type, value) {
+        switch (type, value) {
         case (.text, .text), (.int64, .int64), (.date, .date):
             return
         case (.keyword(_, let multiValued), .keyword(let values)):
             if !multiValued && values.count != 1 {
-                throw DocumentError(field: field.name, problem: "takes exactly one value, found \(values.count)")
+                throw DocumentError(
+                    field: fields[index].name, problem: "takes exactly one value, found \(values.count)")
             }
         case (.double, .double(let number)):
             if number.isNaN {
-                throw DocumentError(field: field.name, problem: "NaN is not a number that can be filtered or sorted")
+                throw DocumentError(
+                    field: fields[index].name, problem: "NaN is not a number that can be filtered or sorted")
             }
         case (_, .text): throw mismatch("text")
         case (_, .keyword): throw mismatch("keyword")

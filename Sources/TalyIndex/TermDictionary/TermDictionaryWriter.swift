@@ -84,10 +84,13 @@ public final class TermDictionaryWriter {
     /// `documentFrequency`. A term of one document must carry its posting (``TermInfo/singleton``),
     /// with postings offset 0 and, without positions, positions offset 0; no other term may.
     public func add(term: UnsafeRawBufferPointer, info: TermInfo) {
-        guard var state = field else { preconditionFailure("add(term:info:) outside startField/finishField") }
-        // Move the state out so its arrays are uniquely referenced while they grow.
-        field = nil
-        defer { field = state }
+        guard field != nil else { preconditionFailure("add(term:info:) outside startField/finishField") }
+        // Mutated in place: moving the state out and back per term retained and released its
+        // five arrays (a flush adds every term of a segment).
+        append(term, info, to: &field!)
+    }
+
+    private func append(_ term: UnsafeRawBufferPointer, _ info: TermInfo, to state: inout FieldState) {
         precondition(
             term.count <= TermDictionaryLayout.maxTermLength,
             "term of \(term.count) bytes exceeds \(TermDictionaryLayout.maxTermLength)")

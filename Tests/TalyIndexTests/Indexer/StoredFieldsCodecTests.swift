@@ -28,7 +28,7 @@ struct StoredFieldsCodecTests {
             ])
         )
         var bytes: [UInt8] = []
-        StoredFieldsCodec.encode(document, schema: Self.schema, into: &bytes)
+        StoredFieldsCodec.encode(document, stored: Self.schema.fields.map(\.type.isStored), into: &bytes)
         let decoded = try bytes.withUnsafeBytes {
             try StoredFieldsCodec.decode($0, fieldCount: 7, version: StoredFieldsCodec.currentVersion, fileName: "t")
         }
@@ -52,7 +52,7 @@ struct StoredFieldsCodecTests {
     func lastString() throws {
         let document = try Self.schema.validate(Document(["id": .keyword(["a-1"]), "title": .text("hi")]))
         var bytes: [UInt8] = []
-        StoredFieldsCodec.encode(document, schema: Self.schema, into: &bytes)
+        StoredFieldsCodec.encode(document, stored: Self.schema.fields.map(\.type.isStored), into: &bytes)
         // 2 fields | 0: keyword, 1 value, length 3, "a-1" | 1: text, "hi" to the end.
         #expect(bytes == [2, 0, 1, 1, 3, 0x61, 0x2D, 0x31, 1, 0, 0x68, 0x69])
         let version1: [UInt8] = [2, 0, 1, 1, 3, 0x61, 0x2D, 0x31, 1, 0, 2, 0x68, 0x69]
@@ -75,7 +75,7 @@ struct StoredFieldsCodecTests {
         let document = try Self.schema.validate(
             Document(["id": .keyword(["abc"]), "tags": .keyword(["q"]), "price": .int64(300)]))
         var bytes: [UInt8] = []
-        StoredFieldsCodec.encode(document, schema: Self.schema, into: &bytes)
+        StoredFieldsCodec.encode(document, stored: Self.schema.fields.map(\.type.isStored), into: &bytes)
         for version: UInt32 in [1, 2] {
             for length in 0..<bytes.count {
                 #expect(throws: IndexError.self, "version \(version), \(length) bytes") {
@@ -94,7 +94,7 @@ struct StoredFieldsCodecTests {
         }
         let textLast = try Self.schema.validate(Document(["id": .keyword(["k"]), "title": .text("é")]))
         var text: [UInt8] = []
-        StoredFieldsCodec.encode(textLast, schema: Self.schema, into: &text)
+        StoredFieldsCodec.encode(textLast, stored: Self.schema.fields.map(\.type.isStored), into: &text)
         text[text.count - 1] = 0xFF  // "é" is C3 A9: a lead byte, then no continuation
         #expect(throws: IndexError.corrupt(file: "t", reason: "the stored fields' last string is not UTF-8")) {
             try text.withUnsafeBytes { _ = try StoredFieldsCodec.decode($0, fieldCount: 7, version: 2, fileName: "t") }
