@@ -324,19 +324,22 @@ public actor IndexSyncWorker {
             if let reflected = open[key]?.appliedThrough { unapplied = unapplied.filter { $0.value > reflected } }
             guard !unapplied.isEmpty, let scope = try scope(of: tenantID) else { continue }
             let productIDs = unapplied.keys.sorted(by: { $0.rawValue < $1.rawValue })
-            // One read for the batch's products rather than a read transaction per product.
-            let present: [ProductRecord]
-            do throws(StoreError) { present = try scope.products(ids: productIDs) } catch { throw .store(error) }
+            // One read for the batch's products rather than a read transaction per product, as
+            // the index reads them (no draft, no attributes dictionary).
+            let present: [ProductIndexSource]
+            do throws(StoreError) { present = try scope.productIndexSources(ids: productIDs) } catch {
+                throw .store(error)
+            }
             let collection = try openProducts(key, including: present, scope: scope)
             touched.insert(key)
             let applied = collection.appliedThrough
-            let presentIDs = Set(present.compactMap(\.id))
+            let presentIDs = Set(present.map(\.id))
             for productID in productIDs where !presentIDs.contains(productID) && unapplied[productID]! > applied {
                 collection.writer.delete(id: String(productID.rawValue))
             }
             guard case .products(let mapping) = collection.mapping else { continue }
             for product in present {
-                guard let id = product.id, unapplied[id]! > applied else { continue }
+                guard unapplied[product.id]! > applied else { continue }
                 upserts[key, default: []].append(try Self.pending(product, mapping: mapping, key: key))
             }
         }
@@ -464,7 +467,9 @@ public actor IndexSyncWorker {
 
     /// The writer of the products index, holding every attribute of `products`: the open one or
     /// the current generation when their mapping does, else a rebuild from the whole catalog.
-    private func openProducts(_ key: CollectionKey, including products: [ProductRecord], scope: any TenantStore)
+    private func openProducts(
+        _ key: CollectionKey, including products: [ProductIndexSource], scope: any TenantStore
+    )
         throws(IndexSyncError) -> OpenCollection
     {
         if let collection = open[key], case .products(let mapping) = collection.mapping {
@@ -550,10 +555,10 @@ public actor IndexSyncWorker {
     }
 
     /// A product's document, checked against the mapping's schema.
-    private static func pending(_ product: ProductRecord, mapping: ProductIndexMapping, key: CollectionKey)
+    private static func pending(_ product: ProductIndexSource, mapping: ProductIndexMapping, key: CollectionKey)
         throws(IndexSyncError) -> PendingDocument
     {
-        let id = product.id?.rawValue ?? 0
+        let id = product.id.rawValue
         do throws(DocumentError) {
             return (id, try mapping.validatedDocument(of: product))
         } catch {
@@ -691,12 +696,12 @@ public actor IndexSyncWorker {
     /// Calls `body` with the tenant's products, a page at a time in id order, until the pages
     /// end or `body` returns false.
     private func forEachProductPage(
-        _ scope: any TenantStore, _ body: ([ProductRecord]) throws(IndexSyncError) -> Bool
+        _ scope: any TenantStore, _ body: ([ProductIndexSource]) throws(IndexSyncError) -> Bool
     ) throws(IndexSyncError) {
         var cursor: ProductID?
         while true {
-            let page: [ProductRecord]
-            do throws(StoreError) { page = try scope.products(after: cursor, limit: 1000) } catch {
+            let page: [ProductIndexSource]
+            do throws(StoreError) { page = try scope.productIndexSources(after: cursor, limit: 1000) } catch {
                 throw .store(error)
             }
             guard let lastID = page.last?.id, try body(page) else { return }

@@ -76,7 +76,7 @@ public struct ProductIndexMapping: Sendable, Equatable {
     /// The text fields, for a searcher's default fields: `title`, `description`.
     public var textFields: [String] { ["title", "description"] }
 
-    /// The product's own fields, in the order `fieldValues(of:)` fills them by position.
+    /// The product's own fields, in the order `ownFieldValues` fills them by position.
     static let ownFields: [Schema.Field] = [
         Schema.Field("id", .keyword(stored: true, multiValued: false)),
         Schema.Field("title", .text(analyzer: .standard, stored: true)),
@@ -147,11 +147,23 @@ public struct ProductIndexMapping: Sendable, Equatable {
     /// ones (in name order among themselves): the result's schema extends this one's
     /// (`Schema.extends`) unless a kind was widened.
     public func including(_ products: some Sequence<ProductRecord>) -> ProductIndexMapping {
+        including(attributeLists: products.lazy.map(\.draft.attributes))
+    }
+
+    /// `including(_:)` of the products these sources read (``ProductIndexSource``).
+    public func including(_ sources: some Sequence<ProductIndexSource>) -> ProductIndexMapping {
+        including(attributeLists: sources.lazy.map(\.attributes))
+    }
+
+    /// `including(_:)` given each product's attributes, each name once per product.
+    private func including<Attributes: Sequence<(key: String, value: AttributeValue)>>(
+        attributeLists: some Sequence<Attributes>
+    ) -> ProductIndexMapping {
         var kinds = attributes
         var added: [String] = []
         var widened = false
-        for product in products {
-            for (name, value) in product.draft.attributes {
+        for list in attributeLists {
+            for (name, value) in list {
                 let kind = AttributeKind(of: value)
                 guard let known = kinds[name] else {
                     guard Self.fieldName(ofAttribute: name) != nil else { continue }
@@ -195,24 +207,55 @@ public struct ProductIndexMapping: Sendable, Equatable {
         try schema.validate(values: fieldValues(of: product))
     }
 
+    /// The document of the product `source` reads, validated: the same as
+    /// `validatedDocument(of:)` of its ``ProductRecord``, without the record's draft and dictionary.
+    public func validatedDocument(of source: ProductIndexSource) throws(DocumentError) -> ValidatedDocument {
+        var values = ownFieldValues(
+            id: source.id.rawValue, title: source.title, description: source.description, sku: source.sku,
+            status: source.status, currency: source.currency, priceAmount: source.priceAmount,
+            version: source.version, createdAt: source.createdAt, updatedAt: source.updatedAt)
+        fill(&values, attributes: source.attributes)
+        return try schema.validate(values: values)
+    }
+
     /// The document's values by field number (`ownFields` first, then the attribute columns).
     private func fieldValues(of product: ProductRecord) -> [FieldValue?] {
+        var values = ownFieldValues(
+            id: product.id?.rawValue ?? 0, title: product.draft.title, description: product.draft.description,
+            sku: product.sku, status: product.status, currency: product.price.currency.code,
+            priceAmount: product.price.amount, version: product.version, createdAt: product.createdAt,
+            updatedAt: product.updatedAt)
+        fill(&values, attributes: product.draft.attributes)
+        return values
+    }
+
+    /// The values of `ownFields`, the attribute columns left empty.
+    private func ownFieldValues(
+        id: Int64, title: String, description: String, sku: String, status: ProductStatus, currency: String,
+        priceAmount: Int64, version: Int64, createdAt: Date, updatedAt: Date
+    ) -> [FieldValue?] {
         var values = [FieldValue?](repeating: nil, count: schema.fields.count)
-        values[0] = .keyword([String(product.id?.rawValue ?? 0)])
-        values[1] = .text(product.draft.title)
-        if !product.draft.description.isEmpty { values[2] = .text(product.draft.description) }
-        values[3] = .keyword([product.sku])
-        values[4] = .keyword([product.status.rawValue])
-        values[5] = .keyword([product.price.currency.code])
-        values[6] = .int64(product.price.amount)
-        values[7] = .int64(product.version)
-        values[8] = .date(milliseconds: ContentIndexMapping.milliseconds(product.createdAt))
-        values[9] = .date(milliseconds: ContentIndexMapping.milliseconds(product.updatedAt))
-        for (name, value) in product.draft.attributes {
+        values[0] = .keyword([String(id)])
+        values[1] = .text(title)
+        if !description.isEmpty { values[2] = .text(description) }
+        values[3] = .keyword([sku])
+        values[4] = .keyword([status.rawValue])
+        values[5] = .keyword([currency])
+        values[6] = .int64(priceAmount)
+        values[7] = .int64(version)
+        values[8] = .date(milliseconds: ContentIndexMapping.milliseconds(createdAt))
+        values[9] = .date(milliseconds: ContentIndexMapping.milliseconds(updatedAt))
+        return values
+    }
+
+    /// Sets the attribute columns this mapping holds; attributes it does not hold are left out.
+    private func fill(
+        _ values: inout [FieldValue?], attributes: some Sequence<(key: String, value: AttributeValue)>
+    ) {
+        for (name, value) in attributes {
             guard let column = columns[name], let indexed = Self.fieldValue(value, as: column.kind) else { continue }
             values[column.number] = indexed
         }
-        return values
     }
 
     /// A value in a column of `kind`; nil when the kind cannot hold it (a mapping built before

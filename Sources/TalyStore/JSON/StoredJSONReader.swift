@@ -34,6 +34,18 @@ struct StoredJSONReader: ~Copyable {
         }
     }
 
+    /// The attributes in `text` as (name, value) pairs in the text's order, or nil: nil too when
+    /// the names are not in strictly increasing order, as the store writes them (then
+    /// ``attributes(_:)`` decides, which also rejects a name given twice).
+    static func attributeList(_ text: String) -> [(key: String, value: AttributeValue)]? {
+        var text = text
+        return text.withUTF8 { utf8 in
+            var reader = StoredJSONReader(utf8)
+            guard let attributes = reader.attributeMembers(), reader.atEnd() else { return nil }
+            return attributes
+        }
+    }
+
     // MARK: - Values
 
     /// As `ContentValue.init(from:)` through `JSONDecoder`: null, bool, number, string, array, object.
@@ -83,6 +95,21 @@ struct StoredJSONReader: ~Copyable {
         return consume(UInt8(ascii: "}")) ? members : nil
     }
 
+    /// An attribute object's members, their names strictly increasing (so none twice), or nil.
+    private mutating func attributeMembers() -> [(key: String, value: AttributeValue)]? {
+        guard consume(UInt8(ascii: "{")) else { return nil }
+        var members: [(key: String, value: AttributeValue)] = []
+        if consume(UInt8(ascii: "}")) { return members }
+        members.reserveCapacity(8)
+        repeat {
+            guard let key = string(), members.last.map({ $0.key < key }) ?? true, consume(UInt8(ascii: ":")),
+                let value = attributeValue(depth: 1)
+            else { return nil }
+            members.append((key, value))
+        } while consume(UInt8(ascii: ","))
+        return consume(UInt8(ascii: "}")) ? members : nil
+    }
+
     /// As `AttributeValue.init(from:)` through `JSONDecoder`: an array, a bool, a number that is
     /// an exact integer in Int64's range as `.integer` (`3`, `3.0`, `1e+16`), other finite numbers
     /// as `.number`, a string; null and objects are left to the decoder (they are errors).
@@ -117,6 +144,12 @@ struct StoredJSONReader: ~Copyable {
         var utf8 = token.utf8[...]
         let negative = utf8.first == UInt8(ascii: "-")
         if negative { utf8 = utf8.dropFirst() }
+        // Plain integers of up to 18 digits (most of them) cannot overflow: no digit array.
+        if utf8.count <= 18, utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) {
+            var value: Int64 = 0
+            for byte in utf8 { value = value * 10 + Int64(byte - UInt8(ascii: "0")) }
+            return negative ? -value : value
+        }
         var digits: [UInt8] = []
         var fractionDigits = 0
         var inFraction = false

@@ -186,6 +186,10 @@ public protocol TenantProducts: TenantScoped {
     func products(ids: [ProductID]) throws(StoreError) -> [ProductRecord]
     /// Products by id after `cursor`, optionally of one status, at most `limit`.
     func products(after cursor: ProductID?, limit: Int, status: ProductStatus?) throws(StoreError) -> [ProductRecord]
+    /// `products(ids:)` as a search index reads them: columns and attribute pairs, no draft.
+    func productIndexSources(ids: [ProductID]) throws(StoreError) -> [ProductIndexSource]
+    /// Every product by id after `cursor`, at most `limit`, as a search index reads them.
+    func productIndexSources(after cursor: ProductID?, limit: Int) throws(StoreError) -> [ProductIndexSource]
     /// Replaces a product at `expectedVersion`.
     func updateProduct(_ id: ProductID, expectedVersion: Int64, with draft: ProductDraft, by actor: Actor)
         throws(StoreError) -> ProductRecord

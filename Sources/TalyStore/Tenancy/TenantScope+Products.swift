@@ -30,12 +30,7 @@ extension TenantScope {
     public func products(ids: [ProductID]) throws(StoreError) -> [ProductRecord] {
         let tenantID = tenantID
         guard !ids.isEmpty else { return [] }
-        var list = "["
-        for (index, id) in ids.enumerated() {
-            if index > 0 { list += "," }
-            list += String(id.rawValue)
-        }
-        list += "]"
+        let list = Self.jsonArray(ids)
         return try store.read { db in
             // One cached statement with the ids as a JSON array (the bulk writes' SKU lookup): the
             // query interface built and SQLite prepared a statement of a parameter per id per call.
@@ -46,6 +41,55 @@ extension TenantScope {
                     """)
             return try Self.fetchProducts(statement, arguments: [tenantID, list])
         }
+    }
+
+    /// `products(ids:)` as a search index reads them (``ProductIndexSource``): the same rows,
+    /// without a draft and an attributes dictionary per product.
+    public func productIndexSources(ids: [ProductID]) throws(StoreError) -> [ProductIndexSource] {
+        let tenantID = tenantID
+        guard !ids.isEmpty else { return [] }
+        let list = Self.jsonArray(ids)
+        return try store.read { db in
+            let statement = try db.cachedStatement(
+                sql: """
+                    SELECT \(ProductRecord.selectedColumns) FROM product
+                    WHERE tenant_id = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY id
+                    """)
+            return try Self.fetchIndexSources(statement, arguments: [tenantID, list])
+        }
+    }
+
+    /// `products(after:limit:status:)` of every status as a search index reads them.
+    public func productIndexSources(after cursor: ProductID?, limit: Int) throws(StoreError) -> [ProductIndexSource] {
+        let tenantID = tenantID
+        return try store.read { db in
+            let statement = try db.cachedStatement(
+                sql: """
+                    SELECT \(ProductRecord.selectedColumns) FROM product
+                    WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?
+                    """)
+            return try Self.fetchIndexSources(statement, arguments: [tenantID, cursor?.rawValue ?? 0, max(0, limit)])
+        }
+    }
+
+    /// The ids as a JSON array, for `IN (SELECT value FROM json_each(?))`.
+    private static func jsonArray(_ ids: [ProductID]) -> String {
+        var list = "["
+        for (index, id) in ids.enumerated() {
+            if index > 0 { list += "," }
+            list += String(id.rawValue)
+        }
+        list += "]"
+        return list
+    }
+
+    private static func fetchIndexSources(_ statement: Statement, arguments: StatementArguments) throws
+        -> [ProductIndexSource]
+    {
+        var sources: [ProductIndexSource] = []
+        let rows = try Row.fetchCursor(statement, arguments: arguments)
+        while let row = try rows.next() { sources.append(try ProductIndexSource(selected: row)) }
+        return sources
     }
 
     /// The products `statement` (a `SELECT <ProductRecord.selectedColumns>`) reads.

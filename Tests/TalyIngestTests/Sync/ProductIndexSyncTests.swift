@@ -103,6 +103,73 @@ struct ProductIndexSyncTests {
         #expect(throws: DocumentError.self) { try mapping.schema.validate(values: [.keyword(["1"])]) }
     }
 
+    @Test("The index's read of products maps to the documents and schema the records map to (seeded)")
+    func indexSourcesMapLikeRecords() throws {
+        let seed = SplitMix64.testSeed()
+        var random = SplitMix64(seed: seed)
+        let fixture = try IndexSyncFixture()
+        let names = ["size", "brand", "größe", "colors", "bad name!", "w", "a/b", "zz"]
+        func value(_ depth: Int = 0) -> AttributeValue {
+            switch random.next() % (depth > 0 ? 5 : 6) {
+            case 0: .integer(Int64(bitPattern: random.next()) >> (random.next() % 64))
+            case 1: .number(Double(Int64(random.next() % 20_000) - 10_000) / 8)
+            case 2: .bool(random.next() % 2 == 0)
+            case 3: .string(["", "red", "a \"quoted\" / slash", "élan", "\u{1F600}", "x\ny"][Int(random.next() % 6)])
+            case 4: .integer(Int64(random.next() % 100))
+            default: .array((0..<Int(random.next() % 4)).map { _ in value(depth + 1) })
+            }
+        }
+        var ids: [ProductID] = []
+        for index in 0..<120 {
+            var attributes: [String: AttributeValue] = [:]
+            for name in names where random.next() % 3 == 0 { attributes[name] = value() }
+            let product = try fixture.product(
+                "SKU-\(index)", title: "Item \(index) \(random.next() % 1000)",
+                description: random.next() % 4 == 0 ? "" : "about \(index)", cents: Int64(random.next() % 100_000),
+                attributes: attributes, status: ProductStatus.allCases[Int(random.next() % 3)])
+            ids.append(product.id!)
+            if random.next() % 4 == 0 {
+                _ = try fixture.acme.updateProduct(
+                    product.id!, expectedVersion: product.version,
+                    with: ProductDraft(
+                        sku: "SKU-\(index)-b", title: "Updated \(index)", description: "",
+                        price: Money(amount: 5, currency: "JPY"), attributes: ["size": value()], status: .draft),
+                    by: .system)
+            }
+        }
+        // Some ids read twice, some gone, in any order: both reads leave out the same ones.
+        _ = try fixture.acme.deleteProduct(
+            ids[7], expectedVersion: try fixture.acme.product(ids[7]).version, by: .system)
+        let asked = (ids + [ids[3], ProductID(999_999)]).shuffled(using: &random)
+        let records = try fixture.acme.products(ids: asked)
+        let sources = try fixture.acme.productIndexSources(ids: asked)
+        #expect(sources.map(\.id) == records.map { $0.id! }, "seed \(seed)")
+        // The mapping grows page by page (columns in the order first seen), as the worker grows it.
+        var fromRecords = ProductIndexMapping()
+        var fromSources = ProductIndexMapping()
+        for start in stride(from: 0, to: records.count, by: 25) {
+            let end = min(start + 25, records.count)
+            fromRecords = fromRecords.including(records[start..<end])
+            fromSources = fromSources.including(sources[start..<end])
+            #expect(fromSources.schema == fromRecords.schema, "seed \(seed)")
+            #expect(fromSources.attributes == fromRecords.attributes, "seed \(seed)")
+            for (record, source) in zip(records[start..<end], sources[start..<end]) {
+                #expect(
+                    try fromSources.validatedDocument(of: source) == (try fromRecords.validatedDocument(of: record)),
+                    "seed \(seed): product \(source.id)")
+            }
+        }
+        // Paging reads every product of every status, as `products(after:limit:status:)` does.
+        var paged: [ProductID] = []
+        var cursor: ProductID?
+        while case let page = try fixture.acme.productIndexSources(after: cursor, limit: 17), let last = page.last {
+            paged += page.map(\.id)
+            cursor = last.id
+        }
+        let all = try fixture.acme.products(after: nil, limit: 1000, status: nil)
+        #expect(paged == all.map { $0.id! }, "seed \(seed)")
+    }
+
     @Test("Product events are applied: create, update, delete; every status is indexed")
     func lifeCycle() async throws {
         let fixture = try IndexSyncFixture()

@@ -113,6 +113,15 @@ struct CanonicalJSONTests {
             #expect(Array(texts.payload.utf8) == Array(try Self.encoder(escapingSlashes: false).encode(attributes)))
             let decoded = try JSONDecoder().decode([String: AttributeValue].self, from: Data(text.utf8))
             #expect(StoredJSONReader.attributes(text) == decoded, "\(text)")
+            // The pairs the index reads: the same members, in the written (UTF-8 byte) order; nil
+            // only when that order is not String's (then the dictionary path decides).
+            let keys = CanonicalJSONWriter.sortedKeys(attributes)
+            if let list = StoredJSONReader.attributeList(text) {
+                #expect(list.map(\.key) == keys, "\(text)")
+                #expect(Dictionary(uniqueKeysWithValues: list.map { ($0.key, $0.value) }) == decoded, "\(text)")
+            } else {
+                #expect(zip(keys, keys.dropFirst()).contains { !($0 < $1) }, "\(text)")
+            }
         }
         #expect(
             StoredJSONReader.attributes(#"{"a":3.0,"b":1e+16,"c":2.5,"d":-0,"e":9223372036854775808}"#) == [
@@ -148,6 +157,11 @@ struct CanonicalJSONTests {
         ] {
             #expect(StoredJSONReader.contentFields(declined) == nil, "\(declined)")
         }
+        // Names out of order, twice, or twice up to Unicode equivalence: left to the dictionary path.
+        #expect(StoredJSONReader.attributeList(#"{"b":1,"a":2}"#) == nil)
+        #expect(StoredJSONReader.attributeList(#"{"a":1,"a":2}"#) == nil)
+        #expect(StoredJSONReader.attributeList("{\"\u{E9}\":1,\"e\u{301}\":2}") == nil)
+        #expect(StoredJSONReader.attributeList(#"{"a":1,"b":[2,"x"]}"#)?.map(\.key) == ["a", "b"])
         #expect(StoredJSONReader.attributes("{\"a\":null}") == nil)
         #expect(StoredJSONReader.attributes("{\"a\":{}}") == nil)
     }
