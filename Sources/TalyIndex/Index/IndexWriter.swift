@@ -290,11 +290,10 @@ public final class IndexWriter: @unchecked Sendable {
                     let reader = try SegmentReader(directory: directory, entry: entry, schema: schema)
                     var writerSegment = WriterSegment(reader: reader, deletesGeneration: 0)
                     // Deletes issued after a document was added remove it before it is ever seen.
+                    var deleted: [UInt32] = []
                     for (id, sequence) in pending {
-                        for document in builder.documents(withID: id)
-                        where builder.documentSequences[Int(document)] < sequence {
-                            writerSegment.delete(document)
-                        }
+                        builder.documents(withID: id, before: sequence, into: &deleted)
+                        for document in deleted { writerSegment.delete(document) }
                     }
                     return writerSegment
                 }

@@ -176,17 +176,20 @@ final class SegmentBuilder {
         return UInt32(buffer.tokens.count)
     }
 
-    /// The documents of this builder whose id is `id`, oldest first.
-    func documents(withID id: String) -> [UInt32] {
-        guard schema.idMode == .unique else { return [] }
+    /// The documents of this builder whose id is `id` and that were added before operation
+    /// `sequence`, oldest first, into `documents` (emptied first): what a delete of `id` issued
+    /// at `sequence` removes. The caller's buffer is reused: a flush asks for every pending id.
+    func documents(withID id: String, before sequence: UInt64, into documents: inout [UInt32]) {
+        documents.removeAll(keepingCapacity: true)
+        guard schema.idMode == .unique else { return }
         let inverter = inverters + inverterIndex[schema.idFieldNumber]
         var id = id
-        return id.withUTF8 { utf8 -> [UInt32] in
-            guard let term = inverter.pointee.terms.lookup(UnsafeRawBufferPointer(utf8)) else { return [] }
+        id.withUTF8 { utf8 in
+            guard let term = inverter.pointee.terms.lookup(UnsafeRawBufferPointer(utf8)) else { return }
             var reader = inverter.pointee.postings(term, arena: arena.pointee)
-            var documents: [UInt32] = []
-            while reader.next() { documents.append(reader.document) }
-            return documents
+            while reader.next() {
+                if documentSequences[Int(reader.document)] < sequence { documents.append(reader.document) }
+            }
         }
     }
 

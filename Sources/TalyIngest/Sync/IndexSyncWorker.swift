@@ -338,10 +338,14 @@ public actor IndexSyncWorker {
                 collection.writer.delete(id: String(productID.rawValue))
             }
             guard case .products(let mapping) = collection.mapping else { continue }
+            // Appended to `upserts` once: its key hashes the collection's name.
+            var documents: [PendingDocument] = []
+            documents.reserveCapacity(present.count)
             for product in present {
                 guard unapplied[product.id]! > applied else { continue }
-                upserts[key, default: []].append(try Self.pending(product, mapping: mapping, key: key))
+                documents.append(try Self.pending(product, mapping: mapping, key: key))
             }
+            upserts[key, default: []].append(contentsOf: documents)
         }
         // A full batch is a bulk load's (or a backlog's): its documents buffer under the larger
         // budget, and the next partial batch gives the memory back.
