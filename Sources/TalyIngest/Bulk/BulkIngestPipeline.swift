@@ -317,17 +317,27 @@ struct ParsedRecord: Sendable {
     /// needed for any record the store may still reject.
     let chunkBytes: [UInt8]
     let range: Range<Int>
+    /// The slug or SKU of a record that decoded, taken once on the parser thread: reading it
+    /// out of `result` on the writer copied the whole draft (a retain and release of each of
+    /// its strings) for every record's result.
+    let externalID: String?
 
-    var original: [UInt8] { Array(chunkBytes[range]) }
-
-    /// The slug or SKU of a record that decoded.
-    var externalID: String? {
+    init(
+        ordinal: Int64, line: Int, result: Result<ValidRecord, RecordRejection>, chunkBytes: [UInt8], range: Range<Int>
+    ) {
+        self.ordinal = ordinal
+        self.line = line
+        self.result = result
+        self.chunkBytes = chunkBytes
+        self.range = range
         switch result {
-        case .success(.content(let draft)): draft.slug
-        case .success(.product(let draft)): draft.sku
-        case .failure: nil
+        case .success(.content(let draft)): externalID = draft.slug
+        case .success(.product(let draft)): externalID = draft.sku
+        case .failure: externalID = nil
         }
     }
+
+    var original: [UInt8] { Array(chunkBytes[range]) }
 }
 
 struct ParsedChunk: Sendable {

@@ -177,9 +177,12 @@ extension TenantScope {
 
         var isFull: Bool { pending.count == Self.rowsPerStatement }
 
-        mutating func append(_ product: ProductRecord, outcome: Int) {
-            pending.append((product, product.draft.encoded?.attributes ?? ("", ""), outcome))
+        /// Takes `product` over: a borrowed one was copied into `pending` and then destroyed,
+        /// a retain and a release of each of its strings per created product.
+        mutating func append(_ product: consuming ProductRecord, outcome: Int) {
             skus.insert(product.sku)
+            let attributes = product.draft.encoded?.attributes ?? ("", "")
+            pending.append((product, attributes, outcome))
         }
     }
 
@@ -199,8 +202,10 @@ extension TenantScope {
         do {
             if creations.isFull {
                 var insert = try RowInsert(db, sql: ProductCreations.sql)
-                for entry in creations.pending {
-                    entry.product.bind(into: &insert, attributesJSON: entry.attributes.column, dates: dates)
+                // By index, here and below: `for entry in` copied every entry out of the array.
+                for index in creations.pending.indices {
+                    creations.pending[index].product.bind(
+                        into: &insert, attributesJSON: creations.pending[index].attributes.column, dates: dates)
                 }
                 // RETURNING gives no order: the ids are matched by SKU, unique in the statement.
                 var ids: [String: Int64] = [:]
@@ -224,11 +229,11 @@ extension TenantScope {
         {
             throw StoreError.duplicate(entity: "product", field: "sku")
         }
-        for entry in creations.pending {
+        for index in creations.pending.indices {
             try logCreation(
-                of: entry.product, attributesPayload: entry.attributes.payload, db, by: actor, at: dates,
-                deferred: deferred)
-            outcomes[entry.outcome] = .created(entry.product.id!.rawValue)
+                of: creations.pending[index].product, attributesPayload: creations.pending[index].attributes.payload,
+                db, by: actor, at: dates, deferred: deferred)
+            outcomes[creations.pending[index].outcome] = .created(creations.pending[index].product.id!.rawValue)
         }
         creations.pending.removeAll(keepingCapacity: true)
     }

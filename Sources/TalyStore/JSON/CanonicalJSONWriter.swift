@@ -124,9 +124,22 @@ public struct CanonicalJSONWriter: Sendable {
             value, EncodingError.Context(codingPath: [], debugDescription: "\(value) is not valid JSON"))
     }
 
-    /// Appends an integer.
+    /// Appends an integer, its decimal digits as `description` writes them, without the
+    /// intermediate `String` (ids, versions, amounts: several per record of a bulk write).
     public mutating func integer(_ value: Int64) {
-        bytes.append(contentsOf: value.description.utf8)
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        // The magnitude as unsigned, so that Int64.min has one.
+        var magnitude = value.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                count += 1
+                buffer[buffer.count - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[(buffer.count - count)...]))
+        }
     }
 
     /// Appends an instant, `milliseconds` since 1970 UTC, as a quoted ISO 8601 string with
@@ -173,11 +186,11 @@ public struct CanonicalJSONWriter: Sendable {
     /// Appends an object of strings, keys sorted.
     mutating func object(_ values: [String: String]) {
         bytes.append(UInt8(ascii: "{"))
-        for (index, key) in Self.sortedKeys(values).enumerated() {
+        for (index, member) in Self.sortedMembers(values).enumerated() {
             if index > 0 { bytes.append(UInt8(ascii: ",")) }
-            string(key)
+            string(member.key)
             bytes.append(UInt8(ascii: ":"))
-            string(values[key]!)
+            string(member.value)
         }
         bytes.append(UInt8(ascii: "}"))
     }
@@ -206,11 +219,11 @@ public struct CanonicalJSONWriter: Sendable {
     public mutating func object(_ members: [String: ContentValue], depth: Int = 0) throws {
         try checkDepth(depth + 1)
         bytes.append(UInt8(ascii: "{"))
-        for (index, key) in Self.sortedKeys(members).enumerated() {
+        for (index, member) in Self.sortedMembers(members).enumerated() {
             if index > 0 { bytes.append(UInt8(ascii: ",")) }
-            string(key)
+            string(member.key)
             bytes.append(UInt8(ascii: ":"))
-            try value(members[key]!, depth: depth + 1)
+            try value(member.value, depth: depth + 1)
         }
         bytes.append(UInt8(ascii: "}"))
     }
@@ -236,11 +249,11 @@ public struct CanonicalJSONWriter: Sendable {
     /// Appends an object of attribute values, keys sorted.
     mutating func object(_ members: [String: AttributeValue]) throws {
         bytes.append(UInt8(ascii: "{"))
-        for (index, key) in Self.sortedKeys(members).enumerated() {
+        for (index, member) in Self.sortedMembers(members).enumerated() {
             if index > 0 { bytes.append(UInt8(ascii: ",")) }
-            string(key)
+            string(member.key)
             bytes.append(UInt8(ascii: ":"))
-            try value(members[key]!, depth: 1)
+            try value(member.value, depth: 1)
         }
         bytes.append(UInt8(ascii: "}"))
     }
@@ -254,6 +267,26 @@ public struct CanonicalJSONWriter: Sendable {
 
     /// A dictionary's keys in `JSONEncoder`'s `.sortedKeys` order: UTF-8 bytes, lexicographically.
     public static func sortedKeys<Value>(_ dictionary: [String: Value]) -> [String] {
-        dictionary.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        dictionary.keys.sorted(by: utf8Precedes)
+    }
+
+    /// A dictionary's members in `sortedKeys` order: sorting the pairs once saves looking every
+    /// key up again (hashing it) to write its value.
+    static func sortedMembers<Value>(_ dictionary: [String: Value]) -> [(key: String, value: Value)] {
+        dictionary.sorted { utf8Precedes($0.key, $1.key) }
+    }
+
+    /// Whether `lhs` comes before `rhs` by their UTF-8 bytes, compared with `memcmp`: walking two
+    /// `UTF8View`s byte by byte was most of sorting a record's keys.
+    static func utf8Precedes(_ lhs: String, _ rhs: String) -> Bool {
+        let ordered = lhs.utf8.withContiguousStorageIfAvailable { left in
+            rhs.utf8.withContiguousStorageIfAvailable { right in
+                let common = min(left.count, right.count)
+                let order = common == 0 ? 0 : memcmp(left.baseAddress!, right.baseAddress!, common)
+                return order != 0 ? order < 0 : left.count < right.count
+            }
+        }
+        guard let ordered, let ordered else { return lhs.utf8.lexicographicallyPrecedes(rhs.utf8) }
+        return ordered
     }
 }

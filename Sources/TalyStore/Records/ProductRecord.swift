@@ -72,8 +72,18 @@ public struct ProductDraft: Sendable, Equatable {
     public func serializedForWrite() -> ProductDraft {
         guard encoded == nil, let texts = try? ProductRecord.attributesTexts(attributes) else { return self }
         var draft = self
-        draft.encoded = Encoded(attributes: texts, creationDetails: TenantScope.json(["sku": sku]))
+        draft.encoded = Encoded(attributes: texts, creationDetails: Self.creationDetails(sku: sku))
         return draft
+    }
+
+    /// The audit details of a product's creation, `TenantScope.json(["sku": sku])`, written
+    /// without the one-key dictionary and its sorting.
+    static func creationDetails(sku: String) -> String {
+        var writer = CanonicalJSONWriter(escapesSlashes: false, capacity: sku.utf8.count + 12)
+        writer.raw("{\"sku\":")
+        writer.string(sku)
+        writer.raw("}")
+        return writer.text
     }
 
     static func validSKU(_ sku: String) throws(StoreError) -> String {
@@ -455,7 +465,13 @@ public struct ProductRecord: Sendable, Equatable, FetchableRecord, MutablePersis
         var writer = CanonicalJSONWriter(escapesSlashes: false)
         try writer.object(attributes)
         let payload = writer.text
-        guard payload.utf8.contains(UInt8(ascii: "/")) else { return (payload, payload) }
+        // `memchr` over the text: the generic `UTF8View.contains` walked it a byte at a time.
+        let hasSlash =
+            payload.utf8.withContiguousStorageIfAvailable {
+                !$0.isEmpty && memchr($0.baseAddress!, 0x2F, $0.count) != nil
+            }
+            ?? payload.utf8.contains(UInt8(ascii: "/"))
+        guard hasSlash else { return (payload, payload) }
         var column: [UInt8] = []
         column.reserveCapacity(payload.utf8.count + 8)
         for byte in payload.utf8 {

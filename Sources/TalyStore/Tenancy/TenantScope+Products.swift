@@ -210,7 +210,8 @@ extension TenantScope {
     ) throws {
         try audit(
             db, actor: actor, action: "product.create", targetType: "product", targetID: product.id?.rawValue,
-            detailsJSON: product.draft.encoded?.creationDetails ?? Self.json(["sku": product.sku]), at: dates,
+            detailsJSON: product.draft.encoded?.creationDetails ?? ProductDraft.creationDetails(sku: product.sku),
+            at: dates,
             deferred: deferred)
         try appendEvent(
             db, aggregateType: "product", aggregateID: product.id!.rawValue, eventType: "product.created",

@@ -141,6 +141,35 @@ struct CanonicalJSONTests {
             #expect(
                 TenantScope.json(details)
                     == String(decoding: try Self.encoder(escapingSlashes: false).encode(details), as: UTF8.self))
+            let sku = random.string()
+            #expect(ProductDraft.creationDetails(sku: sku) == TenantScope.json(["sku": sku]), "\(sku)")
+        }
+    }
+
+    @Test("integers are written as their description, the edges of Int64 included")
+    func integers() {
+        let seed = SplitMix64.testSeed()
+        print("CanonicalJSONTests.integers seed \(seed)")
+        var generator = SplitMix64(seed: seed)
+        var values: [Int64] = [0, 1, -1, 9, 10, -10, 99, 100, Int64.max, Int64.min, Int64.min + 1, Int64.max - 1]
+        for _ in 0..<2_000 { values.append(Int64(bitPattern: generator.next()) >> (generator.next() % 64)) }
+        for value in values {
+            var writer = CanonicalJSONWriter(escapesSlashes: false)
+            writer.integer(value)
+            #expect(writer.text == value.description)
+        }
+    }
+
+    @Test("keys sort by their UTF-8 bytes, as JSONEncoder's sortedKeys does")
+    func keyOrder() {
+        let seed = SplitMix64.testSeed()
+        print("CanonicalJSONTests.keyOrder seed \(seed)")
+        var random = RandomJSON(generator: SplitMix64(seed: seed))
+        for _ in 0..<2_000 {
+            let (left, right) = (random.string(), random.string())
+            #expect(
+                CanonicalJSONWriter.utf8Precedes(left, right) == left.utf8.lexicographicallyPrecedes(right.utf8),
+                "\(left.debugDescription) \(right.debugDescription)")
         }
     }
 
