@@ -188,8 +188,10 @@ public final class BulkIngestPipeline: Sendable {
         }
         var contentDrafts: [ContentItemDraft] = []
         var productDrafts: [ProductDraft] = []
-        for record in batch {
-            switch record.result {
+        // By index: `for record in batch` copied each record (all its draft's strings) before the
+        // draft was copied again into its array.
+        for index in batch.indices {
+            switch batch[index].result {
             case .success(.content(let draft)): contentDrafts.append(draft)
             case .success(.product(let draft)): productDrafts.append(draft)
             case .failure: break

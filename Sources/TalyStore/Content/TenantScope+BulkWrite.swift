@@ -171,18 +171,27 @@ extension TenantScope {
         static let sql = ProductRecord.insertSQL(rows: rowsPerStatement)
 
         /// Each product (without its id yet), its attributes' texts and its place in the outcomes.
-        var pending: [(product: ProductRecord, attributes: (column: String, payload: String), outcome: Int)] = []
+        var pending: [Pending] = []
         /// The SKUs created in the batch so far, waiting or inserted.
         var skus: Set<String> = []
 
         var isFull: Bool { pending.count == Self.rowsPerStatement }
+
+        /// A product (without its id yet), its attributes' texts and its place in the outcomes.
+        /// A struct, not a tuple: arrays of tuples copied their elements through the runtime's
+        /// generic tuple witnesses.
+        struct Pending {
+            var product: ProductRecord
+            var attributes: (column: String, payload: String)
+            let outcome: Int
+        }
 
         /// Takes `product` over: a borrowed one was copied into `pending` and then destroyed,
         /// a retain and a release of each of its strings per created product.
         mutating func append(_ product: consuming ProductRecord, outcome: Int) {
             skus.insert(product.sku)
             let attributes = product.draft.encoded?.attributes ?? ("", "")
-            pending.append((product, attributes, outcome))
+            pending.append(Pending(product: product, attributes: attributes, outcome: outcome))
         }
     }
 
@@ -202,10 +211,13 @@ extension TenantScope {
         do {
             if creations.isFull {
                 var insert = try RowInsert(db, sql: ProductCreations.sql)
-                // By index, here and below: `for entry in` copied every entry out of the array.
-                for index in creations.pending.indices {
-                    creations.pending[index].product.bind(
-                        into: &insert, attributesJSON: creations.pending[index].attributes.column, dates: dates)
+                // Through the buffer, here and below: `for entry in` copied every entry out of the
+                // array (each of its strings retained and released).
+                creations.pending.withUnsafeBufferPointer { pending in
+                    for index in pending.indices {
+                        pending[index].product.bind(
+                            into: &insert, attributesJSON: pending[index].attributes.column, dates: dates)
+                    }
                 }
                 // RETURNING gives no order: the ids are matched by SKU, unique in the statement.
                 var ids: [String: Int64] = [:]
@@ -229,11 +241,13 @@ extension TenantScope {
         {
             throw StoreError.duplicate(entity: "product", field: "sku")
         }
-        for index in creations.pending.indices {
-            try logCreation(
-                of: creations.pending[index].product, attributesPayload: creations.pending[index].attributes.payload,
-                db, by: actor, at: dates, deferred: deferred)
-            outcomes[creations.pending[index].outcome] = .created(creations.pending[index].product.id!.rawValue)
+        try creations.pending.withUnsafeBufferPointer { pending in
+            for index in pending.indices {
+                try logCreation(
+                    of: pending[index].product, attributesPayload: pending[index].attributes.payload, db, by: actor,
+                    at: dates, deferred: deferred)
+                outcomes[pending[index].outcome] = .created(pending[index].product.id!.rawValue)
+            }
         }
         creations.pending.removeAll(keepingCapacity: true)
     }
