@@ -65,7 +65,18 @@ public struct CanonicalJSONWriter: Sendable {
         var value = value
         value.withUTF8 { utf8 in
             var chunkStart = 0
-            for index in 0..<utf8.count {
+            var index = 0
+            while index < utf8.count {
+                // Eight bytes at a time while none of them needs an escape: most text has none,
+                // and a byte-by-byte switch was the largest share of writing a record's JSON.
+                if index + 8 <= utf8.count,
+                    !Self.mayNeedEscape(
+                        UnsafeRawPointer(utf8.baseAddress!).loadUnaligned(fromByteOffset: index, as: UInt64.self),
+                        slashes: escapesSlashes)
+                {
+                    index += 8
+                    continue
+                }
                 let byte = utf8[index]
                 let escape: StaticString
                 switch byte {
@@ -78,7 +89,9 @@ public struct CanonicalJSONWriter: Sendable {
                 case 0x0D: escape = "\\r"
                 case 0x09: escape = "\\t"
                 case 0x00..<0x20: escape = "\\u00"
-                default: continue
+                default:
+                    index += 1
+                    continue
                 }
                 bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[chunkStart..<index]))
                 raw(escape)
@@ -87,10 +100,29 @@ public struct CanonicalJSONWriter: Sendable {
                     bytes.append(Self.hexDigit(byte & 0xF))
                 }
                 chunkStart = index + 1
+                index += 1
             }
             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[chunkStart...]))
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Whether any of the eight bytes of `word` is a control, `"`, `\` or (when `slashes`) `/`;
+    /// never false when one is (bytes of 0x80 and above never count). The classic bit tricks:
+    /// a byte below `n` (n <= 128) or equal to `c` leaves its high bit set in the results.
+    @inline(__always)
+    private static func mayNeedEscape(_ word: UInt64, slashes: Bool) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let controls = (word &- ones &* 0x20) & ~word & highs
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        var found = controls | ((quote &- ones) & ~quote & highs) | ((backslash &- ones) & ~backslash & highs)
+        if slashes {
+            let slash = word ^ (ones &* 0x2F)
+            found |= (slash &- ones) & ~slash & highs
+        }
+        return found != 0
     }
 
     private static func hexDigit(_ nibble: UInt8) -> UInt8 {

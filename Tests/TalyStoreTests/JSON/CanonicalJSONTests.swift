@@ -146,6 +146,28 @@ struct CanonicalJSONTests {
         }
     }
 
+    @Test("long strings, escapes at any offset of the eight-byte scan, are written as JSONEncoder writes them")
+    func longStrings() throws {
+        let seed = SplitMix64.testSeed()
+        print("CanonicalJSONTests.longStrings seed \(seed)")
+        var random = RandomJSON(generator: SplitMix64(seed: seed))
+        for _ in 0..<2_000 {
+            // Runs of plain ASCII of every length between the pieces, so an escape falls at
+            // every position of a word and at the ends.
+            var text = ""
+            for _ in 0..<Int(random.generator.next() % 8) {
+                text += String(repeating: "x", count: Int(random.generator.next() % 20)) + random.string()
+            }
+            for slashes in [true, false] {
+                var writer = CanonicalJSONWriter(escapesSlashes: slashes)
+                writer.string(text)
+                #expect(
+                    writer.bytes == Array(try Self.encoder(escapingSlashes: slashes).encode(text)),
+                    "\(text.debugDescription)")
+            }
+        }
+    }
+
     @Test("integers are written as their description, the edges of Int64 included")
     func integers() {
         let seed = SplitMix64.testSeed()
