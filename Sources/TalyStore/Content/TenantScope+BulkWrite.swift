@@ -127,18 +127,20 @@ extension TenantScope {
             for draft in drafts {
                 // A change to a SKU created earlier in the batch, or any update, goes after the
                 // waiting creations: it needs their ids, and events keep the order of the changes.
-                let createdInBatch = creations.skus.contains(draft.sku)
-                if createdInBatch || existing[draft.sku] != nil {
+                var stored = existing[draft.sku]
+                // Noting a SKU not stored yet as created in the batch also tells whether it already
+                // was: one hash of the SKU where a lookup and a later insert took two.
+                let createdInBatch = stored == nil && !creations.skus.insert(draft.sku).inserted
+                if createdInBatch || stored != nil {
                     try insert(&creations, db, outcomes: &outcomes, by: actor, deferred: deferred)
                 }
-                if createdInBatch, existing[draft.sku] == nil {
+                if createdInBatch {
                     // A SKU twice in one batch (rare): its creation is read back rather than every
                     // created product copied into `existing` (~3% of a bulk load's CPU).
-                    existing[draft.sku] = try Self.fetchProducts(
-                        statement, arguments: [tenantID, Self.jsonArray([draft.sku])]
-                    ).first
+                    stored = try Self.fetchProducts(statement, arguments: [tenantID, Self.jsonArray([draft.sku])]).first
+                    existing[draft.sku] = stored
                 }
-                guard let stored = existing[draft.sku] else {
+                guard let stored else {
                     creations.append(
                         ProductRecord(
                             id: nil, tenantID: tenantID, draft: draft, createdAt: dates.time, updatedAt: dates.time,
@@ -187,9 +189,9 @@ extension TenantScope {
         }
 
         /// Takes `product` over: a borrowed one was copied into `pending` and then destroyed,
-        /// a retain and a release of each of its strings per created product.
+        /// a retain and a release of each of its strings per created product. Its SKU is already
+        /// in `skus` (`bulkWriteProducts` puts it there when it finds the SKU new).
         mutating func append(_ product: consuming ProductRecord, outcome: Int) {
-            skus.insert(product.sku)
             let attributes = product.draft.encoded?.attributes ?? ("", "")
             pending.append(Pending(product: product, attributes: attributes, outcome: outcome))
         }
