@@ -27,14 +27,14 @@ struct AuthMiddleware: RouterMiddleware {
         guard let token = Self.bearerToken(header) else {
             throw APIError.unauthenticated("the Authorization header must be \"Bearer <token or API key>\"")
         }
-        let (tenant, kind) = try store.tenantOfCredential(token)
-        switch kind {
-        case .session:
-            let found = try tenant.authenticateSession(token)
+        // Parsed and hashed once: the credential's prefix names its tenant, and the same lookup
+        // checks the secret, revocation and expiry.
+        let (tenant, credential) = try store.authenticate(bearer: token)
+        switch credential {
+        case .session(let found):
             return Principal(
                 tenant: tenant, credential: .session(found.session, found.user), permissions: found.permissions)
-        case .apiKey:
-            let key = try tenant.authenticateAPIKey(token)
+        case .apiKey(let key):
             return Principal(tenant: tenant, credential: .apiKey(key), permissions: Set(key.scopes))
         }
     }

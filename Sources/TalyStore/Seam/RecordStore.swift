@@ -32,9 +32,10 @@ public protocol TenantDirectory: Sendable {
 /// Resolving credentials to the tenant they belong to, so the HTTP layer never takes the tenant
 /// from a request field.
 public protocol CredentialDirectory: TenantDirectory {
-    /// The tenant of the session token or API key `token`, and which kind it is; the secret itself
-    /// is checked afterwards in that scope. Anything unknown is `.authenticationFailed(.invalidCredentials)`.
-    func tenantOfCredential(_ token: String) throws(StoreError) -> (Tenant, BearerCredentialKind)
+    /// The tenant of the session token or API key `token`, and the credential, checked as the
+    /// scope's `authenticateSession` / `authenticateAPIKey` check it, the token parsed and hashed
+    /// once. Anything unknown is `.authenticationFailed(.invalidCredentials)`.
+    func authenticate(bearer token: String) throws(StoreError) -> (Tenant, AuthenticatedCredential)
     /// The tenant named `tenantName` and its active user with this email and password; an unknown
     /// tenant fails exactly like a wrong password, at the same cost.
     func signIn(tenantName: String, email: String, password: String) throws(StoreError) -> (Tenant, UserRecord)

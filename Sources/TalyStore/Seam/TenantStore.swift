@@ -3,7 +3,7 @@ import Foundation
 /// One tenant's records as the rest of Taly sees them: every tenant-owned read and write, grouped
 /// by capability, each filtered on `tenantID`.
 ///
-/// Values come only from a `TenantDirectory` (`RecordStore.tenant(_:)`, `tenantOfCredential`,
+/// Values come only from a `TenantDirectory` (`RecordStore.tenant(_:)`, `authenticate(bearer:)`,
 /// `signIn`), which checks the tenant exists; implementations keep their initializer internal, so
 /// code above the store cannot name a tenant-owned row without naming its tenant. A record id from
 /// another tenant is simply not found. `TenantScope` is the SQLite implementation.

@@ -32,9 +32,9 @@ struct SecretToken: Sendable {
 
     /// Parses a presented token of `kind`; nil when it is not of that shape.
     ///
-    /// Works on the UTF-8 bytes: every request with a credential parses its token twice (to find
-    /// the tenant, then to check the secret), and splitting into `Character`s with Unicode
-    /// property checks per digit cost more than the SHA-256.
+    /// Works on the UTF-8 bytes: every request with a credential parses its token (once, in
+    /// `Store.authenticate(bearer:)`), and splitting into `Character`s with Unicode property
+    /// checks per digit cost more than the SHA-256.
     static func parse(_ text: String, kind: String) -> SecretToken? {
         var text = text
         return text.withUTF8 { bytes -> SecretToken? in

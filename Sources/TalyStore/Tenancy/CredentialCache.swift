@@ -50,12 +50,6 @@ final class CredentialCache<Entry: Sendable>: Sendable {
         return (entry, version)
     }
 
-    /// The entry of `prefix` if one is cached, whatever the database state: for what never changes
-    /// for a prefix (its tenant), when the credential is checked afterwards through `entry`.
-    func cachedEntry(prefix: String) -> Entry? {
-        state.withLock { $0.entries[prefix] }
-    }
-
     /// Keeps `entry`, which authenticated in a read begun after the data version was `version`;
     /// dropped when a commit came since, since that commit may have revoked it.
     func remember(_ entry: Entry, prefix: String, readAfter version: Int64?) {

@@ -8,33 +8,58 @@ public enum BearerCredentialKind: Sendable, Equatable {
     case apiKey
 }
 
-/// Finding the tenant a bearer credential belongs to, so the HTTP layer never takes the tenant
-/// from a request field.
-extension Store {
-    /// The tenant of the session token or API key `token`, and which kind it is.
-    ///
-    /// Only the token's prefix is looked up (it is unique across tenants); the secret is checked
-    /// afterwards by `TenantScope.validateSession` / `authenticateAPIKey` in that scope. Any
-    /// token that does not name an existing credential fails as `.invalidCredentials`, like a
-    /// wrong secret, so the answer never tells which prefixes exist.
-    public func tenantOfCredential(_ token: String) throws(StoreError) -> (TenantScope, BearerCredentialKind) {
-        let kind: BearerCredentialKind
-        let parsed: SecretToken
-        if let session = SecretToken.parse(token, kind: TenantScope.sessionKind) {
-            (kind, parsed) = (.session, session)
-        } else if let key = SecretToken.parse(token, kind: TenantScope.apiKeyKind) {
-            (kind, parsed) = (.apiKey, key)
-        } else {
-            throw .authenticationFailed(.invalidCredentials)
+/// A bearer credential that authenticated, with what a request needs of it.
+public enum AuthenticatedCredential: Sendable, Equatable {
+    /// A live session token, with its user and their permissions.
+    case session(AuthenticatedSession)
+    /// A live API key.
+    case apiKey(APIKeyRecord)
+
+    /// Which kind of credential it is.
+    public var kind: BearerCredentialKind {
+        switch self {
+        case .session: .session
+        case .apiKey: .apiKey
         }
-        let prefix = parsed.prefix
-        // The tenant of a prefix never changes; the credential itself is checked in its scope.
-        let cached =
-            switch kind {
-            case .apiKey: apiKeyCache.cachedEntry(prefix: prefix)?.tenantID
-            case .session: sessionCache.cachedEntry(prefix: prefix)?.session.tenantID
-            }
-        if let cached { return (TenantScope(tenantID: cached, store: self), kind) }
+    }
+}
+
+/// Authenticating a bearer credential, whose tenant is the credential's, so the HTTP layer never
+/// takes the tenant from a request field.
+extension Store {
+    /// The tenant of the session token or API key `token`, and the credential, checked.
+    ///
+    /// The token is parsed and its secret hashed once. Only the token's prefix is looked up to
+    /// find the tenant (it is unique across tenants); the secret, revocation and expiry are then
+    /// checked in that tenant's scope exactly as `TenantScope.authenticateSession` /
+    /// `authenticateAPIKey` check them. Any token that does not name an existing credential fails
+    /// as `.invalidCredentials`, like a wrong secret, so the answer never tells which prefixes
+    /// exist.
+    public func authenticate(bearer token: String) throws(StoreError) -> (TenantScope, AuthenticatedCredential) {
+        if let parsed = SecretToken.parse(token, kind: TenantScope.sessionKind) {
+            // One cache lookup serves both the tenant and the check: the tenant of a prefix never
+            // changes, and the entry is current for the data version it returns with.
+            let lookup = sessionCache.entry(prefix: parsed.prefix)
+            let tenant = TenantScope(
+                tenantID: try tenantOfPrefix(parsed.prefix, kind: .session, cached: lookup.entry?.session.tenantID),
+                store: self)
+            return (tenant, .session(try tenant.authenticateSession(parsed, lookup: lookup)))
+        }
+        if let parsed = SecretToken.parse(token, kind: TenantScope.apiKeyKind) {
+            let lookup = apiKeyCache.entry(prefix: parsed.prefix)
+            let tenant = TenantScope(
+                tenantID: try tenantOfPrefix(parsed.prefix, kind: .apiKey, cached: lookup.entry?.tenantID), store: self)
+            return (tenant, .apiKey(try tenant.authenticateAPIKey(parsed, lookup: lookup)))
+        }
+        throw .authenticationFailed(.invalidCredentials)
+    }
+
+    /// The tenant whose credential of `kind` has `prefix` (`cached` when the cache knew it);
+    /// `.invalidCredentials` when none has.
+    private func tenantOfPrefix(_ prefix: String, kind: BearerCredentialKind, cached: TenantID?) throws(StoreError)
+        -> TenantID
+    {
+        if let cached { return cached }
         let tenantID: TenantID? = try read { db in
             switch kind {
             case .session:
@@ -46,7 +71,7 @@ extension Store {
             }
         }
         guard let tenantID else { throw .authenticationFailed(.invalidCredentials) }
-        return (TenantScope(tenantID: tenantID, store: self), kind)
+        return tenantID
     }
 }
 

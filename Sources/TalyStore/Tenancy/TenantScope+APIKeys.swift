@@ -33,11 +33,19 @@ extension TenantScope {
         guard let token = SecretToken.parse(key, kind: Self.apiKeyKind) else {
             throw .authenticationFailed(.invalidCredentials)
         }
+        return try authenticateAPIKey(token, lookup: store.apiKeyCache.entry(prefix: token.prefix))
+    }
+
+    /// `authenticateAPIKey` of a parsed token, given what the cache held for its prefix
+    /// (`Store.authenticate(bearer:)` looks once for the tenant and the check).
+    func authenticateAPIKey(_ token: SecretToken, lookup: (entry: APIKeyRecord?, version: Int64?)) throws(StoreError)
+        -> APIKeyRecord
+    {
         let tenantID = tenantID
         let time = now
         // A key that authenticated since the last commit anywhere is taken from the cache: the
         // secret and expiry are checked again, the row is not read (`CredentialCache`).
-        let (cached, version) = store.apiKeyCache.entry(prefix: token.prefix)
+        let (cached, version) = lookup
         var record: APIKeyRecord
         if let cached {
             guard cached.tenantID == tenantID, token.matches(storedHash: cached.secretHash) else {

@@ -77,9 +77,17 @@ extension TenantScope {
         guard let parsed = SecretToken.parse(token, kind: Self.sessionKind) else {
             throw .authenticationFailed(.invalidCredentials)
         }
+        return try authenticateSession(parsed, lookup: store.sessionCache.entry(prefix: parsed.prefix))
+    }
+
+    /// `authenticateSession` of a parsed token, given what the cache held for its prefix
+    /// (`Store.authenticate(bearer:)` looks once for the tenant and the check).
+    func authenticateSession(
+        _ parsed: SecretToken, lookup: (entry: AuthenticatedSession?, version: Int64?)
+    ) throws(StoreError) -> AuthenticatedSession {
         let tenantID = tenantID
         let time = now
-        let (cached, version) = store.sessionCache.entry(prefix: parsed.prefix)
+        let (cached, version) = lookup
         var found: AuthenticatedSession
         if let cached {
             guard cached.session.tenantID == tenantID, parsed.matches(storedHash: cached.session.tokenHash) else {

@@ -101,8 +101,9 @@ struct StoreConformanceTests {
         arguments: StoreImplementation.allCases)
     func credentials(_ implementation: StoreImplementation) throws {
         let fixture = try Fixture(implementation)
-        let (keyScope, kind) = try fixture.store.tenantOfCredential(fixture.first.apiKey)
-        #expect(kind == .apiKey)
+        let (keyScope, key) = try fixture.store.authenticate(bearer: fixture.first.apiKey)
+        #expect(key.kind == .apiKey)
+        #expect(key == .apiKey(try keyScope.authenticateAPIKey(fixture.first.apiKey)))
         #expect(keyScope.tenantID == fixture.first.tenant.id)
         #expect(try keyScope.authenticateAPIKey(fixture.first.apiKey).id == fixture.first.apiKeyRecord.id)
         #expect(throws: StoreError.authenticationFailed(.invalidCredentials)) {
@@ -114,8 +115,8 @@ struct StoreConformanceTests {
         #expect(signedIn.tenantID == fixture.second.tenant.id)
         #expect(user.id == fixture.second.owner.id)
         let session = try signedIn.createSession(for: try #require(user.id))
-        let (sessionScope, sessionKind) = try fixture.store.tenantOfCredential(session.token)
-        #expect(sessionKind == .session)
+        let (sessionScope, sessionCredential) = try fixture.store.authenticate(bearer: session.token)
+        #expect(sessionCredential.kind == .session)
         #expect(sessionScope.tenantID == fixture.second.tenant.id)
         #expect(try sessionScope.validateSession(session.token).id == session.record.id)
 
@@ -125,7 +126,7 @@ struct StoreConformanceTests {
             }
         }
         #expect(throws: StoreError.authenticationFailed(.invalidCredentials)) {
-            try fixture.store.tenantOfCredential("taly_nothing_here")
+            try fixture.store.authenticate(bearer: "taly_nothing_here")
         }
     }
 

@@ -50,9 +50,10 @@ struct APIKeyCacheTests {
         // The CLI, or a second server, on the same database file.
         let other = try Store(path: fixture.store.path, clock: fixture.clock)
         _ = try other.tenant(scope.tenantID).revokeAPIKey(issued.record.id!, by: .system)
-        let (tenant, kind) = try fixture.store.tenantOfCredential(issued.key)
-        #expect(kind == .apiKey)
-        #expect(throws: StoreError.authenticationFailed(.revoked)) { try tenant.authenticateAPIKey(issued.key) }
+        #expect(throws: StoreError.authenticationFailed(.revoked)) {
+            try fixture.store.authenticate(bearer: issued.key)
+        }
+        #expect(throws: StoreError.authenticationFailed(.revoked)) { try scope.authenticateAPIKey(issued.key) }
     }
 
     @Test("a cached key still expires on time, and a wrong secret or tenant is still refused")
@@ -67,9 +68,16 @@ struct APIKeyCacheTests {
         #expect(throws: StoreError.authenticationFailed(.invalidCredentials)) {
             try otherScope.authenticateAPIKey(issued.key)
         }
-        #expect(try fixture.store.tenantOfCredential(forged).0.tenantID == scope.tenantID)
+        // The bearer path finds the tenant from the cached prefix and still checks the secret.
+        #expect(throws: StoreError.authenticationFailed(.invalidCredentials)) {
+            try fixture.store.authenticate(bearer: forged)
+        }
+        #expect(try fixture.store.authenticate(bearer: issued.key).0.tenantID == scope.tenantID)
         fixture.clock.advance(by: 30)
         #expect(fixture.store.apiKeyCache.entry(prefix: issued.record.prefix).entry != nil)
+        #expect(throws: StoreError.authenticationFailed(.expired)) {
+            try fixture.store.authenticate(bearer: issued.key)
+        }
         #expect(throws: StoreError.authenticationFailed(.expired)) { try scope.authenticateAPIKey(issued.key) }
     }
 

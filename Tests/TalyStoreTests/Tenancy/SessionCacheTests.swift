@@ -59,9 +59,10 @@ struct SessionCacheTests {
         #expect(fixture.store.sessionCache.entry(prefix: issued.record.prefix).entry != nil)
         let other = try Store(path: fixture.store.path, clock: fixture.clock)
         _ = try other.tenant(scope.tenantID).revokeSession(issued.record.id!, by: .system)
-        let (tenant, kind) = try fixture.store.tenantOfCredential(issued.token)
-        #expect(kind == .session)
-        #expect(throws: StoreError.authenticationFailed(.revoked)) { try tenant.authenticateSession(issued.token) }
+        #expect(throws: StoreError.authenticationFailed(.revoked)) {
+            try fixture.store.authenticate(bearer: issued.token)
+        }
+        #expect(throws: StoreError.authenticationFailed(.revoked)) { try scope.authenticateSession(issued.token) }
     }
 
     @Test("a cached session still expires on time and still slides its idle expiry; a forged token is refused")
