@@ -50,8 +50,10 @@ public struct ServerResources: Sendable {
 /// in `/openapi.json`.
 public func buildRouter(resources: ServerResources) -> Router<TalyRequestContext> {
     let router = Router(context: TalyRequestContext.self)
+    // Filled by the registry below as routes are added, before the first request.
+    let placements = RoutePlacements()
     router.add(middleware: GatewayMiddleware(settings: resources.gateway, metrics: resources.metrics))
-    router.add(middleware: RequestTimeoutMiddleware(settings: resources.gateway))
+    router.add(middleware: RequestTimeoutMiddleware(settings: resources.gateway, placements: placements))
     if !resources.gateway.corsAllowedOrigins.isEmpty {
         router.add(middleware: CORSPolicyMiddleware(allowedOrigins: resources.gateway.corsAllowedOrigins))
     }
@@ -61,7 +63,7 @@ public func buildRouter(resources: ServerResources) -> Router<TalyRequestContext
     router.add(
         middleware: RateLimitMiddleware(limiter: resources.rateLimiter, settings: resources.gateway, stage: .credential)
     )
-    let api = RouteRegistry(router: router)
+    let api = RouteRegistry(router: router, placements: placements)
     HealthController(store: resources.store, dataDirectory: resources.dataDirectory).register(api)
     GatewayController(metrics: resources.metrics).registerMetrics(api)
     AuthController(store: resources.store, settings: resources.gateway, throttle: resources.loginThrottle).register(api)

@@ -67,7 +67,7 @@ struct SearchController: Sendable {
         api.add(
             RouteDoc(
                 .get, "/v1/search", summary: "Search a collection", tag: "search", access: .permission(.search),
-                query: Self.queryParameters, response: SearchResultResource.schema)
+                query: Self.queryParameters, response: SearchResultResource.schema, work: .unbounded)
         ) { request, context in
             let principal = try context.require(.search)
             let parameters = try SearchParameters(query: request.uri.queryParameters)
@@ -76,7 +76,8 @@ struct SearchController: Sendable {
         api.add(
             RouteDoc(
                 .post, "/v1/search", summary: "Search a collection (parameters in the body)", tag: "search",
-                access: .permission(.search), requestBody: Self.searchBody, response: SearchResultResource.schema)
+                access: .permission(.search), requestBody: Self.searchBody, response: SearchResultResource.schema,
+                work: .unbounded)
         ) { request, context in
             let principal = try context.require(.search)
             let parameters = try await request.decodeJSON(as: SearchParameters.self, context: context)
@@ -91,7 +92,7 @@ struct SearchController: Sendable {
                         ("queries", .array(Self.searchBody)),
                         ("federation", .object([("limit", .integer), ("offset", .integer)])),
                     ], required: ["queries"]),
-                response: MultiSearchResultResource.schema)
+                response: MultiSearchResultResource.schema, work: .unbounded)
         ) { request, context in
             let principal = try context.require(.search)
             let body = try await request.decodeJSON(as: MultiSearchParameters.self, context: context)
@@ -113,7 +114,8 @@ struct SearchController: Sendable {
         api.add(
             RouteDoc(
                 .get, "/v1/facet-search", summary: "Type-ahead within one facet's values", tag: "search",
-                access: .permission(.search), query: facetQuery, response: FacetSearchResultResource.schema)
+                access: .permission(.search), query: facetQuery, response: FacetSearchResultResource.schema,
+                work: .unbounded)
         ) { request, context in
             let principal = try context.require(.search)
             let parameters = try FacetSearchParameters(query: request.uri.queryParameters)
@@ -130,7 +132,7 @@ struct SearchController: Sendable {
                         ("filter", .string()), ("facet_filters", .freeObject), ("limit", .integer),
                         ("typo_tolerance", .boolean),
                     ], required: ["collection", "facet"]),
-                response: FacetSearchResultResource.schema)
+                response: FacetSearchResultResource.schema, work: .unbounded)
         ) { request, context in
             let principal = try context.require(.search)
             let parameters = try await request.decodeJSON(as: FacetSearchParameters.self, context: context)

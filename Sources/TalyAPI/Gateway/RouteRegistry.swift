@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Synchronization
 import TalyStore
 
 /// A JSON Schema (the OpenAPI 3.1 dialect), enough to document request and response bodies.
@@ -59,7 +60,19 @@ public enum RouteAccess: Sendable, Equatable {
     case permission(Permission)
 }
 
-/// The documentation of one route: the single source of its OpenAPI entry.
+/// How a route's synchronous work grows, which decides the thread its handler runs on.
+public enum RouteWork: Sendable, Equatable {
+    /// Bounded by the answer: a few indexed rows, a fixed document. A `GET` or `HEAD` of such a
+    /// route is handled on its connection's event loop, with no thread hop.
+    case bounded
+    /// Grows with the request, not the answer (a search: a broad union or a fuzzy query runs for
+    /// milliseconds). Handled on the cooperative pool, so it never holds an event loop and the
+    /// other connections served by it.
+    case unbounded
+}
+
+/// The documentation of one route: the single source of its OpenAPI entry and of where its
+/// handler runs.
 public struct RouteDoc: Sendable {
     /// The HTTP method.
     public var method: HTTPRequest.Method
@@ -89,6 +102,8 @@ public struct RouteDoc: Sendable {
     public var alsoSucceeds: [(status: Int, description: String)]
     /// Problems the route answers besides those implied by its access, body and path.
     public var problems: [(status: Int, description: String)]
+    /// How its handler's work grows (`RoutePlacements`).
+    public var work: RouteWork
 
     /// A route's documentation.
     public init(
@@ -96,7 +111,8 @@ public struct RouteDoc: Sendable {
         query: [(name: String, schema: JSONSchema, description: String)] = [], requestBody: JSONSchema? = nil,
         requestMediaType: String = "application/json", successStatus: Int = 200, response: JSONSchema? = nil,
         requiresIfMatch: Bool = false, paginated: Bool = false,
-        alsoSucceeds: [(status: Int, description: String)] = [], problems: [(status: Int, description: String)] = []
+        alsoSucceeds: [(status: Int, description: String)] = [], problems: [(status: Int, description: String)] = [],
+        work: RouteWork = .bounded
     ) {
         self.method = method
         self.path = path
@@ -112,6 +128,7 @@ public struct RouteDoc: Sendable {
         self.paginated = paginated
         self.alsoSucceeds = alsoSucceeds
         self.problems = problems
+        self.work = work
     }
 
     /// The path in the router's syntax.
@@ -122,18 +139,51 @@ public struct RouteDoc: Sendable {
     }
 }
 
-/// Where every route is added: to the router and to the OpenAPI document at once, so no route
-/// exists undocumented. Controllers take one in `register(_:)`.
+/// Where each route's handler runs, from the `work` of its `RouteDoc`: filled as routes are
+/// added, read by `RequestTimeoutMiddleware` for every request.
+///
+/// Writes (SQLite's fsync) and bulk ingest (minutes of streaming) run on the cooperative pool
+/// whatever their doc says; reads (`GET`, `HEAD`) run on their connection's event loop unless
+/// their work is `.unbounded`.
+public final class RoutePlacements: Sendable {
+    /// The paths (OpenAPI form, as `RequestContext.endpointPath` names them) of `GET` routes whose
+    /// work is unbounded.
+    private let unboundedReads = Mutex(Set<String>())
+
+    /// No route yet: every read on its event loop.
+    public init() {}
+
+    /// Records where `doc`'s handler runs.
+    func add(_ doc: RouteDoc) {
+        guard doc.method == .get, doc.work == .unbounded else { return }
+        unboundedReads.withLock { _ = $0.insert(doc.path) }
+    }
+
+    /// Whether a `method` request to the route `endpoint` is handled on its connection's event loop.
+    func runsOnEventLoop(_ method: HTTPRequest.Method, endpoint: String?) -> Bool {
+        guard method == .get || method == .head else { return false }
+        guard let endpoint else { return true }
+        return !unboundedReads.withLock { $0.contains(endpoint) }
+    }
+}
+
+/// Where every route is added: to the router, to the OpenAPI document and to the placements at
+/// once, so no route exists undocumented. Controllers take one in `register(_:)`.
 public final class RouteRegistry {
     /// The router routes go to.
     public let router: Router<TalyRequestContext>
+    /// Where each route added runs; `RequestTimeoutMiddleware` reads it.
+    public let placements: RoutePlacements
     /// The documentation of every route added, in order.
     public private(set) var docs: [RouteDoc] = []
     /// Named schemas referenced as `.reference(name)`.
     public private(set) var schemas: [String: JSONSchema] = [:]
 
-    /// A registry adding to `router`.
-    public init(router: Router<TalyRequestContext>) { self.router = router }
+    /// A registry adding to `router` and `placements`.
+    public init(router: Router<TalyRequestContext>, placements: RoutePlacements) {
+        self.router = router
+        self.placements = placements
+    }
 
     /// Adds a route and its documentation.
     public func add(
@@ -143,6 +193,7 @@ public final class RouteRegistry {
         precondition(
             !docs.contains { $0.method == doc.method && $0.path == doc.path }, "\(doc.method) \(doc.path) added twice")
         docs.append(doc)
+        placements.add(doc)
         router.on(RouterPath(doc.routerPath), method: doc.method, use: handler)
     }
 

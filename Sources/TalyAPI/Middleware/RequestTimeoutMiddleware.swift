@@ -14,6 +14,8 @@ struct RequestTimeoutMiddleware: RouterMiddleware {
     typealias Context = TalyRequestContext
 
     let settings: GatewaySettings
+    /// Where each route's handler runs (`RouteDoc.work`).
+    let placements: RoutePlacements
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
@@ -31,9 +33,12 @@ struct RequestTimeoutMiddleware: RouterMiddleware {
                 // Bounded reads run where the connection's task runs, on its event loop
                 // (`EventLoopBoundHTTP1Channel`); searches, writes (SQLite's fsync) and bulk
                 // ingest (minutes of streaming) run on the cooperative pool and leave the loop to
-                // the other connections' I/O.
+                // the other connections' I/O. A search's time is not bounded, and on the loop it
+                // would hold every other connection of that loop: with 16 connections on 2 cores
+                // p90 and p99 doubled (52 → 98 ms and 207 → 398 ms, BENCHMARKS.md), for a hop of a
+                // few tens of µs saved per search.
                 let executor: (any TaskExecutor)? =
-                    Self.runsOnEventLoop(request.method, endpoint: context.endpointPath)
+                    placements.runsOnEventLoop(request.method, endpoint: context.endpointPath)
                     ? EventLoopTaskExecutor.connection : globalConcurrentExecutor
                 group.addTask(executorPreference: executor) {
                     try await DeadlineWatchdog.shared.cancelling(at: deadline) {
@@ -59,18 +64,6 @@ struct RequestTimeoutMiddleware: RouterMiddleware {
             }
         }
     }
-
-    /// Whether a request is handled on the connection's event loop: reads (`GET`, `HEAD`) whose
-    /// synchronous work is bounded, a few indexed rows. A search's time is not bounded (a broad
-    /// union or fuzzy query runs for milliseconds) and on the loop it would hold every other
-    /// connection of that loop: with 16 connections on 2 cores p90 and p99 doubled (52 → 98 ms
-    /// and 207 → 398 ms, BENCHMARKS.md), for a hop of a few tens of µs saved per search.
-    static func runsOnEventLoop(_ method: HTTPRequest.Method, endpoint: String?) -> Bool {
-        (method == .get || method == .head) && !searchEndpoints.contains(endpoint ?? "")
-    }
-
-    /// The read routes whose work grows with the query, not with the answer.
-    static let searchEndpoints: Set<String> = ["/v1/search", "/v1/facet-search"]
 
     /// `30 s`, `250 ms`.
     static func describe(_ duration: Duration) -> String {

@@ -16,7 +16,7 @@ import NIOCore
 /// reads (`GET`, `HEAD` of a few indexed rows, health, metrics) are handled there; searches,
 /// whose time grows with the query, writes, which wait for SQLite's fsync, and bulk ingest,
 /// which streams for minutes, run their handler on the pool
-/// (`RequestTimeoutMiddleware.runsOnEventLoop`).
+/// (`RoutePlacements`, from each route's `RouteDoc.work`).
 struct EventLoopBoundHTTP1Channel: ServerChildChannel {
     let base: HTTP1Channel
 

@@ -1,7 +1,9 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Synchronization
+import TalyIngest
 import TalyTestSupport
 import Testing
 
@@ -19,7 +21,7 @@ struct RequestTimeoutTests {
         var settings = APIHarness.testGateway
         settings.requestTimeout = timeout
         settings.ingestTimeout = .seconds(20)
-        router.add(middleware: RequestTimeoutMiddleware(settings: settings))
+        router.add(middleware: RequestTimeoutMiddleware(settings: settings, placements: RoutePlacements()))
         router.get("/sleeps") { _, _ -> String in
             do {
                 try await Task.sleep(for: .seconds(30))
@@ -102,17 +104,33 @@ struct RequestTimeoutTests {
         }
     }
 
-    @Test("over the real server a GET is handled on the connection's event loop, a search and a POST on the pool")
+    @Test("over the real server a bounded GET is handled on its event loop; every search route and a POST on the pool")
     func handlerThreads() async throws {
+        // The search routes as SearchController declares them: their placement comes from their docs.
+        let searchRoutes = RouteRegistry(
+            router: Router(context: TalyRequestContext.self), placements: RoutePlacements())
+        SearchController(collections: SearchCollections(root: "/nonexistent"), metrics: MetricsRegistry())
+            .register(searchRoutes)
+        for doc in searchRoutes.docs { #expect(doc.work == .unbounded, "\(doc.method) \(doc.path)") }
+        let searchReads = searchRoutes.docs.filter { $0.method == .get }
+        #expect(Set(searchReads.map(\.path)) == ["/v1/search", "/v1/facet-search"])
+
         let router = Router(context: TalyRequestContext.self)
-        router.add(middleware: RequestTimeoutMiddleware(settings: APIHarness.testGateway))
+        let placements = RoutePlacements()
+        router.add(middleware: RequestTimeoutMiddleware(settings: APIHarness.testGateway, placements: placements))
+        let api = RouteRegistry(router: router, placements: placements)
         // NIO names its event-loop threads `NIO-…` (`NIO-SGLTN-…` for the singleton group); the
         // cooperative pool's are Dispatch's.
-        router.get("/thread") { _, _ -> String in Self.threadName() }
-        router.post("/thread") { _, _ -> String in Self.threadName() }
-        for search in RequestTimeoutMiddleware.searchEndpoints {
-            router.get(RouterPath(search)) { _, _ -> String in Self.threadName() }
+        for method in [HTTPRequest.Method.get, .post] {
+            api.add(RouteDoc(method, "/thread", summary: "thread", tag: "test", access: .open)) { _, _ in
+                Self.threadName()
+            }
         }
+        api.add(RouteDoc(.get, "/unbounded", summary: "thread", tag: "test", access: .open, work: .unbounded)) { _, _ in
+            Self.threadName()
+        }
+        // The real docs, with a handler that names its thread.
+        for doc in searchReads { api.add(doc) { _, _ in Self.threadName() } }
         let application = Application(
             router: router, server: .eventLoopBoundHTTP1(configuration: .init()),
             configuration: .init(address: .hostname("127.0.0.1", port: 0)))
@@ -122,12 +140,15 @@ struct RequestTimeoutTests {
                 #expect(get.text.hasPrefix("NIO-"), "GET ran on \(get.text)")
                 let post = try await client.call(.post, "/thread")
                 #expect(!post.text.hasPrefix("NIO-"), "POST ran on \(post.text)")
-                for search in RequestTimeoutMiddleware.searchEndpoints {
-                    let answer = try await client.call(.get, search)
-                    #expect(!answer.text.hasPrefix("NIO-"), "GET \(search) ran on \(answer.text)")
+                for path in ["/unbounded"] + searchReads.map(\.path) {
+                    let answer = try await client.call(.get, path)
+                    #expect(!answer.text.hasPrefix("NIO-"), "GET \(path) ran on \(answer.text)")
                 }
             }
         }
+        #expect(placements.runsOnEventLoop(.head, endpoint: "/thread"))
+        #expect(!placements.runsOnEventLoop(.head, endpoint: "/v1/search"))
+        #expect(!placements.runsOnEventLoop(.delete, endpoint: "/thread"))
     }
 
     /// The calling thread's name, as Linux keeps it.
