@@ -114,14 +114,24 @@ struct GatewayMiddleware: RouterMiddleware {
         return value
     }
 
-    /// `req_` and 24 random hex digits (96 bits).
+    /// `req_` and 24 random hex digits (96 bits), written into the string's own storage: one per
+    /// request, where the radix conversions, padding and concatenations cost a few allocations.
     static func generateRequestID() -> String {
         var generator = SystemRandomNumberGenerator()
-        func hex(_ value: UInt64, digits: Int) -> String {
-            let text = String(value, radix: 16)
-            return String(repeating: "0", count: digits - text.count) + text
+        let high = generator.next()
+        let low = generator.next() >> 32
+        return String(unsafeUninitializedCapacity: 28) { buffer in
+            for (index, byte) in "req_".utf8.enumerated() { buffer[index] = byte }
+            for index in 0..<16 { buffer[4 + index] = hexDigit(high >> (60 - 4 * index)) }
+            for index in 0..<8 { buffer[20 + index] = hexDigit(low >> (28 - 4 * index)) }
+            return 28
         }
-        return "req_" + hex(generator.next(), digits: 16) + hex(generator.next() >> 32, digits: 8)
+    }
+
+    /// The lowercase hex digit of `value`'s low four bits.
+    private static func hexDigit(_ value: UInt64) -> UInt8 {
+        let nibble = UInt8(truncatingIfNeeded: value & 0xF)
+        return nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
     }
 
     func clientAddress(_ request: Request, context: Context) -> String {

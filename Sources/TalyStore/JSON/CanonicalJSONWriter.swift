@@ -60,24 +60,26 @@ public struct CanonicalJSONWriter: Sendable {
     }
 
     /// Appends a quoted, escaped string.
+    ///
+    /// Scans eight bytes at a time while none needs an escape (text is mostly such runs), and
+    /// appends each run between escapes with one copy.
     public mutating func string(_ value: String) {
         bytes.append(UInt8(ascii: "\""))
         var value = value
         value.withUTF8 { utf8 in
+            guard let base = utf8.baseAddress else { return }
+            let count = utf8.count
             var chunkStart = 0
             var index = 0
-            while index < utf8.count {
-                // Eight bytes at a time while none of them needs an escape: most text has none,
-                // and a byte-by-byte switch was the largest share of writing a record's JSON.
-                if index + 8 <= utf8.count,
+            while index < count {
+                if index + 8 <= count,
                     !Self.mayNeedEscape(
-                        UnsafeRawPointer(utf8.baseAddress!).loadUnaligned(fromByteOffset: index, as: UInt64.self),
-                        slashes: escapesSlashes)
+                        UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self), slashes: escapesSlashes)
                 {
                     index += 8
                     continue
                 }
-                let byte = utf8[index]
+                let byte = base[index]
                 let escape: StaticString
                 switch byte {
                 case UInt8(ascii: "\""): escape = "\\\""
@@ -93,36 +95,39 @@ public struct CanonicalJSONWriter: Sendable {
                     index += 1
                     continue
                 }
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[chunkStart..<index]))
+                bytes.append(contentsOf: UnsafeBufferPointer(start: base + chunkStart, count: index - chunkStart))
                 raw(escape)
                 if byte < 0x20, escape.utf8CodeUnitCount == 4 {
                     bytes.append(Self.hexDigit(byte >> 4))
                     bytes.append(Self.hexDigit(byte & 0xF))
                 }
-                chunkStart = index + 1
                 index += 1
+                chunkStart = index
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[chunkStart...]))
+            bytes.append(contentsOf: UnsafeBufferPointer(start: base + chunkStart, count: count - chunkStart))
         }
         bytes.append(UInt8(ascii: "\""))
     }
 
-    /// Whether any of the eight bytes of `word` is a control, `"`, `\` or (when `slashes`) `/`;
-    /// never false when one is (bytes of 0x80 and above never count). The classic bit tricks:
-    /// a byte below `n` (n <= 128) or equal to `c` leaves its high bit set in the results.
+    private static let lowBits: UInt64 = 0x0101_0101_0101_0101
+    private static let highBits: UInt64 = 0x8080_8080_8080_8080
+
+    /// Whether any of the eight bytes of `word` may need an escape: a control byte, `"`, `\`, or
+    /// `/` when slashes are escaped. Exact when false; a true may be a borrow from a lower byte
+    /// that does need one, and the bytes are then looked at one by one.
     @inline(__always)
     private static func mayNeedEscape(_ word: UInt64, slashes: Bool) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        let controls = (word &- ones &* 0x20) & ~word & highs
-        let quote = word ^ (ones &* 0x22)
-        let backslash = word ^ (ones &* 0x5C)
-        var found = controls | ((quote &- ones) & ~quote & highs) | ((backslash &- ones) & ~backslash & highs)
-        if slashes {
-            let slash = word ^ (ones &* 0x2F)
-            found |= (slash &- ones) & ~slash & highs
-        }
+        // A byte below 0x20: subtracting 0x20 borrows into its high bit, which was clear.
+        var found = (word &- lowBits &* 0x20) & ~word & highBits
+        found |= hasZeroByte(word ^ (lowBits &* UInt64(UInt8(ascii: "\""))))
+        found |= hasZeroByte(word ^ (lowBits &* UInt64(UInt8(ascii: "\\"))))
+        if slashes { found |= hasZeroByte(word ^ (lowBits &* UInt64(UInt8(ascii: "/")))) }
         return found != 0
+    }
+
+    @inline(__always)
+    private static func hasZeroByte(_ word: UInt64) -> UInt64 {
+        (word &- lowBits) & ~word & highBits
     }
 
     private static func hexDigit(_ nibble: UInt8) -> UInt8 {

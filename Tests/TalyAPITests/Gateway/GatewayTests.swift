@@ -22,6 +22,17 @@ struct GatewayTests {
             #expect(first.headers[.xRequestID]?.count == 28)
             #expect(first.headers[.xRequestID] != second.headers[.xRequestID])
         }
+        // Generated ids are `req_` and 24 lowercase hex digits, and acceptable when sent back.
+        var seen = Set<String>()
+        for _ in 0..<1_000 {
+            let id = GatewayMiddleware.generateRequestID()
+            #expect(id.hasPrefix("req_") && id.utf8.count == 28, "\(id)")
+            #expect(
+                id.utf8.dropFirst(4).allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }, "\(id)")
+            #expect(GatewayMiddleware.acceptedRequestID(id) == id)
+            seen.insert(id)
+        }
+        #expect(seen.count == 1_000)
     }
 
     @Test("an unknown route is a 404 problem with a stable type, the request id and security headers")
