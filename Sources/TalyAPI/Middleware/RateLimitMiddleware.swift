@@ -33,25 +33,34 @@ struct RateLimitMiddleware: RouterMiddleware {
         }
         guard limit.isEnabled else { return try await next(request, context) }
         let decision = limiter.take(key, limit: limit)
-        var headers: HTTPFields = [
-            .rateLimitLimit: String(decision.limit), .rateLimitRemaining: String(decision.remaining),
-            .rateLimitReset: String(decision.resetSeconds),
-        ]
         guard decision.allowed else {
+            var headers = Self.headers(decision)
             headers[.retryAfter] = String(decision.retryAfterSeconds)
             let who = stage == .address ? "this client address" : "this credential"
             throw APIError(
                 .rateLimited, "too many requests from \(who); retry in \(decision.retryAfterSeconds) s",
                 headers: headers)
         }
+        // The innermost stage's headers win; the other stage's are not even formatted.
         var response: Response
         do {
             response = try await next(request, context)
-        } catch var error as APIError {
-            for field in headers where error.headers[field.name] == nil { error.headers.append(field) }
-            throw error
+        } catch {
+            // Store and framework errors become their problem here, as the gateway would make
+            // them, so that a problem answer carries the headers too.
+            guard var problem = APIError.from(error) else { throw error }
+            if problem.headers[.rateLimitLimit] == nil { problem.headers.append(contentsOf: Self.headers(decision)) }
+            throw problem
         }
-        for field in headers where response.headers[field.name] == nil { response.headers.append(field) }
+        if response.headers[.rateLimitLimit] == nil { response.headers.append(contentsOf: Self.headers(decision)) }
         return response
+    }
+
+    /// `RateLimit-Limit`, `-Remaining` and `-Reset` of `decision`.
+    static func headers(_ decision: RateLimiter.Decision) -> HTTPFields {
+        [
+            .rateLimitLimit: String(decision.limit), .rateLimitRemaining: String(decision.remaining),
+            .rateLimitReset: String(decision.resetSeconds),
+        ]
     }
 }

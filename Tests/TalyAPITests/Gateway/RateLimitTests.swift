@@ -66,6 +66,29 @@ struct RateLimitTests {
         }
     }
 
+    @Test("with both limits on, an answer carries the credential's RateLimit headers once; without one, the address's")
+    func bothStages() async throws {
+        var settings = APIHarness.testGateway
+        settings.rateLimitPerCredential = RateLimit(burst: 7, perSecond: 0.01)
+        settings.rateLimitPerAddress = RateLimit(burst: 50, perSecond: 0.01)
+        let harness = try APIHarness(gateway: settings)
+        let acme = try harness.tenant("acme")
+        try await harness.application().test(.router) { client in
+            let keyed = try await client.call(.get, "/v1/users", token: acme.bootstrap.apiKey)
+            #expect(keyed.status == .ok)
+            #expect(keyed.headers[values: .rateLimitLimit] == ["7"])
+            #expect(keyed.headers[values: .rateLimitRemaining] == ["6"])
+            #expect(keyed.headers[values: .rateLimitReset].count == 1)
+            let anonymous = try await client.call(.get, "/healthz")
+            #expect(anonymous.headers[values: .rateLimitLimit] == ["50"])
+            #expect(anonymous.headers[values: .rateLimitRemaining] == ["48"])
+            // A problem answer gets them too.
+            let missing = try await client.call(.get, "/v1/users/999999", token: acme.bootstrap.apiKey)
+            #expect(missing.status == .notFound)
+            #expect(missing.headers[values: .rateLimitLimit] == ["7"])
+        }
+    }
+
     @Test("the login throttle counts failures over a sliding hour")
     func loginThrottleWindow() {
         let throttle = LoginThrottle(perAccount: 2, perAddress: 100)
