@@ -25,3 +25,24 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
         return UInt64.random(in: 0...UInt64.max)
     }
 }
+
+/// An error thrown inside a seeded test, with the seed that replays it.
+public struct SeededTestFailure: Error, CustomStringConvertible {
+    /// The seed to set as `TALY_SEED`.
+    public let seed: UInt64
+    /// What the test threw.
+    public let underlying: any Error
+
+    public var description: String { "seed \(seed) (replay with TALY_SEED=\(seed)): \(underlying)" }
+}
+
+/// Runs a seeded test's `body` with `SplitMix64.testSeed()`. Expectations name the seed themselves;
+/// this names it when `body` throws, which Swift Testing would otherwise report without it.
+public func withTestSeed<Result>(_ body: (UInt64) throws -> Result) throws -> Result {
+    let seed = SplitMix64.testSeed()
+    do {
+        return try body(seed)
+    } catch {
+        throw SeededTestFailure(seed: seed, underlying: error)
+    }
+}

@@ -33,6 +33,22 @@ struct IndexWriterTests {
     }
 
     /// Checks every segment's postings for `field` against the stored or given text, term by term.
+    /// Adds batches of 300 fixture documents (batch `b` holds ids `b * 300 ..< (b + 1) * 300`) and
+    /// returns each added document's title by id, for `checkPostings`.
+    static func addBatches(_ batches: Range<Int>, to writer: IndexWriter, _ random: inout SplitMix64) throws
+        -> [String: String]
+    {
+        var titles: [String: String] = [:]
+        for batch in batches {
+            let documents = (0..<300).map { document(batch * 300 + $0, &random) }
+            for (offset, added) in documents.enumerated() {
+                if case .text(let title)? = added["title"] { titles["doc-\(batch * 300 + offset)"] = title }
+            }
+            try writer.add(documents)
+        }
+        return titles
+    }
+
     static func checkPostings(_ reader: IndexReader, texts: [String: String], field: String) throws {
         let number = UInt32(reader.schema.fieldNumber(field)!)
         var expected: [String: [String: Int]] = [:]  // term → id → frequency
@@ -210,14 +226,7 @@ struct IndexWriterTests {
         var random = SplitMix64(seed: seed)
         let options = IndexWriterOptions(ramBudgetBytes: 1 << 20, indexingThreads: 2, mergesInBackground: false)
         let writer = try IndexWriter(directory: dir.path, schema: Self.schema, options: options)
-        var titles: [String: String] = [:]
-        for batch in 0..<30 {
-            let documents = (0..<300).map { Self.document(batch * 300 + $0, &random) }
-            for (offset, document) in documents.enumerated() {
-                if case .text(let title)? = document["title"] { titles["doc-\(batch * 300 + offset)"] = title }
-            }
-            try writer.add(documents)
-        }
+        let titles = try Self.addBatches(0..<30, to: writer, &random)
         try writer.commit()
         let reader = try IndexReader.open(directory: dir.path)
         #expect(reader.segments.count > 2, "seed \(seed): expected several flushed segments")
@@ -254,14 +263,7 @@ struct IndexWriterTests {
             let options = IndexWriterOptions(ramBudgetBytes: 1 << 20, mergesInBackground: false)
             let writer = try IndexWriter(directory: dir.path, schema: Self.schema, options: options)
             if raised { writer.ramBudgetBytes = 256 << 20 }
-            var titles: [String: String] = [:]
-            for batch in 0..<30 {
-                let documents = (0..<300).map { Self.document(batch * 300 + $0, &random) }
-                for (offset, document) in documents.enumerated() {
-                    if case .text(let title)? = document["title"] { titles["doc-\(batch * 300 + offset)"] = title }
-                }
-                try writer.add(documents)
-            }
+            let titles = try Self.addBatches(0..<30, to: writer, &random)
             try writer.commit()
             let reader = try IndexReader.open(directory: dir.path)
             #expect(reader.documentCount == 9000, "seed \(seed)")
@@ -271,7 +273,7 @@ struct IndexWriterTests {
             if raised {
                 // Back to 1 MiB: the buffers are released and the next 9,000 documents flush as before.
                 writer.ramBudgetBytes = 1 << 20
-                for batch in 30..<60 { try writer.add((0..<300).map { Self.document(batch * 300 + $0, &random) }) }
+                _ = try Self.addBatches(30..<60, to: writer, &random)
                 try writer.commit()
                 let lowered = try IndexReader.open(directory: dir.path)
                 #expect(lowered.documentCount == 18000, "seed \(seed)")
