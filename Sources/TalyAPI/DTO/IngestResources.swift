@@ -48,21 +48,14 @@ struct IngestResultResource: ResponseEncodable, Sendable {
             self.reason = reason
         }
 
-        private struct Key: CodingKey {
-            let stringValue: String
-            var intValue: Int? { nil }
-            init(stringValue: String) { self.stringValue = stringValue }
-            init?(intValue: Int) { nil }
-        }
-
         func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: Key.self)
-            try container.encode(line, forKey: Key(stringValue: "line"))
-            try container.encode(outcome, forKey: Key(stringValue: "outcome"))
-            try container.encodeIfPresent(id, forKey: Key(stringValue: "id"))
-            try container.encodeIfPresent(externalID, forKey: Key(stringValue: externalIDName))
-            try container.encodeIfPresent(field, forKey: Key(stringValue: "field"))
-            try container.encodeIfPresent(reason, forKey: Key(stringValue: "reason"))
+            var container = encoder.container(keyedBy: DynamicCodingKey.self)
+            try container.encode(line, forKey: DynamicCodingKey(stringValue: "line"))
+            try container.encode(outcome, forKey: DynamicCodingKey(stringValue: "outcome"))
+            try container.encodeIfPresent(id, forKey: DynamicCodingKey(stringValue: "id"))
+            try container.encodeIfPresent(externalID, forKey: DynamicCodingKey(stringValue: externalIDName))
+            try container.encodeIfPresent(field, forKey: DynamicCodingKey(stringValue: "field"))
+            try container.encodeIfPresent(reason, forKey: DynamicCodingKey(stringValue: "reason"))
         }
     }
 

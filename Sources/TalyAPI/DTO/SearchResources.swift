@@ -85,17 +85,10 @@ struct StoredDocumentResource: Encodable, Sendable {
     /// The stored values by field number, in increasing field number.
     let values: [(field: Int, value: FieldValue)]
 
-    private struct Key: CodingKey {
-        let stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
     func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: Key.self)
+        var container = encoder.container(keyedBy: DynamicCodingKey.self)
         for (field, value) in values {
-            try container.encode(ContentValue(value), forKey: Key(stringValue: fieldNames[field]))
+            try container.encode(ContentValue(value), forKey: DynamicCodingKey(stringValue: fieldNames[field]))
         }
     }
 }

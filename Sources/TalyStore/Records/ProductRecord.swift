@@ -244,7 +244,7 @@ extension ProductDraft: Codable {
     {
         guard container.contains(.attributes), try !container.decodeNil(forKey: .attributes) else { return [:] }
         let values = try field("attributes", "an object") {
-            try container.nestedContainer(keyedBy: AnyKey.self, forKey: .attributes)
+            try container.nestedContainer(keyedBy: DynamicCodingKey.self, forKey: .attributes)
         }
         var attributes: [String: AttributeValue] = [:]
         var problems: [StoreError] = []
@@ -299,16 +299,9 @@ extension ProductDraft: Codable {
         try container.encode(status, forKey: .status)
     }
 
-    private struct AnyKey: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
     /// A problem for each member of the object that is not one of `known`.
     private static func unknownKeys(_ decoder: any Decoder, known: [String], path: [String]) -> [StoreError] {
-        let keys = (try? decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue)) ?? []
+        let keys = (try? decoder.container(keyedBy: DynamicCodingKey.self).allKeys.map(\.stringValue)) ?? []
         return keys.sorted().filter { !known.contains($0) }.map {
             .invalid(field: (path + [$0]).joined(separator: "."), reason: "is not a known field")
         }
