@@ -112,8 +112,12 @@ enum StoredFieldsCodec {
     static func unzigzag(_ value: UInt64) -> Int64 { Int64(bitPattern: value >> 1) ^ -Int64(bitPattern: value & 1) }
 
     private static func appendString(_ string: String, to bytes: inout [UInt8], runsToEnd: Bool) {
-        if !runsToEnd { bytes.appendVarUInt64(UInt64(string.utf8.count)) }
-        bytes.append(contentsOf: string.utf8)
+        // Native strings are contiguous UTF-8: one copy instead of walking the UTF-8 view.
+        var string = string
+        string.withUTF8 { utf8 in
+            if !runsToEnd { bytes.appendVarUInt64(UInt64(utf8.count)) }
+            bytes.append(contentsOf: utf8)
+        }
     }
 
     /// A string with its length, or the rest of the payload when it is the last one of version 2.

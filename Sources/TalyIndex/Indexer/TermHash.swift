@@ -98,9 +98,28 @@ struct TermHash: ~Copyable {
 
     /// Term ids ordered by their bytes (unsigned lexicographic), the order of the dictionary.
     func sortedIDs() -> [UInt32] {
-        var ids = (0..<UInt32(count)).map { $0 }
-        ids.sort { a, b in Self.less(term(Int(a)), term(Int(b))) }
-        return ids
+        // Most comparisons are decided by the first eight bytes: compared as one big-endian
+        // integer (zero-padded, so a tie still needs the bytes), they skip memcmp and the
+        // two entry lookups per comparison.
+        var keyed: [(prefix: UInt64, id: UInt32)] = []
+        keyed.reserveCapacity(count)
+        for id in 0..<count { keyed.append((Self.orderPrefix(term(id)), UInt32(id))) }
+        keyed.sort { a, b in
+            a.prefix != b.prefix ? a.prefix < b.prefix : Self.less(term(Int(a.id)), term(Int(b.id)))
+        }
+        return keyed.map(\.id)
+    }
+
+    /// The first eight bytes of `term` as a big-endian integer, zero-padded: comparing two of
+    /// them orders the terms as ``less(_:_:)`` does, except that equal prefixes decide nothing.
+    @inline(__always)
+    static func orderPrefix(_ term: UnsafeRawBufferPointer) -> UInt64 {
+        var prefix: UInt64 = 0
+        for index in 0..<8 {
+            prefix <<= 8
+            if index < term.count { prefix |= UInt64(term[index]) }
+        }
+        return prefix
     }
 
     /// Forgets every term, keeping memory.

@@ -114,4 +114,23 @@ struct FieldInverterTests {
         }
         #expect(hash.count == 2500)
     }
+
+    @Test("sorted term ids follow unsigned byte order when terms share eight-byte prefixes and end in zeros (seeded)")
+    func sortedIDsBreakPrefixTies() {
+        let seed = SplitMix64.testSeed()
+        var random = SplitMix64(seed: seed)
+        var hash = TermHash(initialTableSize: 2)
+        var terms: [[UInt8]] = []
+        // Bytes from {0, 1, 255} and lengths around eight: many terms tie on their padded
+        // prefix ("ab" and "ab\0"), so the order must come from the bytes after it.
+        for _ in 0..<3000 {
+            let alphabet: [UInt8] = [0, 1, 255]
+            let term = (0..<Int.random(in: 0...11, using: &random)).map { _ in
+                alphabet[Int(random.next() % 3)]
+            }
+            if term.withUnsafeBytes({ hash.intern($0) }).isNew { terms.append(term) }
+        }
+        let expected = terms.indices.sorted { terms[$0].lexicographicallyPrecedes(terms[$1]) }.map(UInt32.init)
+        #expect(hash.sortedIDs() == expected, "seed \(seed)")
+    }
 }
