@@ -48,7 +48,14 @@ public final class ColumnsWriter {
     public func add(_ column: KeywordColumnBuilder) throws(IndexError) {
         checkNew(column.field)
         // Ordinals are ranks in byte-wise (memcmp) order, so ordinal order is value order.
-        let sortedIDs = column.values.indices.sorted { column.values[$0].lexicographicallyPrecedes(column.values[$1]) }
+        let sortedIDs =
+            column.idsInByteOrder.map { $0.map(Int.init) }
+            ?? column.values.indices.sorted { column.values[$0].lexicographicallyPrecedes(column.values[$1]) }
+        assert(sortedIDs.count == column.values.count, "one sorted id per distinct value")
+        assert(
+            zip(sortedIDs, sortedIDs.dropFirst()).allSatisfy {
+                column.values[$0].lexicographicallyPrecedes(column.values[$1])
+            }, "values out of byte order")
         var ordinalOfID = [UInt32](repeating: 0, count: column.values.count)
         for (ordinal, id) in sortedIDs.enumerated() { ordinalOfID[id] = UInt32(ordinal) }
 

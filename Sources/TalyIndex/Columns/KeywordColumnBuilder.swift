@@ -11,6 +11,9 @@ public struct KeywordColumnBuilder {
     // One entry per added value: the doc, and the first-seen id of the value.
     private(set) var entryDocs: [UInt32] = []
     private(set) var entryIDs: [UInt32] = []
+    /// The ids of `values` in byte order when the caller already knows it (a flush has sorted the
+    /// same terms for the term dictionary), so the column is written without sorting them again.
+    var idsInByteOrder: [UInt32]?
 
     /// An empty column for `field`.
     public init(field: UInt32) { self.field = field }

@@ -18,14 +18,14 @@ extension SegmentBuilder {
         }
         try norms.write(to: path(.fieldNorms), segment: segment, sync: true)
 
-        let statistics = try writeInvertedFields(
+        let (statistics, sortedTermIDs) = try writeInvertedFields(
             postingsPath: path(.postings),
             positionsPath: path(.positions),
             termsPath: path(.termDictionary),
             segment: segment,
             normBytes: normBytes
         )
-        try writeColumns(path: path(.columns), segment: segment)
+        try writeColumns(path: path(.columns), segment: segment, sortedTermIDs: sortedTermIDs)
 
         let store = try StoredDocumentsWriter(path: path(.storedDocuments), segment: segment, level: compressionLevel)
         try storedBytes.withIndexBytes { bytes throws(IndexError) in
@@ -47,14 +47,17 @@ extension SegmentBuilder {
         return info
     }
 
-    /// Writes the term dictionary, postings and positions of every indexed field.
+    /// Writes the term dictionary, postings and positions of every indexed field; returns their
+    /// statistics and, per field number, its term ids in byte order for a keyword column (empty
+    /// for other fields).
     private func writeInvertedFields(
         postingsPath: String,
         positionsPath: String,
         termsPath: String,
         segment: SegmentID,
         normBytes: [[UInt8]]
-    ) throws(IndexError) -> [SegmentInfo.FieldStatistics] {
+    ) throws(IndexError) -> (statistics: [SegmentInfo.FieldStatistics], sortedTermIDs: [[UInt32]]) {
+        var sortedTermIDs: [[UInt32]] = Array(repeating: [], count: schema.fields.count)
         let postings = try PostingsWriter(postingsPath: postingsPath, positionsPath: positionsPath, segment: segment)
         let dictionary = try TermDictionaryWriter(path: termsPath, segment: segment)
         // Keyword fields carry no norms; they score as fields of length 1.
@@ -69,6 +72,7 @@ extension SegmentBuilder {
             var sumTotal: UInt64 = 0
             var sumDocuments: UInt64 = 0
             let termIDs = inverter.pointee.sortedTermIDs()
+            if case .keyword = field.type, schema.hasColumn(number) { sortedTermIDs[number] = termIDs }
             for termID in termIDs {
                 postings.startTerm(withPositions: withPositions)
                 var reader = inverter.pointee.postings(termID, arena: arena.pointee)
@@ -108,7 +112,7 @@ extension SegmentBuilder {
         }
         try postings.finish(sync: true)
         try dictionary.finish(sync: true)
-        return statistics
+        return (statistics, sortedTermIDs)
     }
 
     /// Documents with at least one token (text) or value (keyword) in field `number`.
@@ -122,7 +126,7 @@ extension SegmentBuilder {
         return count
     }
 
-    private func writeColumns(path: String, segment: SegmentID) throws(IndexError) {
+    private func writeColumns(path: String, segment: SegmentID, sortedTermIDs: [[UInt32]]) throws(IndexError) {
         let columns = try ColumnsWriter(path: path, segment: segment, docCount: Int(documentCount))
         for (number, field) in schema.fields.enumerated() {
             switch field.type {
@@ -136,12 +140,15 @@ extension SegmentBuilder {
                 for document in 0..<Int(documentCount) {
                     for _ in Int(offsets[document])..<Int(offsets[document + 1]) { documents.append(UInt32(document)) }
                 }
-                let builder = KeywordColumnBuilder(
+                var builder = KeywordColumnBuilder(
                     field: UInt32(number),
                     distinctValues: (0..<inverter.pointee.terms.count).map { Array(inverter.pointee.terms.term($0)) },
                     documents: documents,
                     valueIDs: keywordTermIDs[number]
                 )
+                if sortedTermIDs[number].count == inverter.pointee.terms.count {
+                    builder.idsInByteOrder = sortedTermIDs[number]
+                }
                 try columns.add(builder)
             case .int64, .date, .double:
                 let valueType = NumericValueType(field.type)
