@@ -672,7 +672,13 @@ public actor IndexSyncWorker {
             let rebuilt = try rebuildGeneration(key, mapping: .products(start)) {
                 (collection) throws(IndexSyncError) -> CollectionMapping? in
                 var mapping = start
-                try forEachProductPage(scope) { (page) throws(IndexSyncError) -> Bool in
+                // Products created after the position (read before `fill`) come as events; read
+                // here as well, a rebuild racing a bulk load would chase the load's tail and
+                // index it twice (once here, once from those events).
+                let last: ProductID?
+                do throws(StoreError) { last = try scope.lastProductID() } catch { throw .store(error) }
+                guard let last else { return .products(mapping) }
+                try forEachProductPage(scope, through: last) { (page) throws(IndexSyncError) -> Bool in
                     let including = mapping.including(page)
                     if including != mapping {
                         guard including.schema.extends(mapping.schema) else {
@@ -697,18 +703,21 @@ public actor IndexSyncWorker {
         }
     }
 
-    /// Calls `body` with the tenant's products, a page at a time in id order, until the pages
-    /// end or `body` returns false.
+    /// Calls `body` with the tenant's products up to id `last`, a page at a time in id order,
+    /// until the pages end or `body` returns false.
     private func forEachProductPage(
-        _ scope: any TenantStore, _ body: ([ProductIndexSource]) throws(IndexSyncError) -> Bool
+        _ scope: any TenantStore, through last: ProductID,
+        _ body: ([ProductIndexSource]) throws(IndexSyncError) -> Bool
     ) throws(IndexSyncError) {
         var cursor: ProductID?
         while true {
-            let page: [ProductIndexSource]
+            var page: [ProductIndexSource]
             do throws(StoreError) { page = try scope.productIndexSources(after: cursor, limit: 1000) } catch {
                 throw .store(error)
             }
-            guard let lastID = page.last?.id, try body(page) else { return }
+            let beyond = page.firstIndex { $0.id.rawValue > last.rawValue }
+            if let beyond { page.removeSubrange(beyond...) }
+            guard let lastID = page.last?.id, try body(page), beyond == nil else { return }
             cursor = lastID
         }
     }

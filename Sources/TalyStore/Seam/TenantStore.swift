@@ -190,6 +190,9 @@ public protocol TenantProducts: TenantScoped {
     func productIndexSources(ids: [ProductID]) throws(StoreError) -> [ProductIndexSource]
     /// Every product by id after `cursor`, at most `limit`, as a search index reads them.
     func productIndexSources(after cursor: ProductID?, limit: Int) throws(StoreError) -> [ProductIndexSource]
+    /// The largest id of the tenant's products, nil when it has none: ids are assigned in
+    /// increasing order, so a product created after this call has a larger one.
+    func lastProductID() throws(StoreError) -> ProductID?
     /// Replaces a product at `expectedVersion`.
     func updateProduct(_ id: ProductID, expectedVersion: Int64, with draft: ProductDraft, by actor: Actor)
         throws(StoreError) -> ProductRecord

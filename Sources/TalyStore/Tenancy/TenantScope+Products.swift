@@ -72,6 +72,14 @@ extension TenantScope {
         }
     }
 
+    public func lastProductID() throws(StoreError) -> ProductID? {
+        let tenantID = tenantID
+        return try store.read { db in
+            try Int64.fetchOne(db, sql: "SELECT max(id) FROM product WHERE tenant_id = ?", arguments: [tenantID])
+                .map(ProductID.init)
+        }
+    }
+
     /// The ids as a JSON array, for `IN (SELECT value FROM json_each(?))`.
     private static func jsonArray(_ ids: [ProductID]) -> String {
         var list = "["

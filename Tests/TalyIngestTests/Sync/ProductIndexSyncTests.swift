@@ -168,6 +168,13 @@ struct ProductIndexSyncTests {
         }
         let all = try fixture.acme.products(after: nil, limit: 1000, status: nil)
         #expect(paged == all.map { $0.id! }, "seed \(seed)")
+        // The last id bounds a rebuild's pages: the tenant's own largest, whatever other tenants add.
+        #expect(try fixture.acme.lastProductID() == paged.max(by: { $0.rawValue < $1.rawValue }), "seed \(seed)")
+        let other = try IndexSyncFixture.tenant("globex", in: fixture.store)
+        #expect(try other.lastProductID() == nil)
+        let theirs = try fixture.product("G-1", title: "Theirs", in: other)
+        #expect(try other.lastProductID() == theirs.id)
+        #expect(try fixture.acme.lastProductID() == paged.max(by: { $0.rawValue < $1.rawValue }), "seed \(seed)")
     }
 
     @Test("Product events are applied: create, update, delete; every status is indexed")
