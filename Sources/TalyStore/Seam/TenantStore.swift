@@ -190,14 +190,14 @@ public protocol TenantProducts: TenantScoped {
     func productIndexSources(ids: [ProductID]) throws(StoreError) -> [ProductIndexSource]
     /// Every product by id after `cursor`, at most `limit`, as a search index reads them.
     func productIndexSources(after cursor: ProductID?, limit: Int) throws(StoreError) -> [ProductIndexSource]
-    /// The largest id of the tenant's products, nil when it has none: ids are assigned in
-    /// increasing order, so a product created after this call has a larger one.
-    func lastProductID() throws(StoreError) -> ProductID?
     /// Replaces a product at `expectedVersion`.
     func updateProduct(_ id: ProductID, expectedVersion: Int64, with draft: ProductDraft, by actor: Actor)
         throws(StoreError) -> ProductRecord
     /// Deletes a product and its stock at `expectedVersion`, unless some of it is reserved.
     func deleteProduct(_ id: ProductID, expectedVersion: Int64, by actor: Actor) throws(StoreError)
+    /// The largest id of the tenant's products, nil when it has none: ids are assigned in
+    /// increasing order, so a product created after this call has a larger one.
+    func lastProductID() throws(StoreError) -> ProductID?
 }
 
 /// Stock per product and location, and reservations against it: never oversold.
