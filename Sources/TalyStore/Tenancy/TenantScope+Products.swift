@@ -34,11 +34,7 @@ extension TenantScope {
         return try store.read { db in
             // One cached statement with the ids as a JSON array (the bulk writes' SKU lookup): the
             // query interface built and SQLite prepared a statement of a parameter per id per call.
-            let statement = try db.cachedStatement(
-                sql: """
-                    SELECT \(ProductRecord.selectedColumns) FROM product
-                    WHERE tenant_id = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY id
-                    """)
+            let statement = try db.cachedStatement(sql: Self.productsByIDSQL)
             return try Self.fetchProducts(statement, arguments: [tenantID, list])
         }
     }
@@ -50,11 +46,7 @@ extension TenantScope {
         guard !ids.isEmpty else { return [] }
         let list = Self.jsonArray(ids)
         return try store.read { db in
-            let statement = try db.cachedStatement(
-                sql: """
-                    SELECT \(ProductRecord.selectedColumns) FROM product
-                    WHERE tenant_id = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY id
-                    """)
+            let statement = try db.cachedStatement(sql: Self.productsByIDSQL)
             return try Self.fetchIndexSources(statement, arguments: [tenantID, list])
         }
     }
@@ -79,6 +71,13 @@ extension TenantScope {
                 .map(ProductID.init)
         }
     }
+
+    /// The tenant's products among a JSON array of ids, in id order: one cached statement for any
+    /// number of ids, shared by the record and index-source reads so that both read the same rows.
+    private static let productsByIDSQL = """
+        SELECT \(ProductRecord.selectedColumns) FROM product
+        WHERE tenant_id = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY id
+        """
 
     /// The ids as a JSON array, for `IN (SELECT value FROM json_each(?))`.
     private static func jsonArray(_ ids: [ProductID]) -> String {
