@@ -131,8 +131,11 @@ struct StoredDocumentsTests {
         }
     }
 
-    /// Writes a correctly framed `.store` file: `data`, then `blocks` as the index, then the trailer.
-    func craft(data: [UInt8], blocks: [StoredBlock], docCount: Int, in dir: TemporaryDirectory) throws -> String {
+    /// Writes a correctly framed `.store` file of `segment`: `data`, then `blocks` as the index,
+    /// then the trailer.
+    static func craft(
+        data: [UInt8], blocks: [StoredBlock], docCount: Int, segment: SegmentID, in dir: TemporaryDirectory
+    ) throws -> String {
         let path = dir.path("c.store")
         let output = try IndexOutput(path: path, kind: .storedDocuments, segment: segment)
         output.writeBytes(data)
@@ -158,7 +161,8 @@ struct StoredDocumentsTests {
         let good = StoredBlock(
             firstDoc: 0, docCount: 2, offset: 0, compressedLength: UInt32(frame.count), rawLength: UInt32(raw.count))
         let reader = try StoredDocumentsReader(
-            path: try craft(data: frame, blocks: [good], docCount: 2, in: dir), segment: segment)
+            path: try StoredDocumentsTests.craft(data: frame, blocks: [good], docCount: 2, segment: segment, in: dir),
+            segment: segment)
         #expect(try reader.document(1) == Array("c".utf8))
 
         var wrongFirst = good
@@ -172,7 +176,8 @@ struct StoredDocumentsTests {
         for (blocks, docCount) in [
             ([wrongFirst], 2), ([noDocs], 0), ([wrongOffset], 2), ([shortFrame], 2), ([good], 3),
         ] {
-            let path = try craft(data: frame, blocks: blocks, docCount: docCount, in: dir)
+            let path = try StoredDocumentsTests.craft(
+                data: frame, blocks: blocks, docCount: docCount, segment: segment, in: dir)
             #expect(throwsCorrupt(file: "c.store") { try StoredDocumentsReader(path: path, segment: segment) })
         }
     }
@@ -193,7 +198,8 @@ struct StoredDocumentsTests {
                 firstDoc: 0, docCount: 2, offset: 0, compressedLength: UInt32(frame.count), rawLength: UInt32(raw.count)
             )
             let reader = try StoredDocumentsReader(
-                path: try craft(data: frame, blocks: [block], docCount: 2, in: dir), segment: segment)
+                path: try StoredDocumentsTests.craft(
+                    data: frame, blocks: [block], docCount: 2, segment: segment, in: dir), segment: segment)
             if index == 0 {
                 #expect(try reader.document(0) == Array("ab".utf8))
                 continue
@@ -312,7 +318,8 @@ struct StoredDocumentsFetchTests {
         for position in frame.indices {
             var damaged = frame
             damaged[position] ^= 0x10
-            let path = try craft(data: damaged, block: block, docCount: docs.count, in: dir)
+            let path = try StoredDocumentsTests.craft(
+                data: damaged, blocks: [block], docCount: docs.count, segment: segment, in: dir)
             let reader = try StoredDocumentsReader(path: path, segment: segment)
             switch thrownIndexError({ try reader.document(UInt32(docs.count - 1)) }) {
             case nil: continue
@@ -344,28 +351,12 @@ struct StoredDocumentsFetchTests {
                 firstDoc: 0, docCount: 2, offset: 0, compressedLength: UInt32(frame.count),
                 rawLength: UInt32(rawLength))
             let reader = try StoredDocumentsReader(
-                path: try craft(data: frame, block: block, docCount: 2, in: dir), segment: segment)
+                path: try StoredDocumentsTests.craft(
+                    data: frame, blocks: [block], docCount: 2, segment: segment, in: dir), segment: segment)
             for doc: UInt32 in [0, 1] {
                 #expect(throwsCorrupt(file: "c.store") { try reader.document(doc) }, "case \(index), doc \(doc)")
             }
             #expect(reader.cachedBlockNumbers.isEmpty, "a corrupt block is never cached")
         }
-    }
-
-    /// Writes a correctly framed one-block `.store` file holding `data`.
-    func craft(data: [UInt8], block: StoredBlock, docCount: Int, in dir: TemporaryDirectory) throws -> String {
-        let path = dir.path("c.store")
-        let output = try IndexOutput(path: path, kind: .storedDocuments, segment: segment)
-        output.writeBytes(data)
-        output.writeUInt32(block.firstDoc)
-        output.writeUInt32(block.docCount)
-        output.writeUInt64(UInt64(block.offset))
-        output.writeUInt32(block.compressedLength)
-        output.writeUInt32(block.rawLength)
-        output.writeUInt64(UInt64(data.count))
-        output.writeUInt32(1)
-        output.writeUInt32(UInt32(docCount))
-        try output.finish(sync: false)
-        return path
     }
 }
