@@ -44,3 +44,54 @@ struct GrowableBuffer<Element: BitwiseCopyable>: ~Copyable {
         capacity = newCapacity
     }
 }
+
+/// One ``GrowableBuffer`` per field number: a segment builder's per-document values of every
+/// field (lengths, keyword offsets and term ids, numbers). An `[[T]]` checked the uniqueness of
+/// the outer and the inner array on every append, for every field of every document.
+struct FieldBuffers<Element: BitwiseCopyable>: ~Copyable {
+    private let buffers: UnsafeMutablePointer<GrowableBuffer<Element>>
+    let fieldCount: Int
+
+    /// `fieldCount` empty buffers; the fields `used` says hold values start larger.
+    init(fieldCount: Int, used: (Int) -> Bool) {
+        self.fieldCount = fieldCount
+        buffers = UnsafeMutablePointer<GrowableBuffer<Element>>.allocate(capacity: max(fieldCount, 1))
+        for number in 0..<fieldCount {
+            (buffers + number).initialize(to: GrowableBuffer(capacity: used(number) ? 1024 : 16))
+        }
+    }
+
+    deinit {
+        buffers.deinitialize(count: fieldCount)
+        buffers.deallocate()
+    }
+
+    /// Appends `element` to field `number`'s buffer.
+    @inline(__always)
+    func append(_ element: Element, field number: Int) { buffers[number].append(element) }
+
+    /// The number of values of field `number`.
+    @inline(__always)
+    func count(field number: Int) -> Int { buffers[number].count }
+
+    /// Value `index` of field `number`.
+    @inline(__always)
+    subscript(field number: Int, index: Int) -> Element { buffers[number][index] }
+
+    /// A copy of field `number`'s values (a flush reads each field once or twice).
+    func values(field number: Int) -> [Element] {
+        Array(UnsafeBufferPointer(start: buffers[number].base, count: buffers[number].count))
+    }
+
+    /// Bytes holding values, over every field.
+    var usedBytes: Int {
+        var total = 0
+        for number in 0..<fieldCount { total += buffers[number].usedBytes }
+        return total
+    }
+
+    /// Empties every field's buffer, keeping the memory.
+    func removeAll() {
+        for number in 0..<fieldCount { buffers[number].removeAll() }
+    }
+}

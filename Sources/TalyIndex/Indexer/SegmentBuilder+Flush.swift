@@ -13,7 +13,7 @@ extension SegmentBuilder {
         var normBytes: [[UInt8]] = Array(repeating: [], count: schema.fields.count)
         for (number, field) in schema.fields.enumerated() {
             guard case .text = field.type else { continue }
-            normBytes[number] = fieldLengths[number].map { SmallFloat.intToByte4($0) }
+            normBytes[number] = fieldLengths.values(field: number).map { SmallFloat.intToByte4($0) }
             norms.setNorms(normBytes[number], field: UInt32(number))
         }
         try norms.write(to: path(.fieldNorms), segment: segment, sync: true)
@@ -118,9 +118,9 @@ extension SegmentBuilder {
     /// Documents with at least one token (text) or value (keyword) in field `number`.
     private func documentsWithField(_ number: Int) -> Int {
         if case .text = schema.fields[number].type {
-            return fieldLengths[number].reduce(0) { $0 + ($1 > 0 ? 1 : 0) }
+            return fieldLengths.values(field: number).reduce(0) { $0 + ($1 > 0 ? 1 : 0) }
         }
-        let offsets = keywordOffsets[number]
+        let offsets = keywordOffsets.values(field: number)
         var count = 0
         for document in 0..<Int(documentCount) where offsets[document + 1] > offsets[document] { count += 1 }
         return count
@@ -134,9 +134,9 @@ extension SegmentBuilder {
                 continue
             case .keyword:
                 guard schema.hasColumn(number), let inverter = inverterPointer(field: number) else { continue }
-                let offsets = keywordOffsets[number]
+                let offsets = keywordOffsets.values(field: number)
                 var documents: [UInt32] = []
-                documents.reserveCapacity(keywordTermIDs[number].count)
+                documents.reserveCapacity(keywordTermIDs.count(field: number))
                 for document in 0..<Int(documentCount) {
                     for _ in Int(offsets[document])..<Int(offsets[document + 1]) { documents.append(UInt32(document)) }
                 }
@@ -144,7 +144,7 @@ extension SegmentBuilder {
                     field: UInt32(number),
                     distinctValues: (0..<inverter.pointee.terms.count).map { Array(inverter.pointee.terms.term($0)) },
                     documents: documents,
-                    valueIDs: keywordTermIDs[number]
+                    valueIDs: keywordTermIDs.values(field: number)
                 )
                 if sortedTermIDs[number].count == inverter.pointee.terms.count {
                     builder.idsInByteOrder = sortedTermIDs[number]
@@ -153,8 +153,8 @@ extension SegmentBuilder {
             case .int64, .date, .double:
                 let valueType = NumericValueType(field.type)
                 var builder = NumericColumnBuilder(field: UInt32(number), valueType: valueType)
-                let values = numericValues[number]
-                for (document, present) in numericPresent[number].enumerated() where present {
+                let values = numericValues.values(field: number)
+                for (document, present) in numericPresent.values(field: number).enumerated() where present {
                     if valueType == .double {
                         builder.add(
                             double: Double(bitPattern: UInt64(bitPattern: values[document])), doc: UInt32(document))

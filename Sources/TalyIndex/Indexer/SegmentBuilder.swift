@@ -23,15 +23,15 @@ final class SegmentBuilder {
     /// Documents added so far; the next document's id.
     private(set) var documentCount: UInt32 = 0
     /// Per text field number, the token count of every document (0 when absent).
-    private(set) var fieldLengths: [[UInt32]]
+    let fieldLengths: FieldBuffers<UInt32>
     /// Per keyword field number, the term ids of each document's values: document d's ids are
     /// `keywordTermIDs[f][keywordOffsets[f][d] ..< keywordOffsets[f][d + 1]]`.
-    private(set) var keywordOffsets: [[UInt32]]
-    private(set) var keywordTermIDs: [[UInt32]]
+    let keywordOffsets: FieldBuffers<UInt32>
+    let keywordTermIDs: FieldBuffers<UInt32>
     /// Per numeric field number, each document's value as Int64 (doubles as their bit pattern)
     /// and whether it has one.
-    private(set) var numericValues: [[Int64]]
-    private(set) var numericPresent: [[Bool]]
+    let numericValues: FieldBuffers<Int64>
+    let numericPresent: FieldBuffers<Bool>
     /// The stored payloads of every document back to back, and where each ends.
     private(set) var storedBytes: [UInt8] = []
     private(set) var storedEnds: [UInt32] = []
@@ -79,15 +79,16 @@ final class SegmentBuilder {
         arena = UnsafeMutablePointer<ByteSliceArena>.allocate(capacity: 1)
         arena.initialize(to: ByteSliceArena())
         let fieldCount = schema.fields.count
+        let types = fieldTypes
         tokenBuffers = Array(repeating: TokenBuffer(), count: fieldCount)
-        fieldLengths = Array(repeating: [], count: fieldCount)
-        keywordOffsets = Array(repeating: [], count: fieldCount)
-        keywordTermIDs = Array(repeating: [], count: fieldCount)
-        numericValues = Array(repeating: [], count: fieldCount)
-        numericPresent = Array(repeating: [], count: fieldCount)
-        for (number, field) in schema.fields.enumerated() {
-            if case .keyword = field.type { keywordOffsets[number] = [0] }
-        }
+        fieldLengths = FieldBuffers(fieldCount: fieldCount) { if case .text = types[$0] { true } else { false } }
+        let isKeyword = { (number: Int) in if case .keyword = types[number] { true } else { false } }
+        keywordOffsets = FieldBuffers(fieldCount: fieldCount, used: isKeyword)
+        keywordTermIDs = FieldBuffers(fieldCount: fieldCount, used: isKeyword)
+        let isNumeric = { (number: Int) in !types[number].isIndexed }
+        numericValues = FieldBuffers(fieldCount: fieldCount, used: isNumeric)
+        numericPresent = FieldBuffers(fieldCount: fieldCount, used: isNumeric)
+        for number in 0..<fieldCount where isKeyword(number) { keywordOffsets.append(0, field: number) }
         storedEnds.reserveCapacity(1024)
     }
 
@@ -110,48 +111,56 @@ final class SegmentBuilder {
     var usedBytes: Int {
         var total = arena.pointee.usedBytes + storedBytes.count + storedEnds.count * 4 + documentSequences.count * 8
         for index in 0..<inverterCount { total += inverters[index].usedBytes }
-        for lengths in fieldLengths { total += lengths.count * 4 }
-        for ids in keywordTermIDs { total += ids.count * 4 }
-        for offsets in keywordOffsets { total += offsets.count * 4 }
-        for values in numericValues { total += values.count * 9 }
+        total += fieldLengths.usedBytes + keywordTermIDs.usedBytes + keywordOffsets.usedBytes
+        total += numericValues.usedBytes + numericPresent.usedBytes
         return total
     }
 
     /// Adds one validated document as the next document id, tagged with the writer's operation
     /// `sequence`. On an analysis error nothing of the document is kept.
     func add(_ document: ValidatedDocument, sequence: UInt64) throws(AnalysisError) {
+        let values = document.values
         // Analyze every text field first, so a failure leaves the builder untouched.
-        for (number, value) in document.values.enumerated() {
-            guard case .text(let text)? = value, let analyzer = analyzers[number] else { continue }
+        for number in values.indices {
+            guard let analyzer = analyzers[number], case .text(let text)? = values[number] else { continue }
             try analyzer.analyze(text, into: &tokenBuffers[number])
         }
         let doc = documentCount
-        for (number, type) in fieldTypes.enumerated() {
-            switch type {
+        // Each value is read once, for its field's buffers and, when stored, its payload.
+        var storedCount = 0
+        var lastStored = -1
+        for number in values.indices where storedFields[number] && values[number] != nil {
+            storedCount += 1
+            lastStored = number
+        }
+        storedBytes.appendVarUInt64(UInt64(storedCount))
+        for number in values.indices {
+            let value = values[number]
+            switch fieldTypes[number] {
             case .text:
                 var length: UInt32 = 0
-                if case .text? = document.values[number] {
-                    length = invert(tokenBuffers[number], field: number, document: doc)
-                }
-                fieldLengths[number].append(length)
+                if case .text? = value { length = invert(tokenBuffers[number], field: number, document: doc) }
+                fieldLengths.append(length, field: number)
             case .keyword:
-                if case .keyword(let values)? = document.values[number], inverterIndex[number] >= 0 {
-                    addKeywords(values, field: number, document: doc)
+                if case .keyword(let keywords)? = value, inverterIndex[number] >= 0 {
+                    addKeywords(keywords, field: number, document: doc)
                 }
-                keywordOffsets[number].append(UInt32(keywordTermIDs[number].count))
+                keywordOffsets.append(UInt32(keywordTermIDs.count(field: number)), field: number)
             case .int64, .date, .double:
-                let value: Int64? =
-                    switch document.values[number] {
-                    case .int64(let number)?: number
+                let number64: Int64? =
+                    switch value {
+                    case .int64(let integer)?: integer
                     case .date(let milliseconds)?: milliseconds
-                    case .double(let number)?: Int64(bitPattern: number.bitPattern)
+                    case .double(let double)?: Int64(bitPattern: double.bitPattern)
                     default: nil
                     }
-                numericValues[number].append(value ?? 0)
-                numericPresent[number].append(value != nil)
+                numericValues.append(number64 ?? 0, field: number)
+                numericPresent.append(number64 != nil, field: number)
+            }
+            if let value, storedFields[number] {
+                StoredFieldsCodec.appendField(number, value, isLast: number == lastStored, to: &storedBytes)
             }
         }
-        StoredFieldsCodec.encode(document, stored: storedFields, into: &storedBytes)
         storedEnds.append(UInt32(storedBytes.count))
         documentSequences.append(sequence)
         documentCount += 1
@@ -198,13 +207,13 @@ final class SegmentBuilder {
         arena.pointee.reset()
         for index in 0..<inverterCount { inverters[index].reset() }
         documentCount = 0
+        fieldLengths.removeAll()
+        keywordTermIDs.removeAll()
+        keywordOffsets.removeAll()
+        numericValues.removeAll()
+        numericPresent.removeAll()
         for number in schema.fields.indices {
-            fieldLengths[number].removeAll(keepingCapacity: true)
-            keywordTermIDs[number].removeAll(keepingCapacity: true)
-            keywordOffsets[number].removeAll(keepingCapacity: true)
-            numericValues[number].removeAll(keepingCapacity: true)
-            numericPresent[number].removeAll(keepingCapacity: true)
-            if case .keyword = fieldTypes[number] { keywordOffsets[number].append(0) }
+            if case .keyword = fieldTypes[number] { keywordOffsets.append(0, field: number) }
         }
         storedBytes.removeAll(keepingCapacity: true)
         storedEnds.removeAll(keepingCapacity: true)
@@ -223,7 +232,7 @@ final class SegmentBuilder {
                     arena: &arena.pointee
                 )
             }
-            keywordTermIDs[number].append(id)
+            keywordTermIDs.append(id, field: number)
         }
     }
 }

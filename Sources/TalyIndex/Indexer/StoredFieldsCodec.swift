@@ -18,6 +18,7 @@ enum StoredFieldsCodec {
 
     /// Appends the stored fields of `document` (`stored[n]`: whether field number `n` is stored)
     /// to `bytes`, in the current version.
+    /// (`SegmentBuilder.add` writes the same bytes with `appendField` as it reads each value.)
     static func encode(_ document: ValidatedDocument, stored: [Bool], into bytes: inout [UInt8]) {
         var count = 0
         var last = -1
@@ -41,7 +42,9 @@ enum StoredFieldsCodec {
         }
     }
 
-    private static func appendField(_ number: Int, _ value: FieldValue, isLast: Bool, to bytes: inout [UInt8]) {
+    /// Appends one field of a payload: the field count first, then each stored field in number
+    /// order, `isLast` for the last of them.
+    static func appendField(_ number: Int, _ value: FieldValue, isLast: Bool, to bytes: inout [UInt8]) {
         bytes.appendVarUInt64(UInt64(number))
         switch value {
         case .text(let text):
