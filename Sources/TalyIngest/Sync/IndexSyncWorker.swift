@@ -127,7 +127,10 @@ public actor IndexSyncWorker {
         self.options = options
         self.beforeAcknowledge = beforeAcknowledge
         do throws(StoreError) {
+            // Only an item's or a type's payload is ever read (what a deleted item's index was,
+            // a type's name); products and everything else are reread from the store.
             consumer = try store.outboxConsumer(named: options.consumerName, startingAt: .beginning)
+                .readingPayloads(only: ["content_item", "content_type"])
         } catch {
             throw .store(error)
         }

@@ -23,6 +23,26 @@ public struct OutboxConsumer: Sendable {
     let storage: any OutboxConsumerStorage
     /// The consumer's row in that storage.
     let recordID: Int64
+    /// The aggregate types whose events this consumer reads with their payload; nil: every type
+    /// (see `readingPayloads(only:)`).
+    public private(set) var payloadAggregateTypes: [String]?
+
+    init(name: String, tenantID: TenantID?, storage: any OutboxConsumerStorage, recordID: Int64) {
+        self.name = name
+        self.tenantID = tenantID
+        self.storage = storage
+        self.recordID = recordID
+    }
+
+    /// This consumer reading the payloads of `aggregateTypes`' events only, every other event's
+    /// `payload` empty: for a consumer that rereads the other records from the store, such as the
+    /// index-sync worker and products, and would otherwise copy and check the UTF-8 of a payload it
+    /// never looks at for every event of a bulk load. The checkpoint is the same consumer's.
+    public func readingPayloads(only aggregateTypes: [String]) -> OutboxConsumer {
+        var consumer = self
+        consumer.payloadAggregateTypes = aggregateTypes
+        return consumer
+    }
 
     /// The last event the consumer acknowledged (id 0 before any).
     public func checkpoint() throws(StoreError) -> OutboxEventID {

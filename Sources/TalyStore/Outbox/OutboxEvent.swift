@@ -82,6 +82,12 @@ public struct OutboxEvent: Codable, Sendable, Equatable, FetchableRecord, Mutabl
 extension OutboxEvent {
     /// The columns `init(selected:)` reads, in its order.
     static let selectedColumns = "id, tenant_id, aggregate_type, aggregate_id, event_type, payload, created_at"
+    /// `selectedColumns` with the payload read only for the aggregate types of the statement's
+    /// first argument (a JSON array), '' for the others: a consumer reading some payloads only.
+    static let selectedColumnsWithPayloadsOf = """
+        id, tenant_id, aggregate_type, aggregate_id, event_type,
+        CASE WHEN aggregate_type IN (SELECT value FROM json_each(?)) THEN payload ELSE '' END, created_at
+        """
 
     /// Reads a row of `SELECT <selectedColumns>` by position: the `Decodable` path through GRDB's
     /// row decoder cost about 5 µs an event, and consumers read every event a bulk load writes.

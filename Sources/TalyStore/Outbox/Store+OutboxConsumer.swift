@@ -95,24 +95,33 @@ extension Store: OutboxConsumerStorage {
             throw StoreError.outboxConsumerBehind(
                 consumer: consumer.name, checkpoint: cursor.rawValue, prunedThrough: horizon.prunedThrough)
         }
-        // A tenant's consumer reads through the (tenant_id, id) index, a platform one by id.
+        // A tenant's consumer reads through the (tenant_id, id) index, a platform one by id. The
+        // payloads of the aggregate types the consumer does not read are '' (never copied out).
+        let payloadTypes = consumer.payloadAggregateTypes
+        let columns = payloadTypes == nil ? OutboxEvent.selectedColumns : OutboxEvent.selectedColumnsWithPayloadsOf
         let statement: Statement
-        let arguments: StatementArguments
+        var arguments: StatementArguments = payloadTypes.map { [jsonArray($0)] } ?? []
         if let tenantID = consumer.tenantID {
             statement = try db.cachedStatement(
                 sql: """
-                    SELECT \(OutboxEvent.selectedColumns) FROM outbox_event
+                    SELECT \(columns) FROM outbox_event
                     WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?
                     """)
-            arguments = [tenantID, cursor, limit]
+            arguments += [tenantID, cursor, limit]
         } else {
             statement = try db.cachedStatement(
-                sql: "SELECT \(OutboxEvent.selectedColumns) FROM outbox_event WHERE id > ? ORDER BY id LIMIT ?")
-            arguments = [cursor, limit]
+                sql: "SELECT \(columns) FROM outbox_event WHERE id > ? ORDER BY id LIMIT ?")
+            arguments += [cursor, limit]
         }
         var events: [OutboxEvent] = []
         let rows = try Row.fetchCursor(statement, arguments: arguments)
         while let row = try rows.next() { events.append(try OutboxEvent(selected: row)) }
         return events
+    }
+
+    /// Strings as a JSON array, for `IN (SELECT value FROM json_each(?))`.
+    private static func jsonArray(_ strings: [String]) -> String {
+        let data = (try? JSONEncoder().encode(strings)) ?? Data("[]".utf8)
+        return String(decoding: data, as: UTF8.self)
     }
 }

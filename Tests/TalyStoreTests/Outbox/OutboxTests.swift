@@ -58,6 +58,38 @@ struct OutboxTests {
         #expect(events.map { try! $0.decodePayload(TestPayload.self).sequence }.isSorted())
     }
 
+    @Test("a consumer reading some payloads only gets the same events, the other payloads empty")
+    func payloadsOfSomeTypes() throws {
+        let fixture = try StoreFixture()
+        let (_, a) = try fixture.makeTenant("a")
+        for sequence in 0..<6 {
+            try a.store.write { db in
+                _ = try a.appendEvent(
+                    db, aggregateType: sequence % 2 == 0 ? "test" : "other", aggregateID: Int64(sequence),
+                    eventType: "test.happened", payload: TestPayload(writer: 0, sequence: sequence), at: a.now)
+            }
+        }
+        let plain = try fixture.store.outboxConsumer(named: "index-sync")
+        let some = plain.readingPayloads(only: ["test", "absent"])
+        for (every, partial) in [
+            (plain, some),
+            (try a.outboxConsumer(named: "t"), try a.outboxConsumer(named: "t").readingPayloads(only: ["test"])),
+        ] {
+            let events = try every.pendingEvents(limit: 100)
+            let read = try partial.events(after: OutboxEventID(0), limit: 100)
+            #expect(events.count >= 6)
+            #expect(read.map(\.id) == events.map(\.id))
+            #expect(read.map(\.aggregateType) == events.map(\.aggregateType))
+            #expect(read.map(\.aggregateID) == events.map(\.aggregateID))
+            for (event, partial) in zip(events, read) {
+                #expect(!event.payload.isEmpty)
+                #expect(
+                    partial.payload == (event.aggregateType == "test" ? event.payload : ""), "\(event.aggregateType)")
+            }
+        }
+        #expect(try plain.readingPayloads(only: []).pendingEvents(limit: 100).allSatisfy { $0.payload.isEmpty })
+    }
+
     @Test("a consumer that crashes before acknowledging gets the same events again, after a restart too")
     func atLeastOnce() throws {
         let fixture = try StoreFixture()
