@@ -103,6 +103,12 @@ public actor IndexSyncWorker {
     private let beforeAcknowledge: (@Sendable (OutboxEventID) -> Bool)?
     /// Batches applied to the writers and not yet committed: what the next commit covers.
     private var pending = PendingCommit()
+    /// Records per page of a rebuild's reads, and what runs after each page: tests make pages
+    /// small and write records between them (`setRebuildPaging`).
+    private var rebuildPageSize = 1000
+    private var afterRebuildPage: (@Sendable () -> Void)?
+    /// Documents handed to the writers since the worker started (tests check nothing is indexed twice).
+    private(set) var addedDocumentCount = 0
 
     private struct PendingCommit {
         /// The collections written since the last commit.
@@ -134,6 +140,13 @@ public actor IndexSyncWorker {
         } catch {
             throw .store(error)
         }
+    }
+
+    /// Rebuilds read `pageSize` records per page and call `afterPage` after each: for tests that
+    /// write records while a rebuild pages.
+    func setRebuildPaging(pageSize: Int, afterPage: (@Sendable () -> Void)?) {
+        rebuildPageSize = max(1, pageSize)
+        afterRebuildPage = afterPage
     }
 
     /// Drops a collection's writer once its background merges are done, so none of them still
@@ -240,7 +253,7 @@ public actor IndexSyncWorker {
         // Per tenant: the items touched (with their last event's payload, which names the type
         // of an item that is gone) and the content types touched; the store says what they are
         // now. Payloads are decoded only for items that are gone: they carry every field.
-        var items: [TenantID: [ContentItemID: String]] = [:]
+        var items: [TenantID: [ContentItemID: (payload: String, event: OutboxEventID)]] = [:]
         var types: [TenantID: [ContentTypeID: String]] = [:]
         var products: [TenantID: [ProductID: OutboxEventID]] = [:]
         var newest: [TenantID: OutboxEventID] = [:]
@@ -248,7 +261,9 @@ public actor IndexSyncWorker {
             newest[event.tenantID] = event.id
             switch event.aggregateType {
             case "content_item":
-                items[event.tenantID, default: [:]][ContentItemID(event.aggregateID)] = event.payload
+                items[event.tenantID, default: [:]][ContentItemID(event.aggregateID)] = (
+                    event.payload, event.id ?? last
+                )
             case "content_type":
                 let typeName = Self.decode(event.payload, as: TypePayload.self)?.name ?? ""
                 types[event.tenantID, default: [:]][ContentTypeID(event.aggregateID)] = typeName
@@ -289,15 +304,15 @@ public actor IndexSyncWorker {
                 throw .store(error)
             }
             for itemID in itemIDs {
+                let (payload, eventID) = changed[itemID]!
                 guard let item = found[itemID] else {
                     // Deleted: remove it from the index its last event named, if that exists.
-                    let payload = changed[itemID] ?? ""
                     let event = Self.decode(payload, as: ItemPayload.self)
                     let key = CollectionKey(
                         tenantID: tenantID, collection: .content(typeName: event?.contentType ?? ""))
                     guard let collection = try existingCollection(key) else { continue }
-                    collection.writer.delete(id: String(itemID.rawValue))
                     touched.insert(key)
+                    if eventID > collection.appliedThrough { collection.writer.delete(id: String(itemID.rawValue)) }
                     continue
                 }
                 let type: ContentTypeRecord
@@ -312,6 +327,9 @@ public actor IndexSyncWorker {
                 let key = CollectionKey(tenantID: tenantID, collection: .content(typeName: type.name))
                 let collection = try openCollection(key, type: type, scope: scope)
                 touched.insert(key)
+                // As for products: the index's last commit (a rebuild's, possibly this batch's)
+                // already reflects the item's events up to the position it recorded.
+                guard eventID > collection.appliedThrough else { continue }
                 if item.status == .published, case .content(let mapping) = collection.mapping {
                     upserts[key, default: []].append(try Self.pending(item, mapping: mapping, key: key))
                 } else {
@@ -537,6 +555,7 @@ public actor IndexSyncWorker {
     private func add(_ documents: [PendingDocument], to collection: OpenCollection, key: CollectionKey)
         throws(IndexSyncError)
     {
+        addedDocumentCount += documents.count
         let failures: [(index: Int, error: DocumentError)]
         do throws(IndexError) {
             failures = try collection.writer.add(validated: documents.map(\.document))
@@ -643,19 +662,20 @@ public actor IndexSyncWorker {
         guard let typeID = type.id else { preconditionFailure("a stored content type has an id") }
         let rebuilt = try rebuildGeneration(key, mapping: .content(mapping)) {
             (collection) throws(IndexSyncError) -> CollectionMapping? in
-            var cursor: ContentItemID?
-            while true {
-                let page: [ContentItemRecord]
-                do throws(StoreError) {
-                    page = try scope.contentItems(of: typeID, status: .published, after: cursor, limit: 1000)
-                } catch {
-                    throw .store(error)
-                }
-                guard let lastID = page.last?.id else { break }
+            // Items created after the position come as events (see `rebuildProducts`).
+            let last: ContentItemID?
+            do throws(StoreError) { last = try scope.lastContentItemID() } catch { throw .store(error) }
+            guard let last else { return .content(mapping) }
+            try forEachPage(through: last.rawValue) { (cursor) throws(StoreError) in
+                try scope.contentItems(
+                    of: typeID, status: .published, after: cursor.map(ContentItemID.init), limit: rebuildPageSize)
+            } id: {
+                $0.id?.rawValue ?? 0
+            } _: { (page) throws(IndexSyncError) -> Bool in
                 try add(
                     page.map { (item) throws(IndexSyncError) in try Self.pending(item, mapping: mapping, key: key) },
                     to: collection, key: key)
-                cursor = lastID
+                return true
             }
             return .content(mapping)
         }
@@ -681,7 +701,11 @@ public actor IndexSyncWorker {
                 let last: ProductID?
                 do throws(StoreError) { last = try scope.lastProductID() } catch { throw .store(error) }
                 guard let last else { return .products(mapping) }
-                try forEachProductPage(scope, through: last) { (page) throws(IndexSyncError) -> Bool in
+                try forEachPage(through: last.rawValue) { (cursor) throws(StoreError) in
+                    try scope.productIndexSources(after: cursor.map(ProductID.init), limit: rebuildPageSize)
+                } id: {
+                    $0.id.rawValue
+                } _: { (page) throws(IndexSyncError) -> Bool in
                     let including = mapping.including(page)
                     if including != mapping {
                         guard including.schema.extends(mapping.schema) else {
@@ -706,22 +730,24 @@ public actor IndexSyncWorker {
         }
     }
 
-    /// Calls `body` with the tenant's products up to id `last`, a page at a time in id order,
-    /// until the pages end or `body` returns false.
-    private func forEachProductPage(
-        _ scope: any TenantStore, through last: ProductID,
-        _ body: ([ProductIndexSource]) throws(IndexSyncError) -> Bool
+    /// Calls `body` with the records `read` gives up to id `last`, a page (`read(cursor)`: the
+    /// records after the cursor id, in id order) at a time, until the pages end or `body` returns
+    /// false. Records with larger ids were created after the rebuild read its position: their
+    /// events follow, and reading them here too would index them twice.
+    private func forEachPage<Record>(
+        through last: Int64, read: (Int64?) throws(StoreError) -> [Record], id: (Record) -> Int64,
+        _ body: ([Record]) throws(IndexSyncError) -> Bool
     ) throws(IndexSyncError) {
-        var cursor: ProductID?
+        var cursor: Int64?
         while true {
-            var page: [ProductIndexSource]
-            do throws(StoreError) { page = try scope.productIndexSources(after: cursor, limit: 1000) } catch {
-                throw .store(error)
-            }
-            let beyond = page.firstIndex { $0.id.rawValue > last.rawValue }
+            var page: [Record]
+            do throws(StoreError) { page = try read(cursor) } catch { throw .store(error) }
+            let beyond = page.firstIndex { id($0) > last }
             if let beyond { page.removeSubrange(beyond...) }
-            guard let lastID = page.last?.id, try body(page), beyond == nil else { return }
-            cursor = lastID
+            guard let lastRecord = page.last, try body(page) else { return }
+            afterRebuildPage?()
+            guard beyond == nil else { return }
+            cursor = id(lastRecord)
         }
     }
 

@@ -227,6 +227,16 @@ extension TenantScope {
         }
     }
 
+    public func lastContentItemID() throws(StoreError) -> ContentItemID? {
+        let tenantID = tenantID
+        return try store.read { db in
+            try Int64.fetchOne(
+                db, sql: "SELECT max(id) FROM \(ContentItemRecord.databaseTableName) WHERE tenant_id = ?",
+                arguments: [tenantID]
+            ).map(ContentItemID.init)
+        }
+    }
+
     /// The item of type `typeID` with this slug, or nil.
     public func contentItem(of typeID: ContentTypeID, slug: String) throws(StoreError) -> ContentItemRecord? {
         let tenantID = tenantID

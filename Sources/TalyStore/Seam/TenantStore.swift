@@ -170,6 +170,9 @@ public protocol TenantContentItems: TenantScoped {
     /// Makes a revision's content the item's current content, as a new revision.
     func restoreContentRevision(_ revisionID: ContentRevisionID, expectedVersion: Int64, by actor: Actor)
         throws(StoreError) -> ContentItemRecord
+    /// The largest id of the tenant's items (any type or status), nil when it has none: ids are
+    /// assigned in increasing order, so an item created after this call has a larger one.
+    func lastContentItemID() throws(StoreError) -> ContentItemID?
 }
 
 /// Products of the catalog.
