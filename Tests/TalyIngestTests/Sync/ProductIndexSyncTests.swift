@@ -144,6 +144,21 @@ struct ProductIndexSyncTests {
         let records = try fixture.acme.products(ids: asked)
         let sources = try fixture.acme.productIndexSources(ids: asked)
         #expect(sources.map(\.id) == records.map { $0.id! }, "seed \(seed)")
+        // A dense run of ids (a bulk load's batch) is read as a range: the same rows, the ids not
+        // asked for, gone or repeated left out or read once.
+        var run = Array(ids[20..<80].filter { _ in random.next() % 4 != 0 }) + [ids[7], ids[30], ids[30]]
+        run.shuffle(using: &random)
+        let ranged = try fixture.acme.productIndexSources(ids: run)
+        let listed = try fixture.acme.productIndexSources(ids: run + [ProductID(999_999)])
+        let runMapping = ProductIndexMapping().including(listed)
+        #expect(ranged.map(\.id) == listed.map(\.id), "seed \(seed)")
+        #expect(
+            try ranged.map { try runMapping.validatedDocument(of: $0) }
+                == listed.map { try runMapping.validatedDocument(of: $0) }, "seed \(seed)")
+        #expect(
+            try fixture.acme.productIndexSources(ids: run).map(\.id)
+                == (try fixture.acme.products(ids: run)).map { $0.id! },
+            "seed \(seed)")
         // The mapping grows page by page (columns in the order first seen), as the worker grows it.
         var fromRecords = ProductIndexMapping()
         var fromSources = ProductIndexMapping()
@@ -175,6 +190,15 @@ struct ProductIndexSyncTests {
         let theirs = try fixture.product("G-1", title: "Theirs", in: other)
         #expect(try other.lastProductID() == theirs.id)
         #expect(try fixture.acme.lastProductID() == paged.max(by: { $0.rawValue < $1.rawValue }), "seed \(seed)")
+        // Another tenant's product inside a range of ours is not read.
+        let before = try fixture.product("A-before", title: "Ours")
+        let between = try fixture.product("G-2", title: "Theirs", in: other)
+        let after = try fixture.product("A-after", title: "Ours")
+        #expect(
+            try fixture.acme.productIndexSources(ids: [before.id!, between.id!, after.id!]).map(\.id) == [
+                before.id!, after.id!,
+            ])
+        #expect(try other.productIndexSources(ids: [before.id!, between.id!, after.id!]).map(\.id) == [between.id!])
     }
 
     @Test("Product events are applied: create, update, delete; every status is indexed")
