@@ -362,9 +362,10 @@ public actor IndexSyncWorker {
             // Appended to `upserts` once: its key hashes the collection's name.
             var documents: [PendingDocument] = []
             documents.reserveCapacity(present.count)
+            var memo = ProductIndexMapping.DocumentMemo()
             for product in present {
                 guard unapplied[product.id]! > applied else { continue }
-                documents.append(try Self.pending(product, mapping: mapping, key: key))
+                documents.append(try Self.pending(product, mapping: mapping, key: key, memo: &memo))
             }
             upserts[key, default: []].append(contentsOf: documents)
         }
@@ -581,12 +582,13 @@ public actor IndexSyncWorker {
     }
 
     /// A product's document, checked against the mapping's schema.
-    private static func pending(_ product: ProductIndexSource, mapping: ProductIndexMapping, key: CollectionKey)
-        throws(IndexSyncError) -> PendingDocument
-    {
+    private static func pending(
+        _ product: ProductIndexSource, mapping: ProductIndexMapping, key: CollectionKey,
+        memo: inout ProductIndexMapping.DocumentMemo
+    ) throws(IndexSyncError) -> PendingDocument {
         let id = product.id.rawValue
         do throws(DocumentError) {
-            return (id, try mapping.validatedDocument(of: product))
+            return (id, try mapping.validatedDocument(of: product, memo: &memo))
         } catch {
             throw .document(collection: "\(key.tenantID)/\(key.collection)", itemID: id, error)
         }
@@ -717,10 +719,14 @@ public actor IndexSyncWorker {
                         }
                         mapping = including
                     }
-                    try add(
-                        page.map { (product) throws(IndexSyncError) in
-                            try Self.pending(product, mapping: mapping, key: key)
-                        }, to: collection, key: key)
+                    // One memo per page: the mapping may grow between pages.
+                    var memo = ProductIndexMapping.DocumentMemo()
+                    var documents: [PendingDocument] = []
+                    documents.reserveCapacity(page.count)
+                    for product in page {
+                        documents.append(try Self.pending(product, mapping: mapping, key: key, memo: &memo))
+                    }
+                    try add(documents, to: collection, key: key)
                     return true
                 }
                 return retyped == nil ? .products(mapping) : nil

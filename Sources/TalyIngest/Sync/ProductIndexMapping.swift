@@ -162,18 +162,25 @@ public struct ProductIndexMapping: Sendable, Equatable {
         var kinds = attributes
         var added: [String] = []
         var widened = false
+        // Products of one catalog list the same names in the same order: the kind known for the
+        // name at each position of the previous list spares a lookup, until `kinds` changes.
+        var memo = AttributeMemo<AttributeKind>()
         for list in attributeLists {
+            var position = 0
             for (name, value) in list {
+                defer { position += 1 }
                 let kind = AttributeKind(of: value)
-                guard let known = kinds[name] else {
+                guard let known = memo.value(at: position, name: name, else: { kinds[$0] }) else {
                     guard Self.fieldName(ofAttribute: name) != nil else { continue }
                     kinds[name] = kind
                     added.append(name)
+                    memo = AttributeMemo()
                     continue
                 }
                 let wider = known.widened(with: kind)
                 if wider != known {
                     kinds[name] = wider
+                    memo = AttributeMemo()
                     // A column added by these products is not retyped: it is added as it ends.
                     if attributes[name] != nil { widened = true }
                 }
@@ -210,37 +217,69 @@ public struct ProductIndexMapping: Sendable, Equatable {
     /// The document of the product `source` reads, validated: the same as
     /// `validatedDocument(of:)` of its ``ProductRecord``, without the record's draft and dictionary.
     public func validatedDocument(of source: ProductIndexSource) throws(DocumentError) -> ValidatedDocument {
+        var memo = DocumentMemo()
+        return try validatedDocument(of: source, memo: &memo)
+    }
+
+    /// `validatedDocument(of:)` of one of many products in a row, sharing `memo` with the others
+    /// (one memo per mapping): each attribute's column is looked up once per position of the
+    /// product's attribute names rather than per product, and a keyword value equal to the
+    /// previous product's (a status, a currency, a catalog's source) reuses its one-value array.
+    func validatedDocument(of source: ProductIndexSource, memo: inout DocumentMemo) throws(DocumentError)
+        -> ValidatedDocument
+    {
         var values = ownFieldValues(
             id: source.id.rawValue, title: source.title, description: source.description, sku: source.sku,
             status: source.status, currency: source.currency, priceAmount: source.priceAmount,
-            version: source.version, createdAt: source.createdAt, updatedAt: source.updatedAt)
-        fill(&values, attributes: source.attributes)
+            version: source.version, createdAt: source.createdAt, updatedAt: source.updatedAt, memo: &memo)
+        fill(&values, attributes: source.attributes, memo: &memo)
         return try schema.validate(values: values)
+    }
+
+    /// What consecutive documents of one mapping share (see `validatedDocument(of:memo:)`).
+    struct DocumentMemo {
+        fileprivate var columns = AttributeMemo<(number: Int, kind: AttributeKind)>()
+        /// Per field number, the last single keyword value array built.
+        fileprivate var keywords: [[String]] = []
+
+        /// An empty memo.
+        init() {}
+
+        /// `.keyword([value])`, the previous array of field `number` when it holds `value`.
+        fileprivate mutating func keyword(_ value: String, field number: Int, fieldCount: Int) -> FieldValue {
+            if keywords.count != fieldCount { keywords = Array(repeating: [], count: fieldCount) }
+            if keywords[number].first == value { return .keyword(keywords[number]) }
+            let array = [value]
+            keywords[number] = array
+            return .keyword(array)
+        }
     }
 
     /// The document's values by field number (`ownFields` first, then the attribute columns).
     private func fieldValues(of product: ProductRecord) -> [FieldValue?] {
+        var memo = DocumentMemo()
         var values = ownFieldValues(
             id: product.id?.rawValue ?? 0, title: product.draft.title, description: product.draft.description,
             sku: product.sku, status: product.status, currency: product.price.currency.code,
             priceAmount: product.price.amount, version: product.version, createdAt: product.createdAt,
-            updatedAt: product.updatedAt)
-        fill(&values, attributes: product.draft.attributes)
+            updatedAt: product.updatedAt, memo: &memo)
+        fill(&values, attributes: product.draft.attributes, memo: &memo)
         return values
     }
 
     /// The values of `ownFields`, the attribute columns left empty.
     private func ownFieldValues(
         id: Int64, title: String, description: String, sku: String, status: ProductStatus, currency: String,
-        priceAmount: Int64, version: Int64, createdAt: Date, updatedAt: Date
+        priceAmount: Int64, version: Int64, createdAt: Date, updatedAt: Date, memo: inout DocumentMemo
     ) -> [FieldValue?] {
-        var values = [FieldValue?](repeating: nil, count: schema.fields.count)
+        let count = schema.fields.count
+        var values = [FieldValue?](repeating: nil, count: count)
         values[0] = .keyword([String(id)])
         values[1] = .text(title)
         if !description.isEmpty { values[2] = .text(description) }
         values[3] = .keyword([sku])
-        values[4] = .keyword([status.rawValue])
-        values[5] = .keyword([currency])
+        values[4] = memo.keyword(status.rawValue, field: 4, fieldCount: count)
+        values[5] = memo.keyword(currency, field: 5, fieldCount: count)
         values[6] = .int64(priceAmount)
         values[7] = .int64(version)
         values[8] = .date(milliseconds: ContentIndexMapping.milliseconds(createdAt))
@@ -250,11 +289,20 @@ public struct ProductIndexMapping: Sendable, Equatable {
 
     /// Sets the attribute columns this mapping holds; attributes it does not hold are left out.
     private func fill(
-        _ values: inout [FieldValue?], attributes: some Sequence<(key: String, value: AttributeValue)>
+        _ values: inout [FieldValue?], attributes: some Sequence<(key: String, value: AttributeValue)>,
+        memo: inout DocumentMemo
     ) {
+        var position = 0
         for (name, value) in attributes {
-            guard let column = columns[name], let indexed = Self.fieldValue(value, as: column.kind) else { continue }
-            values[column.number] = indexed
+            defer { position += 1 }
+            guard let column = memo.columns.value(at: position, name: name, else: { columns[$0] }) else { continue }
+            if column.kind == .string {
+                // `fieldValue(_:as: .string)`, the array shared with the previous product's when equal.
+                guard let text = Self.scalarText(value) else { continue }
+                values[column.number] = memo.keyword(text, field: column.number, fieldCount: values.count)
+            } else if let indexed = Self.fieldValue(value, as: column.kind) {
+                values[column.number] = indexed
+            }
         }
     }
 
@@ -291,5 +339,27 @@ public struct ProductIndexMapping: Sendable, Equatable {
         case .bool(let flag): flag ? "true" : "false"
         case .array: nil
         }
+    }
+}
+
+/// What was found for the attribute name at each position of the previous product's list, so
+/// that the next product listing the same names in the same order (a catalog's products do)
+/// skips a dictionary lookup per attribute.
+struct AttributeMemo<Value> {
+    private var names: [String] = []
+    private var values: [Value?] = []
+
+    /// What `lookup(name)` gives, from the memo when the previous list had `name` at `position`.
+    mutating func value(at position: Int, name: String, else lookup: (String) -> Value?) -> Value? {
+        if position < names.count, names[position] == name { return values[position] }
+        let value = lookup(name)
+        if position < names.count {
+            names[position] = name
+            values[position] = value
+        } else if position == names.count {
+            names.append(name)
+            values.append(value)
+        }
+        return value
     }
 }

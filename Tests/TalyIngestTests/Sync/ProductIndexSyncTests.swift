@@ -1,10 +1,11 @@
 import Foundation
 import Synchronization
 import TalyIndex
-import TalyIngest
 import TalyStore
 import TalyTestSupport
 import Testing
+
+@testable import TalyIngest
 
 @Suite("Index sync of products")
 struct ProductIndexSyncTests {
@@ -173,6 +174,24 @@ struct ProductIndexSyncTests {
                     try fromSources.validatedDocument(of: source) == (try fromRecords.validatedDocument(of: record)),
                     "seed \(seed): product \(source.id)")
             }
+        }
+        // The kinds the mapping finds (it remembers each position's name from product to product)
+        // are those of a plain fold over every attribute; one memo shared by all the documents of
+        // a mapping builds the same documents as a fresh memo per document.
+        var folded: [String: ProductIndexMapping.AttributeKind] = [:]
+        for source in sources {
+            for (name, value) in source.attributes where ProductIndexMapping.fieldName(ofAttribute: name) != nil {
+                let kind = ProductIndexMapping.AttributeKind(of: value)
+                folded[name] = folded[name].map { $0.widened(with: kind) } ?? kind
+            }
+        }
+        #expect(ProductIndexMapping().including(sources).attributes == folded, "seed \(seed)")
+        var memo = ProductIndexMapping.DocumentMemo()
+        for source in sources {
+            #expect(
+                try fromSources.validatedDocument(of: source, memo: &memo)
+                    == (try fromSources.validatedDocument(of: source)),
+                "seed \(seed): product \(source.id)")
         }
         // Paging reads every product of every status, as `products(after:limit:status:)` does.
         var paged: [ProductID] = []
