@@ -138,7 +138,7 @@ public final class IndexWriter: @unchecked Sendable {
         state.withLock { state in
             precondition(state.schema.idMode == .unique, "delete(id:) on an append-only index: its ids are not indexed")
             state.sequence += 1
-            state.pendingDeletes[id] = state.sequence
+            state.pendingDeletes[id] = PendingDelete(sequence: state.sequence, mayBeBuffered: true)
         }
     }
 
@@ -249,7 +249,8 @@ public final class IndexWriter: @unchecked Sendable {
         // The newest operation on an id wins; an add replaces older copies (append-only: never).
         for (position, (index, document)) in documents.enumerated()
         where state.schema.idMode == .unique && !failedIndexes.contains(index) {
-            state.pendingDeletes[document.id] = firstSequence + UInt64(position)
+            state.pendingDeletes[document.id, default: PendingDelete(sequence: 0, mayBeBuffered: false)]
+                .add(sequence: firstSequence + UInt64(position))
         }
         return failed
     }
@@ -291,8 +292,8 @@ public final class IndexWriter: @unchecked Sendable {
                     var writerSegment = WriterSegment(reader: reader, deletesGeneration: 0)
                     // Deletes issued after a document was added remove it before it is ever seen.
                     var deleted: [UInt32] = []
-                    for (id, sequence) in pending {
-                        builder.documents(withID: id, before: sequence, into: &deleted)
+                    for (id, delete) in pending where delete.mayBeBuffered {
+                        builder.documents(withID: id, before: delete.sequence, into: &deleted)
                         for document in deleted { writerSegment.delete(document) }
                     }
                     return writerSegment
@@ -438,6 +439,23 @@ struct WriterSegment {
     }
 }
 
+/// The newest operation on an id since the last flush: its sequence number removes the copies
+/// added before it (in older segments: every copy).
+struct PendingDelete: Equatable {
+    var sequence: UInt64
+    /// Whether a document with the id may be buffered in a builder from an earlier operation:
+    /// false for an id whose only operation since the last flush is the add that set it.
+    var mayBeBuffered: Bool
+
+    /// Records an add at `sequence` (never 0). An id's first operation since the last flush (the
+    /// entry just made, sequence 0) finds no buffered document with the id, as each buffered add
+    /// left an entry: the flush need not look it up in the builders.
+    mutating func add(sequence: UInt64) {
+        if self.sequence != 0 { mayBeBuffered = true }
+        self.sequence = sequence
+    }
+}
+
 /// What the lock protects.
 struct WriterState {
     var schema: Schema
@@ -451,7 +469,7 @@ struct WriterState {
     /// documents; flushed (then dropped) with the next flush.
     var retiredBuilders: [SegmentBuilder] = []
     var sequence: UInt64 = 0
-    var pendingDeletes: [String: UInt64] = [:]
+    var pendingDeletes: [String: PendingDelete] = [:]
     /// The error of a background merge, reported by the next commit.
     var mergeFailure: IndexError?
 }

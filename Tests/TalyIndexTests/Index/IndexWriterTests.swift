@@ -141,6 +141,45 @@ struct IndexWriterTests {
         #expect(try reader.document(withID: "doc-20")?["price"] == .int64(2000))
     }
 
+    @Test("random adds (ids repeated within and across batches), deletes and commits match a model (seeded)")
+    func upsertsMatchModel() throws {
+        let dir = try TemporaryDirectory()
+        let seed = SplitMix64.testSeed()
+        var random = SplitMix64(seed: seed)
+        let options = IndexWriterOptions(
+            ramBudgetBytes: 1 << 20, indexingThreads: Int.random(in: 1...2, using: &random), mergesInBackground: false)
+        let writer = try IndexWriter(directory: dir.path, schema: Self.schema, options: options)
+        var model: [Int: Int] = [:]
+        var version = 0
+        for _ in 0..<40 {
+            switch random.next() % 8 {
+            case 0:
+                let id = Int(random.next() % 300)
+                writer.delete(id: "doc-\(id)")
+                model[id] = nil
+            case 1:
+                try writer.commit()
+            default:
+                // Mostly new ids, some already added (in RAM or committed), some twice in the batch.
+                let batch = (0..<Int.random(in: 1...120, using: &random)).map { _ in Int(random.next() % 300) }
+                var documents: [Document] = []
+                for id in batch {
+                    version += 1
+                    documents.append(Self.document(id, &random, version: version % 100))
+                    model[id] = version % 100
+                }
+                try writer.add(documents)
+            }
+        }
+        try writer.commit()
+        let reader = try IndexReader.open(directory: dir.path)
+        #expect(reader.documentCount == model.count, "seed \(seed)")
+        for id in 0..<300 {
+            let price = try reader.document(withID: "doc-\(id)")?["price"]
+            #expect(price == model[id].map { .int64(Int64(id) * 100 + Int64($0)) }, "seed \(seed): doc-\(id)")
+        }
+    }
+
     @Test("an append-only index keeps duplicate ids, indexes no id terms, merges, and refuses work by id")
     func appendOnly() throws {
         let dir = try TemporaryDirectory()
