@@ -255,7 +255,9 @@ public actor IndexSyncWorker {
         // now. Payloads are decoded only for items that are gone: they carry every field.
         var items: [TenantID: [ContentItemID: (payload: String, event: OutboxEventID)]] = [:]
         var types: [TenantID: [ContentTypeID: String]] = [:]
-        var products: [TenantID: [ProductID: OutboxEventID]] = [:]
+        // Per tenant, (product, event) in event order: a list rather than a dictionary, since a
+        // bulk load's batch is thousands of products whose ids already come in order.
+        var products: [TenantID: [(id: ProductID, event: OutboxEventID)]] = [:]
         var newest: [TenantID: OutboxEventID] = [:]
         for event in events {
             newest[event.tenantID] = event.id
@@ -268,7 +270,7 @@ public actor IndexSyncWorker {
                 let typeName = Self.decode(event.payload, as: TypePayload.self)?.name ?? ""
                 types[event.tenantID, default: [:]][ContentTypeID(event.aggregateID)] = typeName
             case "product":
-                products[event.tenantID, default: [:]][ProductID(event.aggregateID)] = event.id
+                products[event.tenantID, default: []].append((ProductID(event.aggregateID), event.id ?? last))
             default:
                 // Other aggregates (tenants, users, inventory…) have no index.
                 continue
@@ -339,34 +341,47 @@ public actor IndexSyncWorker {
         }
         for (tenantID, changed) in products {
             let key = CollectionKey(tenantID: tenantID, collection: .products)
-            // A rebuild of the index (this batch's, or one since a restart) already reflects
-            // every event up to the position it recorded: a bulk load's backlog is read once.
-            var unapplied = changed
-            if let reflected = open[key]?.appliedThrough { unapplied = unapplied.filter { $0.value > reflected } }
+            // Each product once with its newest event, in id order. A rebuild of the index (this
+            // batch's, or one since a restart) already reflects every event up to the position it
+            // recorded: a bulk load's backlog is read once.
+            let reflected = open[key]?.appliedThrough ?? OutboxEventID(0)
+            var unapplied: [(id: ProductID, event: OutboxEventID)] = []
+            unapplied.reserveCapacity(changed.count)
+            for entry in changed.sorted(by: { $0.id.rawValue < $1.id.rawValue }) {
+                if let previous = unapplied.last, previous.id == entry.id {
+                    unapplied[unapplied.count - 1].event = max(previous.event, entry.event)
+                } else {
+                    unapplied.append(entry)
+                }
+            }
+            unapplied.removeAll { $0.event <= reflected }
             guard !unapplied.isEmpty, let scope = try scope(of: tenantID) else { continue }
-            let productIDs = unapplied.keys.sorted(by: { $0.rawValue < $1.rawValue })
             // One read for the batch's products rather than a read transaction per product, as
             // the index reads them (no draft, no attributes dictionary).
             let present: [ProductIndexSource]
-            do throws(StoreError) { present = try scope.productIndexSources(ids: productIDs) } catch {
+            do throws(StoreError) { present = try scope.productIndexSources(ids: unapplied.map(\.id)) } catch {
                 throw .store(error)
             }
             let collection = try openProducts(key, including: present, scope: scope)
             touched.insert(key)
             let applied = collection.appliedThrough
-            let presentIDs = Set(present.map(\.id))
-            for productID in productIDs where !presentIDs.contains(productID) && unapplied[productID]! > applied {
-                collection.writer.delete(id: String(productID.rawValue))
-            }
             guard case .products(let mapping) = collection.mapping else { continue }
-            // Appended to `upserts` once: its key hashes the collection's name.
+            // Both in id order: a product read is upserted, one gone is deleted.
             var documents: [PendingDocument] = []
             documents.reserveCapacity(present.count)
             var memo = ProductIndexMapping.DocumentMemo()
-            for product in present {
-                guard unapplied[product.id]! > applied else { continue }
-                documents.append(try Self.pending(product, mapping: mapping, key: key, memo: &memo))
+            var next = 0
+            for (productID, eventID) in unapplied {
+                let found = next < present.count && present[next].id == productID
+                defer { if found { next += 1 } }
+                guard eventID > applied else { continue }
+                if found {
+                    documents.append(try Self.pending(present[next], mapping: mapping, key: key, memo: &memo))
+                } else {
+                    collection.writer.delete(id: String(productID.rawValue))
+                }
             }
+            // Appended to `upserts` once: its key hashes the collection's name.
             upserts[key, default: []].append(contentsOf: documents)
         }
         // A full batch is a bulk load's (or a backlog's): its documents buffer under the larger

@@ -247,6 +247,47 @@ struct ProductIndexSyncTests {
         #expect(try worker.verify(tenantID: fixture.acme.tenantID).isEmpty)
     }
 
+    @Test(
+        "Random creates, updates and deletes, several per product in one batch, leave the index as the catalog (seeded)"
+    )
+    func randomChangesConverge() async throws {
+        let seed = SplitMix64.testSeed()
+        var random = SplitMix64(seed: seed)
+        let fixture = try IndexSyncFixture()
+        let worker = try fixture.worker(batchSize: Int(random.next() % 20) + 3)
+        var live: [ProductID: Int64] = [:]
+        for step in 0..<150 {
+            let ids = Array(live.keys)
+            switch random.next() % 6 {
+            case 0, 1, 2:
+                let product = try fixture.product("P-\(step)", title: "Item \(step)")
+                live[product.id!] = product.version
+            case 3, 4:
+                guard let id = ids.randomElement(using: &random) else { continue }
+                let updated = try fixture.acme.updateProduct(
+                    id, expectedVersion: live[id]!,
+                    with: ProductDraft(
+                        sku: "P-\(step)-u", title: "Updated \(step)", description: "",
+                        price: Money(amount: 5, currency: "EUR"),
+                        attributes: [:], status: .active),
+                    by: .system)
+                live[id] = updated.version
+            default:
+                guard let id = ids.randomElement(using: &random) else { continue }
+                try fixture.acme.deleteProduct(id, expectedVersion: live[id]!, by: .system)
+                live[id] = nil
+            }
+            if random.next() % 25 == 0 { try await worker.drain() }
+        }
+        try await worker.drain()
+        let contents = try fixture.indexContents(collection: .products)
+        #expect(
+            contents.versions == Dictionary(uniqueKeysWithValues: live.map { (String($0.key.rawValue), $0.value) }),
+            "seed \(seed)")
+        #expect(contents.documents == live.count, "seed \(seed)")
+        #expect(try worker.verify(tenantID: fixture.acme.tenantID).isEmpty, "seed \(seed)")
+    }
+
     @Test("A new attribute grows the products index in place; a widened kind rebuilds it; both are filterable")
     func newAttributeGrows() async throws {
         let fixture = try IndexSyncFixture()
