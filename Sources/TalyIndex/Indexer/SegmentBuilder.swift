@@ -119,10 +119,17 @@ final class SegmentBuilder {
     /// Adds one validated document as the next document id, tagged with the writer's operation
     /// `sequence`. On an analysis error nothing of the document is kept.
     func add(_ document: ValidatedDocument, sequence: UInt64) throws(AnalysisError) {
-        let values = document.values
+        try document.values.withUnsafeBufferPointer { values throws(AnalysisError) in
+            try add(values, sequence: sequence)
+        }
+    }
+
+    /// `add(_:sequence:)` of the document's values, read in place rather than copied out of the
+    /// array (a copy of each value retained and released its string or array).
+    private func add(_ values: UnsafeBufferPointer<FieldValue?>, sequence: UInt64) throws(AnalysisError) {
         // Analyze every text field first, so a failure leaves the builder untouched.
         for number in values.indices {
-            guard let analyzer = analyzers[number], case .text(let text)? = values[number] else { continue }
+            guard case .text(let text)? = values[number], let analyzer = analyzers[number] else { continue }
             try analyzer.analyze(text, into: &tokenBuffers[number])
         }
         let doc = documentCount
@@ -135,20 +142,19 @@ final class SegmentBuilder {
         }
         storedBytes.appendVarUInt64(UInt64(storedCount))
         for number in values.indices {
-            let value = values[number]
             switch fieldTypes[number] {
             case .text:
                 var length: UInt32 = 0
-                if case .text? = value { length = invert(tokenBuffers[number], field: number, document: doc) }
+                if case .text? = values[number] { length = invert(tokenBuffers[number], field: number, document: doc) }
                 fieldLengths.append(length, field: number)
             case .keyword:
-                if case .keyword(let keywords)? = value, inverterIndex[number] >= 0 {
+                if case .keyword(let keywords)? = values[number], inverterIndex[number] >= 0 {
                     addKeywords(keywords, field: number, document: doc)
                 }
                 keywordOffsets.append(UInt32(keywordTermIDs.count(field: number)), field: number)
             case .int64, .date, .double:
                 let number64: Int64? =
-                    switch value {
+                    switch values[number] {
                     case .int64(let integer)?: integer
                     case .date(let milliseconds)?: milliseconds
                     case .double(let double)?: Int64(bitPattern: double.bitPattern)
@@ -157,7 +163,7 @@ final class SegmentBuilder {
                 numericValues.append(number64 ?? 0, field: number)
                 numericPresent.append(number64 != nil, field: number)
             }
-            if let value, storedFields[number] {
+            if storedFields[number], let value = values[number] {
                 StoredFieldsCodec.appendField(number, value, isLast: number == lastStored, to: &storedBytes)
             }
         }
