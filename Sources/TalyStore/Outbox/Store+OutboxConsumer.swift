@@ -100,7 +100,7 @@ extension Store: OutboxConsumerStorage {
         let payloadTypes = consumer.payloadAggregateTypes
         let columns = payloadTypes == nil ? OutboxEvent.selectedColumns : OutboxEvent.selectedColumnsWithPayloadsOf
         let statement: Statement
-        var arguments: StatementArguments = payloadTypes.map { [jsonArray($0)] } ?? []
+        var arguments: StatementArguments = payloadTypes.map { [TenantScope.jsonArray($0)] } ?? []
         if let tenantID = consumer.tenantID {
             statement = try db.cachedStatement(
                 sql: """
@@ -117,11 +117,5 @@ extension Store: OutboxConsumerStorage {
         let rows = try Row.fetchCursor(statement, arguments: arguments)
         while let row = try rows.next() { events.append(try OutboxEvent(selected: row)) }
         return events
-    }
-
-    /// Strings as a JSON array, for `IN (SELECT value FROM json_each(?))`.
-    private static func jsonArray(_ strings: [String]) -> String {
-        let data = (try? JSONEncoder().encode(strings)) ?? Data("[]".utf8)
-        return String(decoding: data, as: UTF8.self)
     }
 }
