@@ -70,9 +70,11 @@ let package = Package(
         ),
         // CRC-32C for index file footers, hardware instruction chosen at run time.
         .target(name: "CTalyChecksum"),
+        // The deadline of the search running on a thread, read by the engine's innermost loops.
+        .target(name: "CTalySearchBudget"),
         .target(
             name: "TalyIndex",
-            dependencies: ["CZstd", "CTalyICU", "CStemmer", "CTalyChecksum"],
+            dependencies: ["CZstd", "CTalyICU", "CStemmer", "CTalyChecksum", "CTalySearchBudget"],
             swiftSettings: indexSettings
         ),
         // SQLite's process-wide settings (sqlite3_config is variadic: C only).

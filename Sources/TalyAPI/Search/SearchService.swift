@@ -180,6 +180,7 @@ struct SearchService: Sendable {
         case .invalidCursor: return SearchSpec.badParameter("cursor", error.description)
         case .fieldNotHighlightable: return SearchSpec.badParameter("highlight", error.description)
         case .index(let failure): return .unavailable("the index cannot be read: \(failure)")
+        case .deadlineExceeded: return APIError(.timeout, "\(error.description) (the request's deadline)")
         }
     }
 

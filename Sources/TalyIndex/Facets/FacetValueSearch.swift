@@ -16,12 +16,15 @@ public struct FacetValueSearchRequest: Sendable, Hashable {
     public var selections: [FacetSelection]
     /// The number of values returned, most documents first (ties by value, byte-wise).
     public var limit: Int
+    /// When the search must stop (``SearchRequest/deadline``); nil: no deadline.
+    public var deadline: ContinuousClock.Instant?
 
     /// A facet value search; counts over every live document unless narrowed.
     public init(
         field: String, prefix: String, query: Query = .matchAll, filter: Filter? = nil,
-        selections: [FacetSelection] = [], limit: Int = 10
+        selections: [FacetSelection] = [], limit: Int = 10, deadline: ContinuousClock.Instant? = nil
     ) {
+        self.deadline = deadline
         self.field = field
         self.prefix = prefix
         self.query = query
@@ -54,9 +57,12 @@ extension IndexSearcher {
     public func searchFacetValues(_ request: FacetValueSearchRequest) throws(SearchError) -> FacetValueSearchResponse {
         precondition(request.limit >= 0, "the limit must not be negative")
         let field = request.field
+        let budget = SearchBudget(deadline: request.deadline)
+        defer { budget.end() }
         let plan = try FacetPlan(.values(field, limit: request.limit), schema: reader.schema)
         var compiler = QueryCompiler(searcher: self)
         let queryPlan = try compiler.compile(request.query)
+        try budget.check()
         var filters: [FilterPlan] = []
         if let filter = try compileFilter(request.filter) { filters.append(filter) }
         for selection in request.selections where selection.field != field {
@@ -67,6 +73,7 @@ extension IndexSearcher {
         var counts: [String: Int] = [:]
         do throws(IndexError) {
             for index in reader.segments.indices {
+                if budget.isSpent { break }
                 let segment = reader.segments[index]
                 guard let column = segment.columns.keywordColumn(field: plan.field) else { continue }
                 let range = column.ordinals(withPrefix: prefix)
@@ -89,6 +96,7 @@ extension IndexSearcher {
         } catch {
             throw .index(error)
         }
+        try budget.check()
         var values = counts.map { FacetValueCount(value: $0.key, count: $0.value) }
         values.sort {
             $0.count != $1.count ? $0.count > $1.count : $0.value.utf8.lexicographicallyPrecedes($1.value.utf8)

@@ -12,6 +12,9 @@
 /// kernels. The per-block checks are a few compares per 128 docs, and validating lazily keeps opening a cursor
 /// O(1) however long the list (validating the whole skip list up front would cost O(df/128) per query term).
 ///
+/// Deadline: past the deadline of the search on its thread (`SearchBudget`), the cursor ends at its next block
+/// instead of entering it.
+///
 /// Not thread-safe: a cursor belongs to one query on one thread. It keeps its file mapped while alive.
 public final class PostingsCursor {
     /// The `doc` of an exhausted cursor; writers reject it as a doc id.
@@ -138,7 +141,7 @@ public final class PostingsCursor {
         var position = index &+ 1
         if target > block.lastDoc {
             try shallowAdvance(to: target)
-            if skip.index >= blockCount { return exhaust() }
+            if skip.index >= blockCount || SearchBudget.spentInLoop { return exhaust() }
             try enterBlock(skip)
             position = 0
         }
@@ -261,7 +264,9 @@ public final class PostingsCursor {
             following = try readEntry(after: skip)
             skip = following
         }
-        if following.index >= blockCount { return exhaust() }
+        // Past the search's deadline a list ends early, so every algorithm over it drains; the
+        // searcher then throws rather than return what was found (`SearchBudget`).
+        if following.index >= blockCount || SearchBudget.spentInLoop { return exhaust() }
         try enterBlock(following)
         return doc
     }

@@ -78,6 +78,8 @@ final class FuzzyTermWalk {
         if cursor.ordinal < 0 { validDepth = 0 }
         guard try cursor.next() else { return false }
         while true {
+            // Past the deadline the walk ends; the searcher throws rather than search a partial expansion.
+            if SearchBudget.spentInLoop { return false }
             let term = cursor.term
             let depth = evaluate(term)
             if depth < 0 { return true }

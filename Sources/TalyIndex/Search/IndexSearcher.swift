@@ -96,8 +96,12 @@ public final class IndexSearcher: Sendable {
         // The page is the tail of the best offset + limit (saturated: no index holds Int.max documents).
         let (kept, overflow) = request.offset.addingReportingOverflow(request.limit)
         let keep = request.limit == 0 ? 0 : overflow ? Int.max : kept
+        let budget = SearchBudget(deadline: request.deadline)
+        defer { budget.end() }
         var compiler = QueryCompiler(searcher: self)
         let plan = try compiler.compile(request.query)
+        // A fuzzy or prefix expansion stopped by the deadline is incomplete: never search with it.
+        try budget.check()
         let filter = try compileFilter(request.filter)
         var selections: [(field: String, plan: FilterPlan)] = []
         for selection in request.selections {
@@ -120,6 +124,9 @@ public final class IndexSearcher: Sendable {
         var total = 0
         do throws(IndexError) {
             for index in reader.segments.indices {
+                // A spent budget drains the algorithms (their cursors end); between segments the clock
+                // is read outright, since facet counting, sorting and filters walk no postings.
+                if budget.isSpent { break }
                 let segment = reader.segments[index]
                 let accept: DocBitSet?
                 if facets.isEmpty {
@@ -155,6 +162,7 @@ public final class IndexSearcher: Sendable {
         } catch {
             throw .index(error)
         }
+        try budget.check()
         let facetResults = zip(facets, accumulators).map { $1.result($0) }
         if let sorted, let sortPlan {
             let page = sorted.entries.dropFirst(request.offset)
@@ -202,6 +210,7 @@ public final class IndexSearcher: Sendable {
         }
         let matches = try queryMatches(plan, segment: index)
         for (position, facet) in facets.enumerated() {
+            if position > 0 && SearchBudget.isSpentNow { break }
             var docs = matches ?? DocBitSet.all(count: Int(segment.documentCount))
             if let base { docs.formIntersection(base) }
             for (selection, set) in zip(selections, selected) where selection.field != facet.request.field {
@@ -278,9 +287,11 @@ public final class IndexSearcher: Sendable {
     private static func insertMatches<Scorer: DocScorer>(of scorer: Scorer, into set: inout DocBitSet)
         throws(IndexError)
     {
+        var countdown = BudgetCountdown()
         var doc = scorer.doc
         while doc != PostingsCursor.exhausted {
             set.insert(doc)
+            if countdown.spent() { break }
             doc = try scorer.next()
         }
     }

@@ -42,7 +42,8 @@ extension QueryCompiler {
             segments: for segment in reader.segments {
                 guard let fieldTerms = segment.terms.terms(forField: UInt32(number)) else { continue }
                 var cursor = makeCursor(fieldTerms)
-                while try advance(&cursor) {
+                // Past the deadline the expansion ends; the searcher throws rather than search with it.
+                while !SearchBudget.spentInLoop, try advance(&cursor) {
                     expansions.insert(Array(cursor.term))
                     if expansions.count > Self.maximumExpansions {
                         tooMany = true

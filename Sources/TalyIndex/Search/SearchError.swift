@@ -22,6 +22,9 @@ public enum SearchError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidCursor(String)
     /// Reading the index failed (corrupt or truncated files).
     case index(IndexError)
+    /// The search was still running at its deadline (``SearchRequest/deadline``) and stopped,
+    /// `elapsed` after it started.
+    case deadlineExceeded(elapsed: Duration)
 
     /// One line for people.
     public var description: String {
@@ -37,6 +40,15 @@ public enum SearchError: Error, Equatable, Sendable, CustomStringConvertible {
         case .invalidSort(let field, let reason): "cannot sort by \"\(field)\": \(reason)"
         case .invalidCursor(let reason): "invalid search-after cursor: \(reason)"
         case .index(let error): "index error: \(error)"
+        case .deadlineExceeded(let elapsed):
+            "the search did not finish by its deadline and was stopped after \(Self.milliseconds(elapsed))"
         }
+    }
+
+    /// `12.3 ms`.
+    private static func milliseconds(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        let tenths = max(0, seconds * 10_000 + attoseconds / 100_000_000_000_000)
+        return "\(tenths / 10).\(tenths % 10) ms"
     }
 }

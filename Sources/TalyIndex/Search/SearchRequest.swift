@@ -33,13 +33,18 @@ public struct SearchRequest: Sendable, Hashable {
     /// A ``SearchResponse/cursor`` of an earlier response with the same sort: only the hits strictly
     /// after it are returned (Elasticsearch's `search_after`).
     public var searchAfter: String?
+    /// When the search must stop: past it the search throws ``SearchError/deadlineExceeded(elapsed:)``
+    /// within tens of microseconds of work (checked per posting block, fuzzy term and segment), and
+    /// returns nothing. Nil: no deadline.
+    public var deadline: ContinuousClock.Instant?
 
     /// A request; every option but the query has a default (no filter, 10 hits, no count).
     public init(
         query: Query = .matchAll, filter: Filter? = nil, limit: Int = 10, countTotal: Bool = false,
         strategy: IndexSearcher.Strategy = .automatic, facets: [FacetRequest] = [], selections: [FacetSelection] = [],
-        sort: [SortKey] = [], searchAfter: String? = nil, offset: Int = 0
+        sort: [SortKey] = [], searchAfter: String? = nil, offset: Int = 0, deadline: ContinuousClock.Instant? = nil
     ) {
+        self.deadline = deadline
         self.offset = offset
         self.sort = sort
         self.searchAfter = searchAfter

@@ -80,7 +80,9 @@ enum BlockMaxConjunction {
         for position in bounded..<required.count { denseMax += Double(required[position].maxScore) }
         var target = required[0].doc
         var count = 0
-        while target != PostingsCursor.exhausted {
+        // Once per window (the lead's block): a clause may be a union of many expanded terms, whose
+        // lists would each drain a block past the deadline.
+        while target != PostingsCursor.exhausted && !SearchBudget.spentInLoop {
             var windowEnd = PostingsCursor.exhausted
             var scoring = false
             let lead = try required[0].blockMax(at: max(target, required[0].doc))

@@ -36,7 +36,8 @@ enum BlockMaxMaxScore {
         var prefix = [Double](repeating: 0, count: count + 1)
         var windowStart: UInt32 = PostingsCursor.exhausted
         for clause in owned { windowStart = min(windowStart, clause.doc) }
-        while windowStart != PostingsCursor.exhausted {
+        // Once per window, which ends with a block of the first clause.
+        while windowStart != PostingsCursor.exhausted && !SearchBudget.spentInLoop {
             var windowEnd = PostingsCursor.exhausted
             var total: Double = 0
             for position in 0..<count {

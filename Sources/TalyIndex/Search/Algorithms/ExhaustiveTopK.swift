@@ -7,12 +7,14 @@ enum ExhaustiveTopK {
         _ scorer: Scorer, accept: DocBitSet?, index: Int, into heap: inout TopKHeap
     ) throws(IndexError) -> Int {
         var count = 0
+        var countdown = BudgetCountdown()
         var doc = scorer.doc
         while doc != PostingsCursor.exhausted {
             if accept?.contains(doc) ?? true {
                 count &+= 1
                 heap.offer(score: try scorer.score(), segment: index, document: doc)
             }
+            if countdown.spent() { break }
             doc = try scorer.next()
         }
         return count

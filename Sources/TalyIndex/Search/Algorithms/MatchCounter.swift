@@ -100,12 +100,14 @@ enum MatchCounter {
         throws(IndexError) -> Int
     {
         var count = 0
+        var countdown = BudgetCountdown()
         var doc = scorer.doc
         while doc != PostingsCursor.exhausted {
             if accept?.contains(doc) ?? true {
                 count &+= 1
                 if count >= limit { return count }
             }
+            if countdown.spent() { break }
             doc = try scorer.next()
         }
         return count
@@ -175,7 +177,9 @@ enum MatchCounter {
             } else {
                 for word in 0..<words { count &+= bits[word].nonzeroBitCount }
             }
-            if count >= limit { return count }
+            // A window of a union of many expanded terms is their blocks' work: check the deadline
+            // each window, not only when a list enters its next block.
+            if count >= limit || SearchBudget.spentInLoop { return count }
             windowStart = nextStart
         }
         return count

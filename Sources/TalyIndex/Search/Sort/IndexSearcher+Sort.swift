@@ -38,12 +38,14 @@ extension IndexSearcher {
         _ scorer: Scorer, accept: DocBitSet?, into collector: inout SortCollector
     ) throws(IndexError) -> Int {
         var count = 0
+        var countdown = BudgetCountdown()
         var doc = scorer.doc
         while doc != PostingsCursor.exhausted {
             if accept?.contains(doc) ?? true {
                 count &+= 1
                 collector.offer(doc, score: try scorer.score())
             }
+            if countdown.spent() { break }
             doc = try scorer.next()
         }
         return count
