@@ -67,21 +67,21 @@ struct SearchController: Sendable {
         api.add(
             RouteDoc(
                 .get, "/v1/search", summary: "Search a collection", tag: "search", access: .permission(.search),
-                query: Self.queryParameters, response: SearchResultResource.schema, work: .unbounded)
+                query: Self.queryParameters, response: SearchResultResource.schema, work: .costed)
         ) { request, context in
             let principal = try context.require(.search)
             let parameters = try SearchParameters(query: request.uri.queryParameters)
-            return jsonResponse(try search(parameters, principal: principal).json())
+            return jsonResponse(try await search(parameters, principal: principal, deadline: context.deadline).json())
         }
         api.add(
             RouteDoc(
                 .post, "/v1/search", summary: "Search a collection (parameters in the body)", tag: "search",
                 access: .permission(.search), requestBody: Self.searchBody, response: SearchResultResource.schema,
-                work: .unbounded)
+                work: .costed)
         ) { request, context in
             let principal = try context.require(.search)
             let parameters = try await request.decodeJSON(as: SearchParameters.self, context: context)
-            return jsonResponse(try search(parameters, principal: principal).json())
+            return jsonResponse(try await search(parameters, principal: principal, deadline: context.deadline).json())
         }
         api.add(
             RouteDoc(
@@ -97,7 +97,7 @@ struct SearchController: Sendable {
             let principal = try context.require(.search)
             let body = try await request.decodeJSON(as: MultiSearchParameters.self, context: context)
             let started = ContinuousClock.now
-            let result = try service.multiSearch(body, principal: principal)
+            let result = try service.multiSearch(body, principal: principal, deadline: context.deadline)
             metrics.observeSearch(collection: "multi-search", seconds: Self.seconds(since: started))
             return jsonResponse(try result.json())
         }
@@ -120,7 +120,8 @@ struct SearchController: Sendable {
             let principal = try context.require(.search)
             let parameters = try FacetSearchParameters(query: request.uri.queryParameters)
             return try respond(
-                service.searchFacetValues(parameters, principal: principal), context: context, request: request)
+                service.searchFacetValues(parameters, principal: principal, deadline: context.deadline),
+                context: context, request: request)
         }
         api.add(
             RouteDoc(
@@ -137,14 +138,17 @@ struct SearchController: Sendable {
             let principal = try context.require(.search)
             let parameters = try await request.decodeJSON(as: FacetSearchParameters.self, context: context)
             return try respond(
-                service.searchFacetValues(parameters, principal: principal), context: context, request: request)
+                service.searchFacetValues(parameters, principal: principal, deadline: context.deadline),
+                context: context, request: request)
         }
     }
 
-    /// One search, timed into `taly_search_duration_seconds{collection}`.
-    private func search(_ parameters: SearchParameters, principal: Principal) throws(APIError) -> SearchResultResource {
+    /// One search, placed by its cost, timed into `taly_search_duration_seconds{collection}`.
+    private func search(_ parameters: SearchParameters, principal: Principal, deadline: ContinuousClock.Instant?)
+        async throws -> SearchResultResource
+    {
         let started = ContinuousClock.now
-        let result = try service.search(parameters, principal: principal)
+        let result = try await service.placedSearch(parameters, principal: principal, deadline: deadline)
         metrics.observeSearch(collection: result.collection, seconds: Self.seconds(since: started))
         return result
     }

@@ -69,6 +69,11 @@ public enum RouteWork: Sendable, Equatable {
     /// milliseconds). Handled on the cooperative pool, so it never holds an event loop and the
     /// other connections served by it.
     case unbounded
+    /// Grows with the request, and the handler estimates its cost before doing it (a search: the
+    /// document frequencies of its terms). Started on its connection's event loop, whatever the
+    /// method; the handler does cheap work there under a short budget and moves expensive work,
+    /// or work that overran the budget, to the cooperative pool (`SearchPlacement`).
+    case costed
 }
 
 /// The documentation of one route: the single source of its OpenAPI entry and of where its
@@ -144,26 +149,37 @@ public struct RouteDoc: Sendable {
 ///
 /// Writes (SQLite's fsync) and bulk ingest (minutes of streaming) run on the cooperative pool
 /// whatever their doc says; reads (`GET`, `HEAD`) run on their connection's event loop unless
-/// their work is `.unbounded`.
+/// their work is `.unbounded`; `.costed` routes of any method start on the event loop, and their
+/// handler decides.
 public final class RoutePlacements: Sendable {
-    /// The paths (OpenAPI form, as `RequestContext.endpointPath` names them) of `GET` routes whose
-    /// work is unbounded.
-    private let unboundedReads = Mutex(Set<String>())
+    private struct Route: Hashable {
+        let method: HTTPRequest.Method
+        /// The path in OpenAPI form, as `RequestContext.endpointPath` names it.
+        let path: String
+    }
+
+    /// The routes whose work is not `.bounded`.
+    private let work = Mutex([Route: RouteWork]())
 
     /// No route yet: every read on its event loop.
     public init() {}
 
     /// Records where `doc`'s handler runs.
     func add(_ doc: RouteDoc) {
-        guard doc.method == .get, doc.work == .unbounded else { return }
-        unboundedReads.withLock { _ = $0.insert(doc.path) }
+        guard doc.work != .bounded else { return }
+        work.withLock { $0[Route(method: doc.method, path: doc.path)] = doc.work }
     }
 
     /// Whether a `method` request to the route `endpoint` is handled on its connection's event loop.
     func runsOnEventLoop(_ method: HTTPRequest.Method, endpoint: String?) -> Bool {
-        guard method == .get || method == .head else { return false }
-        guard let endpoint else { return true }
-        return !unboundedReads.withLock { $0.contains(endpoint) }
+        guard let endpoint else { return method == .get || method == .head }
+        // A HEAD is answered by the GET route.
+        let route = Route(method: method == .head ? .get : method, path: endpoint)
+        switch work.withLock({ $0[route] }) {
+        case .costed: return true
+        case .unbounded: return false
+        case .bounded, nil: return method == .get || method == .head
+        }
     }
 }
 

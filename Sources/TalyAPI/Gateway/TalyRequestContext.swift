@@ -21,6 +21,9 @@ public struct TalyRequestContext: RequestContext, RemoteAddressRequestContext {
     public internal(set) var principal: Principal?
     /// The gateway's limits, set by the gateway middleware.
     public internal(set) var limits: GatewaySettings = .defaults
+    /// When the route's deadline passes (`RequestTimeoutMiddleware`); nil outside that middleware.
+    /// Searches stop there (`SearchRequest.deadline`), so the 504 leaves with the thread free.
+    public internal(set) var deadline: ContinuousClock.Instant?
     /// Who called, for the access log written by the outer gateway middleware.
     let caller = CallerBox()
 

@@ -6,7 +6,8 @@ import Hummingbird
 /// deadline of its route (`GatewaySettings.timeout(endpoint:)`: bulk ingest has a longer one),
 /// and cancels it; a response that comes later is dropped.
 ///
-/// Cancellation is cooperative: a handler inside one synchronous store call finishes that call
+/// Cancellation is cooperative: the deadline is in the context, and a search stops at it (the
+/// engine checks it as it goes), but a handler inside one synchronous store call finishes that call
 /// before the answer goes out, and a change it was making may have been saved (clients retry
 /// with `If-Match`, which makes a repeated change a 412 rather than a second write). The
 /// deadline covers producing the response head, not streaming its body.
@@ -22,6 +23,9 @@ struct RequestTimeoutMiddleware: RouterMiddleware {
     ) async throws -> Response {
         let timeout = settings.timeout(endpoint: context.endpointPath)
         let deadline = ContinuousClock.now + timeout
+        var withDeadline = context
+        withDeadline.deadline = deadline
+        let handlerContext = withDeadline
         // One child task runs the rest of the chain, so that cancelling it cancels that alone,
         // not the connection's task; the shared watchdog cancels it at the deadline. A timer
         // task per request racing the handler cost a second task, a timer and a cancellation
@@ -42,7 +46,7 @@ struct RequestTimeoutMiddleware: RouterMiddleware {
                     ? EventLoopTaskExecutor.connection : globalConcurrentExecutor
                 group.addTask(executorPreference: executor) {
                     try await DeadlineWatchdog.shared.cancelling(at: deadline) {
-                        try await handler.run(request, context)
+                        try await handler.run(request, handlerContext)
                     }
                 }
                 let outcome: Result<Response, any Error>

@@ -10,8 +10,9 @@ extension SearchService {
     /// multiplied by the query's `weight` (default 1). Ties go to the earlier query, then the
     /// better rank. Each query runs for `offset + limit` hits, which is exact: the merged page
     /// can hold at most that many hits of any one query, and normalizing keeps a query's order.
-    func multiSearch(_ body: MultiSearchParameters, principal: Principal) throws(APIError) -> MultiSearchResultResource
-    {
+    func multiSearch(
+        _ body: MultiSearchParameters, principal: Principal, deadline: ContinuousClock.Instant?
+    ) throws(APIError) -> MultiSearchResultResource {
         let started = ContinuousClock.now
         guard (1...SearchLimits.maximumQueries).contains(body.queries.count) else {
             throw .invalid("queries", "must hold from 1 to \(SearchLimits.maximumQueries) searches")
@@ -20,7 +21,7 @@ extension SearchService {
             var results: [SearchResultResource] = []
             for (index, parameters) in body.queries.enumerated() {
                 do throws(APIError) {
-                    results.append(try search(parameters, principal: principal))
+                    results.append(try search(parameters, principal: principal, deadline: deadline))
                 } catch {
                     throw Self.prefixed(error, "queries[\(index)].")
                 }
@@ -60,7 +61,7 @@ extension SearchService {
             parameters.limit = offset + limit
             let result: SearchResultResource
             do throws(APIError) {
-                result = try search(parameters, principal: principal)
+                result = try search(parameters, principal: principal, deadline: deadline)
             } catch {
                 throw Self.prefixed(error, "queries[\(index)].")
             }

@@ -52,22 +52,49 @@ struct SearchService: Sendable {
         return Target(name: name, snapshot: snapshot, strict: manages, restriction: restriction)
     }
 
-    /// One search.
-    func search(_ parameters: SearchParameters, principal: Principal) throws(APIError) -> SearchResultResource {
+    /// One search, stopped at `deadline` (504 `timeout`).
+    func search(_ parameters: SearchParameters, principal: Principal, deadline: ContinuousClock.Instant?)
+        throws(APIError) -> SearchResultResource
+    {
         let started = ContinuousClock.now
         let target = try target(parameters.collection, principal: principal)
-        guard let snapshot = target.snapshot else {
-            // No index yet: nothing is published, so nothing matches whatever was asked.
-            return SearchResultResource(
-                collection: target.name, hits: [], total: 0, totalIsExact: true, offset: parameters.offset ?? 0,
-                limit: parameters.limit ?? SearchLimits.defaultLimit, nextCursor: nil, facets: [], appliedEventID: nil,
-                processingTimeMs: 0)
-        }
-        let spec = try SearchSpec(
+        guard let snapshot = target.snapshot else { return Self.nothingIndexed(target, parameters) }
+        var spec = try SearchSpec(
             parameters, schema: snapshot.reader.schema, strict: target.strict, restriction: target.restriction)
+        spec.request.deadline = deadline
         var result = try run(spec, on: snapshot, collection: target.name)
         result.processingTimeMs = Self.milliseconds(since: started)
         return result
+    }
+
+    /// One search, checked and estimated where the request is and run where its cost says
+    /// (`SearchPlacement`), stopped at `deadline` (504 `timeout`).
+    func placedSearch(_ parameters: SearchParameters, principal: Principal, deadline: ContinuousClock.Instant?)
+        async throws -> SearchResultResource
+    {
+        let started = ContinuousClock.now
+        let target = try target(parameters.collection, principal: principal)
+        guard let snapshot = target.snapshot else { return Self.nothingIndexed(target, parameters) }
+        let spec = try SearchSpec(
+            parameters, schema: snapshot.reader.schema, strict: target.strict, restriction: target.restriction)
+        // An estimate that fails fails the search too, which reports it where it runs.
+        let cost = (try? snapshot.searcher.estimatedCost(spec.request)) ?? .max
+        var result = try await SearchPlacement.run(cost: cost, deadline: deadline) { deadline in
+            var spec = spec
+            spec.request.deadline = deadline
+            return try run(spec, on: snapshot, collection: target.name)
+        }
+        result.processingTimeMs = Self.milliseconds(since: started)
+        return result
+    }
+
+    /// The answer of a collection with no index yet: nothing is published, so nothing matches
+    /// whatever was asked.
+    private static func nothingIndexed(_ target: Target, _ parameters: SearchParameters) -> SearchResultResource {
+        SearchResultResource(
+            collection: target.name, hits: [], total: 0, totalIsExact: true, offset: parameters.offset ?? 0,
+            limit: parameters.limit ?? SearchLimits.defaultLimit, nextCursor: nil, facets: [], appliedEventID: nil,
+            processingTimeMs: 0)
     }
 
     /// Runs a checked search on a snapshot.
@@ -135,10 +162,10 @@ struct SearchService: Sendable {
             processingTimeMs: 0)
     }
 
-    /// A type-ahead search within one keyword facet's values.
-    func searchFacetValues(_ parameters: FacetSearchParameters, principal: Principal) throws(APIError)
-        -> FacetSearchResultResource
-    {
+    /// A type-ahead search within one keyword facet's values, stopped at `deadline`.
+    func searchFacetValues(
+        _ parameters: FacetSearchParameters, principal: Principal, deadline: ContinuousClock.Instant?
+    ) throws(APIError) -> FacetSearchResultResource {
         guard let facet = parameters.facet, !facet.isEmpty else { throw .invalid("facet", "is required") }
         let limit = parameters.limit ?? 10
         guard (1...SearchLimits.maximumFacetValues).contains(limit) else {
@@ -158,7 +185,7 @@ struct SearchService: Sendable {
             parameters.search, schema: schema, strict: target.strict, restriction: target.restriction)
         let request = FacetValueSearchRequest(
             field: facet, prefix: parameters.prefix ?? "", query: spec.request.query, filter: spec.request.filter,
-            selections: spec.request.selections, limit: limit)
+            selections: spec.request.selections, limit: limit, deadline: deadline)
         do throws(SearchError) {
             let response = try snapshot.searcher.searchFacetValues(request)
             return FacetSearchResultResource(

@@ -104,16 +104,21 @@ struct RequestTimeoutTests {
         }
     }
 
-    @Test("over the real server a bounded GET is handled on its event loop; every search route and a POST on the pool")
+    @Test(
+        "over the real server a bounded GET and the costed search routes start on their event loop; the other search routes and a POST on the pool"
+    )
     func handlerThreads() async throws {
         // The search routes as SearchController declares them: their placement comes from their docs.
         let searchRoutes = RouteRegistry(
             router: Router(context: TalyRequestContext.self), placements: RoutePlacements())
         SearchController(collections: SearchCollections(root: "/nonexistent"), metrics: MetricsRegistry())
             .register(searchRoutes)
-        for doc in searchRoutes.docs { #expect(doc.work == .unbounded, "\(doc.method) \(doc.path)") }
+        for doc in searchRoutes.docs {
+            #expect(doc.work == (doc.path == "/v1/search" ? .costed : .unbounded), "\(doc.method) \(doc.path)")
+        }
         let searchReads = searchRoutes.docs.filter { $0.method == .get }
         #expect(Set(searchReads.map(\.path)) == ["/v1/search", "/v1/facet-search"])
+        let costedPost = try #require(searchRoutes.docs.first { $0.method == .post && $0.path == "/v1/search" })
 
         let router = Router(context: TalyRequestContext.self)
         let placements = RoutePlacements()
@@ -130,7 +135,7 @@ struct RequestTimeoutTests {
             Self.threadName()
         }
         // The real docs, with a handler that names its thread.
-        for doc in searchReads { api.add(doc) { _, _ in Self.threadName() } }
+        for doc in searchReads + [costedPost] { api.add(doc) { _, _ in Self.threadName() } }
         let application = Application(
             router: router, server: .eventLoopBoundHTTP1(configuration: .init()),
             configuration: .init(address: .hostname("127.0.0.1", port: 0)))
@@ -140,15 +145,65 @@ struct RequestTimeoutTests {
                 #expect(get.text.hasPrefix("NIO-"), "GET ran on \(get.text)")
                 let post = try await client.call(.post, "/thread")
                 #expect(!post.text.hasPrefix("NIO-"), "POST ran on \(post.text)")
-                for path in ["/unbounded"] + searchReads.map(\.path) {
+                for path in ["/unbounded", "/v1/facet-search"] {
                     let answer = try await client.call(.get, path)
                     #expect(!answer.text.hasPrefix("NIO-"), "GET \(path) ran on \(answer.text)")
+                }
+                // A costed route starts on the loop, where its handler estimates the work.
+                for method in [HTTPRequest.Method.get, .post] {
+                    let answer = try await client.call(method, "/v1/search")
+                    #expect(answer.text.hasPrefix("NIO-"), "\(method) /v1/search started on \(answer.text)")
                 }
             }
         }
         #expect(placements.runsOnEventLoop(.head, endpoint: "/thread"))
-        #expect(!placements.runsOnEventLoop(.head, endpoint: "/v1/search"))
+        #expect(placements.runsOnEventLoop(.head, endpoint: "/v1/search"))
+        #expect(!placements.runsOnEventLoop(.head, endpoint: "/v1/facet-search"))
+        #expect(placements.runsOnEventLoop(.post, endpoint: "/v1/search"))
         #expect(!placements.runsOnEventLoop(.delete, endpoint: "/thread"))
+    }
+
+    @Test(
+        "a costed route runs cheap work on its event loop, expensive work and work that overran its loop budget on the pool"
+    )
+    func costedPlacement() async throws {
+        let router = Router(context: TalyRequestContext.self)
+        let placements = RoutePlacements()
+        router.add(middleware: RequestTimeoutMiddleware(settings: APIHarness.testGateway, placements: placements))
+        let api = RouteRegistry(router: router, placements: placements)
+        // The work names the threads it ran on; `overrun` makes it run past any deadline short of
+        // the route's, as a search the estimate misjudged.
+        api.add(RouteDoc(.get, "/placed", summary: "placed", tag: "test", access: .open, work: .costed)) {
+            request, context in
+            let cost = Int(request.uri.queryParameters.get("cost") ?? "") ?? 0
+            let overruns = request.uri.queryParameters.get("overrun") != nil
+            var threads: [String] = []
+            try await SearchPlacement.run(cost: cost, deadline: context.deadline) { deadline in
+                threads.append(Self.threadName())
+                if overruns, let deadline, deadline < context.deadline! {
+                    while ContinuousClock.now < deadline { usleep(200) }
+                    throw APIError(.timeout, "stopped at the loop's budget")
+                }
+            }
+            return threads.joined(separator: ",")
+        }
+        let application = Application(
+            router: router, server: .eventLoopBoundHTTP1(configuration: .init()),
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await application.test(.live) { client in
+            for _ in 0..<3 {
+                let cheap = try await client.call(.get, "/placed?cost=\(SearchPlacement.loopCostLimit)")
+                #expect(cheap.text.hasPrefix("NIO-") && !cheap.text.contains(","), "cheap work ran on \(cheap.text)")
+                let expensive = try await client.call(.get, "/placed?cost=\(SearchPlacement.loopCostLimit + 1)")
+                #expect(
+                    !expensive.text.hasPrefix("NIO-") && !expensive.text.contains(","),
+                    "expensive work ran on \(expensive.text)")
+                let overrun = try await client.call(.get, "/placed?cost=1&overrun=1")
+                let threads = overrun.text.split(separator: ",")
+                #expect(threads.count == 2, "overrunning work ran on \(overrun.text)")
+                #expect(threads.first?.hasPrefix("NIO-") == true && threads.last?.hasPrefix("NIO-") == false)
+            }
+        }
     }
 
     /// The calling thread's name, as Linux keeps it.

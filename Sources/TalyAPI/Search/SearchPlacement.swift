@@ -1,0 +1,44 @@
+import NIOCore
+
+/// Where a search of a `.costed` route runs: on its connection's event loop when its estimated
+/// cost is small, else on the cooperative pool, the way engines plan by cost (Lucene's
+/// `ScorerSupplier.cost`).
+///
+/// The hop to the pool and back costs two thread wake-ups (~150–200 µs per search at p50,
+/// BENCHMARKS.md), more than a cheap search itself; but a search on the loop holds every other
+/// connection of that loop, and the estimate (`IndexSearcher.estimatedCost`) is an upper bound
+/// on postings, not a time. So a cheap search runs on the loop under a short budget, enforced by
+/// the engine's deadline; one that overruns it is stopped there and run again on the pool with
+/// the route's deadline, and the loop is never held much longer than the budget.
+enum SearchPlacement {
+    /// The estimated cost (postings and documents visited) up to which a search runs on its
+    /// event loop. BENCHMARKS.md ("A search deadline, and cheap searches on the event loop")
+    /// measured where searches of this cost end.
+    static let loopCostLimit = 100_000
+    /// How long a search estimated cheap may hold its event loop before it is stopped and run
+    /// again on the pool.
+    static let loopBudget: Duration = .milliseconds(2)
+
+    /// Runs `search` (given the deadline it must stop at) where `cost` says, ending by `deadline`.
+    /// Outside a connection's event loop (a `.router` test, a route placed on the pool) it runs
+    /// where it is.
+    static func run<Result>(
+        cost: Int, deadline: ContinuousClock.Instant?, _ search: (ContinuousClock.Instant?) throws -> Result
+    ) async throws -> Result {
+        guard let loop = EventLoopTaskExecutor.connection, loop.eventLoop.inEventLoop else {
+            return try search(deadline)
+        }
+        if cost <= loopCostLimit {
+            let budgetEnd = ContinuousClock.now + loopBudget
+            do {
+                return try search(deadline.map { min($0, budgetEnd) } ?? budgetEnd)
+            } catch let error as APIError where error.kind == .timeout {
+                // The loop's budget ran out, not the route's deadline: start again on the pool.
+                if let deadline, ContinuousClock.now >= deadline { throw error }
+            }
+        }
+        return try await withTaskExecutorPreference(globalConcurrentExecutor) {
+            try search(deadline)
+        }
+    }
+}

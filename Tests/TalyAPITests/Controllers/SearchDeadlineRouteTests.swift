@@ -1,0 +1,68 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import TalyIndex
+import TalyIngest
+import TalyStore
+import TalyTestSupport
+import Testing
+
+@testable import TalyAPI
+
+@Suite("search routes stop at the request's deadline")
+struct SearchDeadlineRouteTests {
+    @Test("a slow search past a short route timeout is answered 504 near the deadline, and the server answers on")
+    func slowSearchTimesOut() async throws {
+        let seed = SplitMix64.testSeed()
+        print("SearchDeadlineRouteTests.slowSearchTimesOut seed \(seed)")
+        var random = SplitMix64(seed: seed)
+        let timeout = Duration.milliseconds(100)
+        var gateway = APIHarness.testGateway
+        gateway.requestTimeout = timeout
+        let api = try APIHarness(gateway: gateway)
+        let acme = try api.tenant("acme")
+        let worker = try IndexSyncWorker(store: api.store, root: api.resources.dataDirectory.path)
+        // 900 words under the prefix `a`, 40 of them per description: `a*` is a union of 900
+        // terms over every product, scored, counted and faceted.
+        let vocabulary = (0..<900).map { "a\($0)" }
+        for number in 0..<3000 {
+            let description = (0..<40).map { _ in vocabulary.randomElement(using: &random)! }
+                .joined(separator: " ")
+            try acme.scope.createProduct(
+                ProductDraft(
+                    sku: "S\(number)", title: "Product \(number)", description: description,
+                    price: Money(amount: 100, currency: "EUR"),
+                    attributes: ["color": .string(["red", "blue", "green"][number % 3])], status: .active),
+                by: .system)
+        }
+        try await worker.drain()
+
+        // The engine's whole time for the search the route runs.
+        let snapshot = try #require(
+            try api.resources.searchCollections.snapshot(tenantID: acme.scope.tenantID, collection: .products))
+        let started = ContinuousClock.now
+        let full = try snapshot.searcher.search(
+            SearchRequest(
+                query: .prefix(field: nil, prefix: "a"), limit: 10, countTotal: true,
+                facets: [.values("attributes.color")]))
+        let fullTime = ContinuousClock.now - started
+        #expect(full.totalCount == 3000)
+        try #require(fullTime > timeout * 3, "the search takes \(fullTime): too quick to outlast \(timeout)")
+
+        try await api.application().test(.router) { client in
+            let slow = "/v1/search?collection=products&q=a*&facets=attributes.color&limit=10"
+            let sent = ContinuousClock.now
+            let timedOut = try await client.call(.get, slow, token: acme.ownerToken)
+            let answeredAfter = ContinuousClock.now - sent
+            #expect(timedOut.status == .gatewayTimeout, "\(timedOut.text)")
+            #expect(timedOut.problemKind == "timeout")
+            print("SearchDeadlineRouteTests: whole search \(fullTime), timeout \(timeout), 504 after \(answeredAfter)")
+            // Generous: a search run to its end would answer after about the whole time.
+            #expect(answeredAfter < fullTime / 2, "504 after \(answeredAfter); the whole search takes \(fullTime)")
+            let quick = try await client.call(
+                .get, "/v1/search?collection=products&q=a17&limit=10", token: acme.ownerToken)
+            #expect(quick.status == .ok)
+            #expect(quick.object["total"] as? Int ?? 0 > 0)
+        }
+    }
+}
