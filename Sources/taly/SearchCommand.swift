@@ -20,6 +20,12 @@ struct SearchCommand: ParsableCommand {
     var top: Int = 10
     @Flag(help: "One JSON object per hit instead of text lines.")
     var json = false
+    @Flag(
+        help: """
+            Print the search's estimated cost (what the API places searches by) and its time, \
+            the best of 9 runs, instead of the hits.
+            """)
+    var cost = false
 
     func run() throws {
         guard top >= 1 else { fail("--top must be at least 1") }
@@ -28,6 +34,10 @@ struct SearchCommand: ParsableCommand {
             try QueryParser(knownFields: Set(reader.schema.fields.map(\.name))).parseStrict(query)
         }
         let searcher = IndexSearcher(reader: reader)
+        if cost {
+            printCost(SearchRequest(query: parsed, limit: top, countTotal: true), searcher: searcher)
+            return
+        }
         let hits = orFail { () throws(SearchError) in try searcher.search(parsed, limit: top, countTotal: true) }
         var highlighter = orFail { () throws(SearchError) in try Highlighter(searcher: searcher, query: parsed) }
         if !json { print("\(hits.totalCount ?? hits.hits.count) matching documents") }
@@ -55,6 +65,20 @@ struct SearchCommand: ParsableCommand {
                 print(String(format: "%3d. %@  %.4f  %@", rank + 1, id, Double(hit.score), snippet))
             }
         }
+    }
+
+    /// `cost 1234 time_us 56` (`cost expands` for a prefix or fuzzy query).
+    func printCost(_ request: SearchRequest, searcher: IndexSearcher) {
+        let estimate = orFail { () throws(SearchError) in try searcher.estimatedCost(request) }
+        var best = Duration.seconds(3600)
+        for _ in 0..<9 {
+            let started = ContinuousClock.now
+            _ = orFail { () throws(SearchError) in try searcher.search(request) }
+            best = min(best, ContinuousClock.now - started)
+        }
+        let (seconds, attoseconds) = best.components
+        let microseconds = seconds * 1_000_000 + attoseconds / 1_000_000_000_000
+        print("cost \(estimate == .max ? "expands" : String(estimate)) time_us \(microseconds)")
     }
 
     /// The snippet of the first stored text field with a match (else the first one's leading text), on one line.
