@@ -77,12 +77,17 @@ struct SearchService: Sendable {
         guard let snapshot = target.snapshot else { return Self.nothingIndexed(target, parameters) }
         let spec = try SearchSpec(
             parameters, schema: snapshot.reader.schema, strict: target.strict, restriction: target.restriction)
-        // An estimate that fails fails the search too, which reports it where it runs.
-        let cost = (try? snapshot.searcher.estimatedCost(spec.request)) ?? .max
-        var result = try await SearchPlacement.run(cost: cost, deadline: deadline) { deadline in
-            var spec = spec
-            spec.request.deadline = deadline
-            return try run(spec, on: snapshot, collection: target.name)
+        // Compiled once, here: the estimate needs the terms' statistics the search then uses.
+        let prepared: PreparedSearch
+        do throws(SearchError) {
+            prepared = try snapshot.searcher.prepare(spec.request)
+        } catch {
+            throw Self.problem(error)
+        }
+        var result = try await SearchPlacement.run(cost: prepared.estimatedCost, deadline: deadline) { deadline in
+            var prepared = prepared
+            prepared.deadline = deadline
+            return try run(spec, prepared: prepared, on: snapshot, collection: target.name)
         }
         result.processingTimeMs = Self.milliseconds(since: started)
         return result
@@ -98,13 +103,17 @@ struct SearchService: Sendable {
     }
 
     /// Runs a checked search on a snapshot.
-    func run(_ spec: SearchSpec, on snapshot: SearchSnapshot, collection: String) throws(APIError)
-        -> SearchResultResource
+    func run(_ spec: SearchSpec, prepared: PreparedSearch? = nil, on snapshot: SearchSnapshot, collection: String)
+        throws(APIError) -> SearchResultResource
     {
         let searcher = snapshot.searcher
         let response: SearchResponse
         do throws(SearchError) {
-            response = try searcher.search(spec.request)
+            if let prepared {
+                response = try searcher.search(prepared)
+            } else {
+                response = try searcher.search(spec.request)
+            }
         } catch {
             throw Self.problem(error)
         }

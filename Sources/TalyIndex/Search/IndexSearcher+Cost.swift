@@ -1,3 +1,22 @@
+/// A request whose query is compiled against one searcher's snapshot, with the estimated cost of
+/// running it: the cost decides where to run it, and ``IndexSearcher/search(_:)-(PreparedSearch)``
+/// then runs it without compiling the query again.
+public struct PreparedSearch: Sendable {
+    /// The request.
+    public private(set) var request: SearchRequest
+    /// ``IndexSearcher/estimatedCost(_:)`` of the request.
+    public let estimatedCost: Int
+    /// The compiled query; nil for a query that expands terms, compiled when searched so that the
+    /// expansion runs where the search does, under its deadline.
+    let plan: QueryPlan?
+
+    /// When the search must stop (``SearchRequest/deadline``).
+    public var deadline: ContinuousClock.Instant? {
+        get { request.deadline }
+        set { request.deadline = newValue }
+    }
+}
+
 extension IndexSearcher {
     /// An upper estimate of the work of `request`, in postings and documents visited, taken without
     /// reading a posting (Lucene's `ScorerSupplier.cost` and `Weight.count`): the document
@@ -10,7 +29,12 @@ extension IndexSearcher {
     /// cheaper to compute than itself. Errors are those ``search(_:)-(SearchRequest)`` throws for the
     /// same query.
     public func estimatedCost(_ request: SearchRequest) throws(SearchError) -> Int {
-        if request.query.expandsTerms { return .max }
+        try prepare(request).estimatedCost
+    }
+
+    /// `request` with its query compiled (unless it expands terms) and its ``estimatedCost(_:)``.
+    public func prepare(_ request: SearchRequest) throws(SearchError) -> PreparedSearch {
+        if request.query.expandsTerms { return PreparedSearch(request: request, estimatedCost: .max, plan: nil) }
         var compiler = QueryCompiler(searcher: self)
         let plan = try compiler.compile(request.query)
         let filtered = request.filter != nil || !request.selections.isEmpty
@@ -26,7 +50,7 @@ extension IndexSearcher {
             segment += matches &* walks
             cost = cost.addingReportingOverflow(segment).overflow ? .max : cost + segment
         }
-        return cost
+        return PreparedSearch(request: request, estimatedCost: cost, plan: plan)
     }
 }
 

@@ -91,6 +91,15 @@ public final class IndexSearcher: Sendable {
     /// selections become one set of accepted documents that every algorithm consults as a required clause
     /// that does not score. A negative limit is a programming error (callers validate user input).
     public func search(_ request: SearchRequest) throws(SearchError) -> SearchResponse {
+        try search(request, compiled: nil)
+    }
+
+    /// Runs a request prepared by ``prepare(_:)`` on this searcher, without compiling its query again.
+    public func search(_ prepared: PreparedSearch) throws(SearchError) -> SearchResponse {
+        try search(prepared.request, compiled: prepared.plan)
+    }
+
+    private func search(_ request: SearchRequest, compiled: QueryPlan?) throws(SearchError) -> SearchResponse {
         precondition(request.limit >= 0, "the limit must not be negative")
         precondition(request.offset >= 0, "the offset must not be negative")
         // The page is the tail of the best offset + limit (saturated: no index holds Int.max documents).
@@ -98,8 +107,13 @@ public final class IndexSearcher: Sendable {
         let keep = request.limit == 0 ? 0 : overflow ? Int.max : kept
         let budget = SearchBudget(deadline: request.deadline)
         defer { budget.end() }
-        var compiler = QueryCompiler(searcher: self)
-        let plan = try compiler.compile(request.query)
+        let plan: QueryPlan
+        if let compiled {
+            plan = compiled
+        } else {
+            var compiler = QueryCompiler(searcher: self)
+            plan = try compiler.compile(request.query)
+        }
         // A fuzzy or prefix expansion stopped by the deadline is incomplete: never search with it.
         try budget.check()
         let filter = try compileFilter(request.filter)

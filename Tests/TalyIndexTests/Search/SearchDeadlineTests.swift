@@ -51,6 +51,11 @@ struct SearchDeadlineTests {
             var far = request
             far.deadline = .now + .seconds(3600)
             #expect(try searcher.search(far) == unbounded, "seed \(seed) \(request.query)")
+            // Prepared (compiled once, with its cost), the same search.
+            var prepared = try searcher.prepare(request)
+            prepared.deadline = .now + .seconds(3600)
+            #expect(try searcher.search(prepared) == unbounded, "prepared, seed \(seed) \(request.query)")
+            #expect((prepared.estimatedCost == .max) == request.query.expandsTerms)
             var past = request
             past.deadline = .now - .milliseconds(1)
             do {
