@@ -1,4 +1,5 @@
 import NIOCore
+import Synchronization
 
 /// Where a search of a `.costed` route runs: on its connection's event loop when its estimated
 /// cost is small, else on the cooperative pool, the way engines plan by cost (Lucene's
@@ -10,6 +11,11 @@ import NIOCore
 /// on postings, not a time. So a cheap search runs on the loop under a short budget, enforced by
 /// the engine's deadline; one that overruns it is stopped there and run again on the pool with
 /// the route's deadline, and the loop is never held much longer than the budget.
+///
+/// Only while no other search runs: under concurrent searches the pool's one queue serves them
+/// in turn, where cheap searches on the loops took the cores from the expensive ones on the pool
+/// and doubled the tail (16 connections: p90 60 → 125 ms, BENCHMARKS.md), so then every search
+/// goes to the pool as before and the hop is saved where it shows, on a quiet server.
 enum SearchPlacement {
     /// The estimated cost (postings and documents visited) up to which a search runs on its
     /// event loop. Measured with `taly search --cost` over the benchmark's 962 queries on the
@@ -20,6 +26,11 @@ enum SearchPlacement {
     /// How long a search estimated cheap may hold its event loop before it is stopped and run
     /// again on the pool.
     static let loopBudget: Duration = .milliseconds(2)
+    /// The searches of `.costed` routes running now, on loops and on the pool.
+    private static let running = Atomic<Int>(0)
+
+    /// Whether a search of estimated `cost`, started while `others` searches run, runs on its loop.
+    static func runsOnLoop(cost: Int, others: Int) -> Bool { cost <= loopCostLimit && others == 0 }
 
     /// Runs `search` (given the deadline it must stop at) where `cost` says, ending by `deadline`.
     /// Outside a connection's event loop (a `.router` test, a route placed on the pool) it runs
@@ -30,7 +41,9 @@ enum SearchPlacement {
         guard let loop = EventLoopTaskExecutor.connection, loop.eventLoop.inEventLoop else {
             return try search(deadline)
         }
-        if cost <= loopCostLimit {
+        let others = running.wrappingAdd(1, ordering: .relaxed).oldValue
+        defer { running.wrappingSubtract(1, ordering: .relaxed) }
+        if runsOnLoop(cost: cost, others: others) {
             let budgetEnd = ContinuousClock.now + loopBudget
             do {
                 return try search(deadline.map { min($0, budgetEnd) } ?? budgetEnd)

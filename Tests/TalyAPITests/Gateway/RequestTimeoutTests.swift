@@ -206,6 +206,14 @@ struct RequestTimeoutTests {
         }
     }
 
+    @Test("a cheap search runs on its loop only while no other search runs")
+    func placementUnderLoad() {
+        #expect(SearchPlacement.runsOnLoop(cost: SearchPlacement.loopCostLimit, others: 0))
+        #expect(!SearchPlacement.runsOnLoop(cost: SearchPlacement.loopCostLimit, others: 1))
+        #expect(!SearchPlacement.runsOnLoop(cost: SearchPlacement.loopCostLimit + 1, others: 0))
+        #expect(!SearchPlacement.runsOnLoop(cost: .max, others: 0))
+    }
+
     /// The calling thread's name, as Linux keeps it.
     static func threadName() -> String {
         ((try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? "unknown")
