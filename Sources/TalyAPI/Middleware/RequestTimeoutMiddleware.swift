@@ -59,6 +59,8 @@ struct RequestTimeoutMiddleware: RouterMiddleware {
                 // A handler holding its thread finishes past the deadline, cancelled or not: the
                 // clock says whether the deadline was kept.
                 guard ContinuousClock.now <= deadline else {
+                    // A search stopped at the deadline says so itself, with how long it ran.
+                    if case .failure(let error as APIError) = outcome, error.kind == .timeout { throw error }
                     throw APIError(
                         .timeout,
                         "the request did not finish within \(Self.describe(timeout)); a change it was making may "

@@ -61,13 +61,31 @@ struct SearchDeadlineRouteTests {
             #expect(timedOut.status == .gatewayTimeout, "\(timedOut.text)")
             #expect(timedOut.problemKind == "timeout")
             let whole = max(wholeBefore, try wholeSearch())
-            print("SearchDeadlineRouteTests: whole search \(whole), timeout \(timeout), 504 after \(answeredAfter)")
-            // Generous: a search run to its end would answer after about the whole time.
-            #expect(answeredAfter < whole / 2, "504 after \(answeredAfter); the whole search takes \(whole)")
-            let quick = try await client.call(
-                .get, "/v1/search?collection=products&q=a17&limit=10", token: acme.ownerToken)
-            #expect(quick.status == .ok)
-            #expect(quick.object["total"] as? Int ?? 0 > 0)
+            let detail = timedOut.object["detail"] as? String ?? ""
+            print(
+                "SearchDeadlineRouteTests: whole search \(whole), timeout \(timeout), 504 after \(answeredAfter): \(detail)"
+            )
+            // The engine says how long it ran before stopping, timed on its thread like the whole
+            // search above; the 504's own arrival also waits for the cooperative pool, which the
+            // parallel suite can hold for seconds. Generous: stopped before half the whole time.
+            let stoppedAfter = try #require(
+                detail.firstMatch(of: /stopped after ([0-9]+\.[0-9]) ms/).flatMap { Double($0.1) }, "\(detail)")
+            #expect(stoppedAfter < whole.milliseconds / 2, "\(detail); the whole search takes \(whole)")
+            // The server answers on (retried: under the parallel suite a quick search can miss
+            // 100 ms too).
+            var answered = false
+            for _ in 0..<10 where !answered {
+                let quick = try await client.call(
+                    .get, "/v1/search?collection=products&q=a17&limit=10", token: acme.ownerToken)
+                answered = quick.status == .ok && quick.object["total"] as? Int ?? 0 > 0
+            }
+            #expect(answered)
         }
+    }
+}
+
+extension Duration {
+    fileprivate var milliseconds: Double {
+        Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15
     }
 }
