@@ -141,7 +141,6 @@ public final class IndexSearcher: Sendable {
                 // A spent budget drains the algorithms (their cursors end); between segments the clock
                 // is read outright, since facet counting, sorting and filters walk no postings.
                 if budget.isSpent { break }
-                let segment = reader.segments[index]
                 let accept: DocBitSet?
                 if facets.isEmpty {
                     accept = try acceptedDocuments(segment: index, filter: hitFilter, plan: plan)
