@@ -142,19 +142,22 @@ final class SegmentBuilder {
         }
         storedBytes.appendVarUInt64(UInt64(storedCount))
         for number in values.indices {
+            // One copy of the value for its buffers and its payload: each copy out of the buffer
+            // retains and releases its string or array (the calls below could, for all the
+            // compiler knows, change the memory it points into), so helpers take this one.
+            let value = values[number]
             switch fieldTypes[number] {
             case .text:
                 var length: UInt32 = 0
-                if case .text? = values[number] { length = invert(tokenBuffers[number], field: number, document: doc) }
+                // The token buffer in place: a copy of it retained and released its four arrays.
+                if case .text? = value { length = invert(&tokenBuffers[number], field: number, document: doc) }
                 fieldLengths.append(length, field: number)
             case .keyword:
-                if case .keyword(let keywords)? = values[number], inverterIndex[number] >= 0 {
-                    addKeywords(keywords, field: number, document: doc)
-                }
+                if inverterIndex[number] >= 0 { addKeywords(of: value, field: number, document: doc) }
                 keywordOffsets.append(UInt32(keywordTermIDs.count(field: number)), field: number)
             case .int64, .date, .double:
                 let number64: Int64? =
-                    switch values[number] {
+                    switch value {
                     case .int64(let integer)?: integer
                     case .date(let milliseconds)?: milliseconds
                     case .double(let double)?: Int64(bitPattern: double.bitPattern)
@@ -163,7 +166,7 @@ final class SegmentBuilder {
                 numericValues.append(number64 ?? 0, field: number)
                 numericPresent.append(number64 != nil, field: number)
             }
-            if storedFields[number], let value = values[number] {
+            if storedFields[number], let value {
                 StoredFieldsCodec.appendField(number, value, isLast: number == lastStored, to: &storedBytes)
             }
         }
@@ -173,7 +176,7 @@ final class SegmentBuilder {
     }
 
     /// Adds the tokens of one text value; returns the field length (tokens kept).
-    private func invert(_ buffer: TokenBuffer, field number: Int, document: UInt32) -> UInt32 {
+    private func invert(_ buffer: inout TokenBuffer, field number: Int, document: UInt32) -> UInt32 {
         let inverter = inverters + inverterIndex[number]
         let arena = self.arena
         buffer.termBytes.withUnsafeBytes { bytes in
@@ -226,18 +229,29 @@ final class SegmentBuilder {
         documentSequences.removeAll(keepingCapacity: true)
     }
 
-    private func addKeywords(_ values: [String], field number: Int, document: UInt32) {
+    /// Adds the terms of a keyword value (none when absent). The value is matched here rather
+    /// than by the caller: a binding there copied the array out of the caller's copy.
+    private func addKeywords(of value: FieldValue?, field number: Int, document: UInt32) {
+        guard case .keyword(let values)? = value else { return }
         let inverter = inverters + inverterIndex[number]
+        let arena = self.arena
         for (position, value) in values.enumerated() {
-            var value = value
-            let id = value.withUTF8 { utf8 in
-                inverter.pointee.add(
-                    term: UnsafeRawBufferPointer(utf8),
-                    document: document,
-                    position: UInt32(position),
-                    arena: &arena.pointee
-                )
-            }
+            // A native string's bytes are read where they are: `withUTF8` mutates, so it needed a
+            // copy of the value (a retain and a release per value); bridged strings still take it.
+            let id =
+                value.utf8.withContiguousStorageIfAvailable { utf8 in
+                    inverter.pointee.add(
+                        term: UnsafeRawBufferPointer(utf8), document: document, position: UInt32(position),
+                        arena: &arena.pointee)
+                }
+                ?? {
+                    var copy = value
+                    return copy.withUTF8 { utf8 in
+                        inverter.pointee.add(
+                            term: UnsafeRawBufferPointer(utf8), document: document, position: UInt32(position),
+                            arena: &arena.pointee)
+                    }
+                }()
             keywordTermIDs.append(id, field: number)
         }
     }
