@@ -247,10 +247,13 @@ public final class IndexWriter: @unchecked Sendable {
         let failed = failures.withLock { $0 }
         let failedIndexes = Set(failed.map(\.0))
         // The newest operation on an id wins; an add replaces older copies (append-only: never).
-        for (position, (index, document)) in documents.enumerated()
-        where state.schema.idMode == .unique && !failedIndexes.contains(index) {
-            state.pendingDeletes[document.id, default: PendingDelete(sequence: 0, mayBeBuffered: false)]
-                .add(sequence: firstSequence + UInt64(position))
+        // Only the id is read: a copy of the whole document retained and released its values.
+        for position in documents.indices
+        where state.schema.idMode == .unique && !failedIndexes.contains(documents[position].index) {
+            state.pendingDeletes[
+                documents[position].document.id, default: PendingDelete(sequence: 0, mayBeBuffered: false)
+            ]
+            .add(sequence: firstSequence + UInt64(position))
         }
         return failed
     }
