@@ -23,35 +23,20 @@ struct RebuildBoundTests {
         let worker = try fixture.worker()
         let acme = fixture.acme
         let typeID = fixture.article.id!
-        let written = Mutex<[String]>([])
-        let failures = Mutex<[String]>([])
-        let pages = Mutex(0)
         // The first batch finds no index and rebuilds from the store in pages of 3; two items are
         // created and published after each of the first three pages.
-        await worker.setRebuildPaging(pageSize: 3) {
-            let page = pages.withLock { pages in
-                pages += 1
-                return pages
-            }
-            guard page <= 3 else { return }
-            for index in 0..<2 {
-                do {
-                    let draft = try acme.createContentItem(
-                        of: typeID,
-                        ContentItemDraft(title: "During \(page).\(index)", fields: ["body": .string("late")]),
-                        by: .system)
-                    let item = try acme.publishContentItem(draft.id!, expectedVersion: draft.version, by: .system)
-                    written.withLock { $0.append(String(item.id!.rawValue)) }
-                } catch {
-                    failures.withLock { $0.append("\(error)") }
-                }
-            }
+        let writes = await Self.writeBetweenPages(of: worker) { page, index in
+            let draft = try acme.createContentItem(
+                of: typeID, ContentItemDraft(title: "During \(page).\(index)", fields: ["body": .string("late")]),
+                by: .system)
+            return String(
+                try acme.publishContentItem(draft.id!, expectedVersion: draft.version, by: .system).id!.rawValue)
         }
         try await worker.drain()
-        #expect(failures.withLock { $0 }.isEmpty)
-        expected.formUnion(written.withLock { $0 })
+        #expect(writes.failures.withLock { $0 }.isEmpty)
+        expected.formUnion(writes.written.withLock { $0 })
         #expect(expected.count == 16)
-        #expect(pages.withLock { $0 } == 4, "10 items before the position: pages of 3, 3, 3 and 1")
+        #expect(writes.pages.withLock { $0 } == 4, "10 items before the position: pages of 3, 3, 3 and 1")
 
         let contents = try fixture.indexContents()
         #expect(Set(contents.versions.keys) == expected)
@@ -72,38 +57,55 @@ struct RebuildBoundTests {
         }
         let worker = try fixture.worker()
         let acme = fixture.acme
-        let written = Mutex<[String]>([])
-        let failures = Mutex<[String]>([])
-        let pages = Mutex(0)
-        await worker.setRebuildPaging(pageSize: 3) {
-            let page = pages.withLock { pages in
-                pages += 1
-                return pages
-            }
-            guard page <= 3 else { return }
-            for index in 0..<2 {
-                do {
-                    let product = try acme.createProduct(
-                        ProductDraft(
-                            sku: "during-\(page)-\(index)", title: "Late \(page).\(index)", description: "",
-                            price: Money(amount: 100, currency: "EUR"), attributes: [:], status: .active),
-                        by: .system)
-                    written.withLock { $0.append(String(product.id!.rawValue)) }
-                } catch {
-                    failures.withLock { $0.append("\(error)") }
-                }
-            }
+        let writes = await Self.writeBetweenPages(of: worker) { page, index in
+            let product = try acme.createProduct(
+                ProductDraft(
+                    sku: "during-\(page)-\(index)", title: "Late \(page).\(index)", description: "",
+                    price: Money(amount: 100, currency: "EUR"), attributes: [:], status: .active),
+                by: .system)
+            return String(product.id!.rawValue)
         }
         try await worker.drain()
-        #expect(failures.withLock { $0 }.isEmpty)
-        expected.formUnion(written.withLock { $0 })
+        #expect(writes.failures.withLock { $0 }.isEmpty)
+        expected.formUnion(writes.written.withLock { $0 })
         #expect(expected.count == 16)
-        #expect(pages.withLock { $0 } == 4)
+        #expect(writes.pages.withLock { $0 } == 4)
 
         let contents = try fixture.indexContents(collection: .products)
         #expect(Set(contents.versions.keys) == expected)
         #expect(contents.documents == expected.count)
         #expect(await worker.addedDocumentCount == expected.count, "each product indexed once")
         #expect(try await worker.checkpoint() == (try fixture.store.outboxPosition()))
+    }
+
+    /// What the writes between a rebuild's pages did.
+    private final class PageWrites: Sendable {
+        let written = Mutex<[String]>([])
+        let failures = Mutex<[String]>([])
+        let pages = Mutex(0)
+    }
+
+    /// Makes the worker's rebuilds read pages of 3 and, after each of the first three pages, write
+    /// two records with `write(page, index)`, which returns the record's id.
+    private static func writeBetweenPages(
+        of worker: IndexSyncWorker, _ write: @escaping @Sendable (_ page: Int, _ index: Int) throws -> String
+    ) async -> PageWrites {
+        let writes = PageWrites()
+        await worker.setRebuildPaging(pageSize: 3) {
+            let page = writes.pages.withLock { pages in
+                pages += 1
+                return pages
+            }
+            guard page <= 3 else { return }
+            for index in 0..<2 {
+                do {
+                    let id = try write(page, index)
+                    writes.written.withLock { $0.append(id) }
+                } catch {
+                    writes.failures.withLock { $0.append("\(error)") }
+                }
+            }
+        }
+        return writes
     }
 }
