@@ -56,13 +56,14 @@ extension IndexSearcher {
 
 extension Query {
     /// Whether the query expands a term into the dictionary's terms near it: a prefix, or a fuzzy
-    /// term allowed an edit (by length: from 5 characters, never on numbers).
+    /// term allowed an edit (by length: `QueryCompiler.typoEdits`).
     var expandsTerms: Bool {
         switch self {
         case .prefix: return true
         case .fuzzy(_, let text, let maximumEdits):
             if let maximumEdits { return maximumEdits > 0 }
-            return text.unicodeScalars.count >= 5 && !text.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+            let isNumber = !text.isEmpty && text.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+            return QueryCompiler.typoEdits(length: text.unicodeScalars.count, isNumber: isNumber) > 0
         case .boolean(let must, let should, let mustNot, let filter, _):
             return (must + should + mustNot + filter).contains(where: \.expandsTerms)
         case .boost(let query, _): return query.expandsTerms

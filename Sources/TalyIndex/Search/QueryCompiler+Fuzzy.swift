@@ -9,6 +9,12 @@
 /// and the API's typo tolerance) count typos as Meilisearch does: a transposition is one, and an edit of
 /// the first character is two; explicit edits (`word~1`) are a plain Levenshtein distance.
 extension QueryCompiler {
+    /// The edits a fuzzy term without explicit ones allows, by its length in Unicode scalars:
+    /// Meilisearch's typo tolerance, none below 5 characters, 1 from 5, 2 from 9, never on numbers.
+    static func typoEdits(length: Int, isNumber: Bool) -> Int {
+        isNumber ? 0 : length >= 9 ? 2 : length >= 5 ? 1 : 0
+    }
+
     /// The plan of fuzzy `text` over field `number` with at most `maximumEdits` edits (nil: by length).
     mutating func fuzzyLeaf(number: Int, text: String, maximumEdits: Int?, boost: Float) throws(SearchError)
         -> QueryPlan
@@ -27,8 +33,7 @@ extension QueryCompiler {
         }
         let scalars = Array(String(decoding: target, as: UTF8.self).unicodeScalars.map(\.value))
         let isNumber = !target.isEmpty && target.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
-        // Meilisearch's typo tolerance: none below 5 characters, 1 from 5, 2 from 9, never on numbers.
-        let edits = maximumEdits ?? (isNumber ? 0 : scalars.count >= 9 ? 2 : scalars.count >= 5 ? 1 : 0)
+        let edits = maximumEdits ?? Self.typoEdits(length: scalars.count, isNumber: isNumber)
         if edits <= 0 {
             return try plan(
                 number: number, terms: [target], offsets: [0], hasNorms: reader.schema.fields[number].type.hasNorms,

@@ -51,14 +51,17 @@ extension TenantScope {
         if sorted.last! - sorted.first! < 2 * Int64(sorted.count) {
             return try store.read { db in
                 let statement = try db.cachedStatement(sql: Self.productsInRangeSQL)
-                var sources = try Self.fetchIndexSources(
+                let inRange = try Self.fetchIndexSources(
                     statement, arguments: [tenantID, sorted.first!, sorted.last!])
+                // Both in id order: walk them side by side.
+                var asked: [ProductIndexSource] = []
+                asked.reserveCapacity(min(inRange.count, sorted.count))
                 var next = 0
-                sources.removeAll { source in
+                for source in inRange {
                     while next < sorted.count && sorted[next] < source.id.rawValue { next += 1 }
-                    return next == sorted.count || sorted[next] != source.id.rawValue
+                    if next < sorted.count && sorted[next] == source.id.rawValue { asked.append(source) }
                 }
-                return sources
+                return asked
             }
         }
         let list = Self.jsonArray(ids)
