@@ -31,6 +31,17 @@ let package = Package(
             ],
             path: "Drivers/SyncLag"
         ),
+        // The bulk ingest pipeline end to end (store, or store + index sync) on a fresh store:
+        // `swift build -c release --product ingest-bench`, then `ingest-bench STORE products|doc FILE`.
+        .executableTarget(
+            name: "ingest-bench",
+            dependencies: [
+                .product(name: "TalyIngest", package: "Taly"),
+                .product(name: "TalyStore", package: "Taly"),
+                .product(name: "TalyIndex", package: "Taly"),
+            ],
+            path: "IngestBench"
+        ),
         // Stored-document fetch cost on a query log, and block-cache hit rates:
         // `swift run -c release DocFetch INDEX_DIR QUERIES.jsonl [rounds]`.
         .executableTarget(
