@@ -75,8 +75,10 @@ extension IndexWriter {
             entry: Manifest.SegmentEntry(id: target, documentCount: result.info.documentCount),
             schema: schema
         )
+        // Built here, off the writer's lock: the flushes after this merge consult it.
+        let idFilter = try SegmentIDFilter(segment: merged)
         state.withLock { state in
-            var replacement = WriterSegment(reader: merged, deletesGeneration: 0)
+            var replacement = WriterSegment(reader: merged, deletesGeneration: 0, idFilter: idFilter)
             // Deletes that reached the sources while the merge ran move to the merged segment.
             // A source missing from the writer was dropped by a commit because every one of its
             // documents had been deleted: its documents must not come back through the merge.

@@ -292,7 +292,8 @@ public final class IndexWriter: @unchecked Sendable {
                     let info = try builder.flush(directory: directory, segment: segment, compressionLevel: level)
                     let entry = Manifest.SegmentEntry(id: segment, documentCount: info.documentCount)
                     let reader = try SegmentReader(directory: directory, entry: entry, schema: schema)
-                    var writerSegment = WriterSegment(reader: reader, deletesGeneration: 0)
+                    var writerSegment = WriterSegment(
+                        reader: reader, deletesGeneration: 0, idFilter: try SegmentIDFilter(segment: reader))
                     // Deletes issued after a document was added remove it before it is ever seen.
                     var deleted: [UInt32] = []
                     for (id, delete) in pending where delete.mayBeBuffered {
@@ -315,8 +316,23 @@ public final class IndexWriter: @unchecked Sendable {
         }
         // Every document in an older segment predates every pending operation.
         if !state.pendingDeletes.isEmpty && !state.segments.isEmpty {
-            let sortedIDs = state.pendingDeletes.keys.map { Array($0.utf8) }.sorted { $0.lexicographicallyPrecedes($1) }
+            let ids = state.pendingDeletes.keys.map { Array($0.utf8) }
+            let hashes = ids.map { $0.withUnsafeBytes { TermHash.hash($0) } }
+            var allSorted: [[UInt8]]?
             for index in state.segments.indices {
+                let sortedIDs: [[UInt8]]
+                if let filter = state.segments[index].idFilter {
+                    // Only the ids the segment may hold (in a bulk load of new ids: ~1%).
+                    var candidates: [[UInt8]] = []
+                    for position in ids.indices where filter.mayContain(hash: hashes[position]) {
+                        candidates.append(ids[position])
+                    }
+                    if candidates.isEmpty { continue }
+                    sortedIDs = candidates.sorted { $0.lexicographicallyPrecedes($1) }
+                } else {
+                    if allSorted == nil { allSorted = ids.sorted { $0.lexicographicallyPrecedes($1) } }
+                    sortedIDs = allSorted!
+                }
                 for (_, document) in try state.segments[index].reader.documents(withSortedIDs: sortedIDs) {
                     state.segments[index].delete(document)
                 }
@@ -426,11 +442,15 @@ struct WriterSegment {
     var liveDocuments: LiveDocuments?
     var deletesGeneration: UInt64
     var deletesDirty = false
+    /// The segment's ids for a flush's lookups, for segments this writer flushed or merged (nil:
+    /// every pending id is looked up).
+    var idFilter: SegmentIDFilter?
 
-    init(reader: SegmentReader, deletesGeneration: UInt64) {
+    init(reader: SegmentReader, deletesGeneration: UInt64, idFilter: SegmentIDFilter? = nil) {
         self.reader = reader
         self.liveDocuments = reader.liveDocuments
         self.deletesGeneration = deletesGeneration
+        self.idFilter = idFilter
     }
 
     mutating func delete(_ document: UInt32) {
