@@ -16,7 +16,7 @@ extension BulkIngestTarget {
 // revisions, audit and outbox) on a fresh store, the way `taly ingest` runs it, without building
 // the HTTP stack. Usage:
 //   ingest-bench STORE_PATH products|doc FILE [--batch-size N] [--threads N] [--mode M] [--validate-only]
-//       [--index live|live-poll|drain|rebuild] [--sync-batch N] [--index-threads N]
+//       [--index live|live-poll|drain|rebuild] [--sync-batch N] [--index-threads N] [--stored-level N]
 // `doc` is a content type created here for the debian-docs slice (see ingest-convert.py).
 // `--index` adds the search side, indexes under STORE_PATH.indexes: `live` runs the index-sync
 // worker during the ingest and times until every record is searchable (store + index end to
@@ -77,11 +77,13 @@ let options = BulkIngestPipeline.Options(
 let sink = CountingSink()
 let indexMode = option("--index")
 // `--index-threads`: the analysis threads of each collection's writer (the worker's default is one).
+// `--stored-level`: the zstd level of its stored documents (default zstd's 3).
 let syncOptions = IndexSyncWorker.Options(
     batchSize: Int(option("--sync-batch") ?? "") ?? IndexSyncWorker.Options().batchSize,
     writerOptions: IndexWriterOptions(
         ramBudgetBytes: IndexSyncWorker.Options().writerOptions.ramBudgetBytes,
-        indexingThreads: max(1, Int(option("--index-threads") ?? "") ?? 1)))
+        indexingThreads: max(1, Int(option("--index-threads") ?? "") ?? 1),
+        storedCompressionLevel: Int32(option("--stored-level") ?? "") ?? Zstd.defaultLevel))
 // `live-poll`: the worker on a Store of its own, as `taly serve`'s worker beside a `taly ingest`
 // process: no in-process wake-up per committed batch, it polls (every second) and finds a backlog.
 let worker = try indexMode.map { mode in
