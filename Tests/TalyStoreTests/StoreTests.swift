@@ -27,6 +27,42 @@ struct StoreTests {
         #expect(try again.appliedMigrations() == StoreMigrations.migrator.migrations)
     }
 
+    /// GRDB switches the pool's writer to WAL after `prepareDatabase` and sets NORMAL there:
+    /// what the writer runs with is read back from SQLite, not assumed.
+    @Test("the writer commits with synchronous = FULL and keeps statement journals in memory, also after reopening")
+    func writerIsFull() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.url.appendingPathComponent("taly.sqlite").path
+        for _ in 0..<2 {
+            let store = try Store(path: path)
+            let level = try store.pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
+            #expect(level == 2)  // FULL
+            let temp = try store.pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA temp_store") }
+            #expect(temp == 2)  // MEMORY
+            let mode = try store.pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+            #expect(mode == "wal")
+        }
+    }
+
+    @Test("a new store gets 16 KiB pages; an existing store keeps the page size it has")
+    func pageSize() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.url.appendingPathComponent("taly.sqlite").path
+        let store = try Store(path: path)
+        let pageSize = { (store: Store) in try store.pool.read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") } }
+        #expect(try pageSize(store) == Store.newPageSize)
+        // A store created with SQLite's default pages, as every store before this setting.
+        let oldPath = dir.url.appendingPathComponent("old.sqlite").path
+        let queue = try DatabaseQueue(path: oldPath)
+        try queue.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA page_size = 4096; PRAGMA journal_mode = WAL; CREATE TABLE t (x)")
+        }
+        try queue.close()
+        let old = try Store(path: oldPath)
+        #expect(try pageSize(old) == 4096)
+        try old.checkReadiness()
+    }
+
     @Test("a path inside a regular file is a cannotOpen error naming the path")
     func unopenable() throws {
         let dir = try TemporaryDirectory()
