@@ -154,11 +154,18 @@ public final class BulkIngestPipeline: Sendable {
         var batch: [ParsedRecord] = []
         batch.reserveCapacity(options.batchSize)
         while let chunk = shared.results.take() {
-            pending[chunk.sequence] = chunk
-            while let ready = pending.removeValue(forKey: nextSequence) {
+            // Consumed: a copy left behind would share the records, and moving them out of the
+            // chunk below would copy them all instead.
+            let sequence = chunk.sequence
+            pending[sequence] = consume chunk
+            while var ready = pending.removeValue(forKey: nextSequence) {
                 nextSequence += 1
-                for record in ready.records {
-                    batch.append(record)
+                // Moved, not copied, into the batch: `for record in ready.records` copied each
+                // record (a retain of each of its draft's strings) and released the chunk's
+                // originals later (so did `reverse()` and `popLast()`: `swapAt` copies).
+                var records = ready.takeRecords()
+                for index in records.indices {
+                    batch.append(records[index].take())
                     if batch.count == options.batchSize {
                         try write(
                             &batch, summary: &summary, key: checkpointKey, sink: sink, shared: shared, start: start)
@@ -188,13 +195,13 @@ public final class BulkIngestPipeline: Sendable {
         }
         var contentDrafts: [ContentItemDraft] = []
         var productDrafts: [ProductDraft] = []
-        // By index: `for record in batch` copied each record (all its draft's strings) before the
-        // draft was copied again into its array.
+        // Each draft is moved out of its record: copying it retained each of its strings, and
+        // released them again when the batch was emptied.
         for index in batch.indices {
-            switch batch[index].result {
-            case .success(.content(let draft)): contentDrafts.append(draft)
-            case .success(.product(let draft)): productDrafts.append(draft)
-            case .failure: break
+            switch batch[index].takeValid() {
+            case .content(let draft): contentDrafts.append(draft)
+            case .product(let draft): productDrafts.append(draft)
+            case nil: break
             }
         }
         var results: [BulkRecordResult] = []
@@ -257,18 +264,16 @@ public final class BulkIngestPipeline: Sendable {
         shared: PipelineShared, start: Date
     ) throws(BulkIngestError) {
         let results = batch.map { record in
-            switch record.result {
-            case .success:
+            guard let rejection = record.rejection else {
                 summary.valid += 1
                 return BulkRecordResult(
                     ordinal: record.ordinal, line: record.line, externalID: record.externalID, outcome: .valid,
                     original: nil)
-            case .failure(let rejection):
-                summary.rejected += 1
-                return BulkRecordResult(
-                    ordinal: record.ordinal, line: record.line, externalID: nil,
-                    outcome: .rejected(field: rejection.field, reason: rejection.reason), original: record.original)
             }
+            summary.rejected += 1
+            return BulkRecordResult(
+                ordinal: record.ordinal, line: record.line, externalID: nil,
+                outcome: .rejected(field: rejection.field, reason: rejection.reason), original: record.original)
         }
         do {
             _ = try sink.batchWillCommit(results)
@@ -287,12 +292,15 @@ public final class BulkIngestPipeline: Sendable {
     /// for the others.
     private static func results(_ records: [ParsedRecord], outcomes: [BulkWriteOutcome]) -> [BulkRecordResult] {
         var next = outcomes.makeIterator()
-        return records.map { record in
+        var results: [BulkRecordResult] = []
+        results.reserveCapacity(records.count)
+        // By index, reading only the fields a result needs: `records.map` copied every record
+        // (its chunk, external id and draft) into the closure and destroyed the copy.
+        for index in records.indices {
             let outcome: BulkRecordResult.Outcome
-            switch record.result {
-            case .failure(let rejection):
+            if let rejection = records[index].rejection {
                 outcome = .rejected(field: rejection.field, reason: rejection.reason)
-            case .success:
+            } else {
                 switch next.next() {
                 case .created(let id): outcome = .created(id)
                 case .updated(let id): outcome = .updated(id)
@@ -303,10 +311,12 @@ public final class BulkIngestPipeline: Sendable {
             }
             let rejected: Bool
             if case .rejected = outcome { rejected = true } else { rejected = false }
-            return BulkRecordResult(
-                ordinal: record.ordinal, line: record.line, externalID: record.externalID, outcome: outcome,
-                original: rejected ? record.original : nil)
+            results.append(
+                BulkRecordResult(
+                    ordinal: records[index].ordinal, line: records[index].line, externalID: records[index].externalID,
+                    outcome: outcome, original: rejected ? records[index].original : nil))
         }
+        return results
     }
 }
 
@@ -314,7 +324,10 @@ public final class BulkIngestPipeline: Sendable {
 struct ParsedRecord: Sendable {
     let ordinal: Int64
     let line: Int
-    let result: Result<ValidRecord, RecordRejection>
+    /// The decoded record until the writer takes it (`takeValid()`); nil for a rejected record.
+    private var valid: ValidRecord?
+    /// Why the parser rejected the record; nil for a decoded one.
+    let rejection: RecordRejection?
     /// The chunk's bytes (shared, not copied) and the record's range in them: the original is
     /// needed for any record the store may still reject.
     let chunkBytes: [UInt8]
@@ -329,22 +342,61 @@ struct ParsedRecord: Sendable {
     ) {
         self.ordinal = ordinal
         self.line = line
-        self.result = result
         self.chunkBytes = chunkBytes
         self.range = range
         switch result {
-        case .success(.content(let draft)): externalID = draft.slug
-        case .success(.product(let draft)): externalID = draft.sku
-        case .failure: externalID = nil
+        case .success(let record):
+            switch record {
+            case .content(let draft): externalID = draft.slug
+            case .product(let draft): externalID = draft.sku
+            }
+            valid = record
+            rejection = nil
+        case .failure(let failure):
+            externalID = nil
+            valid = nil
+            rejection = failure
         }
     }
 
     var original: [UInt8] { Array(chunkBytes[range]) }
+
+    /// The decoded record, moved out (nil afterwards, and for a rejected record).
+    mutating func takeValid() -> ValidRecord? { valid.take() }
+
+    /// This record, moved out; what is left holds nothing (no chunk, no draft).
+    mutating func take() -> ParsedRecord {
+        var taken = ParsedRecord(hollow: ())
+        swap(&self, &taken)
+        return taken
+    }
+
+    private init(hollow: Void) {
+        ordinal = 0
+        line = 0
+        valid = nil
+        rejection = nil
+        chunkBytes = []
+        range = 0..<0
+        externalID = nil
+    }
 }
 
 struct ParsedChunk: Sendable {
     let sequence: Int
-    let records: [ParsedRecord]
+    private var records: [ParsedRecord]
+
+    init(sequence: Int, records: [ParsedRecord]) {
+        self.sequence = sequence
+        self.records = records
+    }
+
+    /// The records, moved out of the chunk (which keeps none).
+    mutating func takeRecords() -> [ParsedRecord] {
+        var taken: [ParsedRecord] = []
+        swap(&taken, &records)
+        return taken
+    }
 }
 
 /// The threads of one run and what they share; the input source is used by the reader thread only.

@@ -117,47 +117,47 @@ extension TenantScope {
                     WHERE tenant_id = ? AND sku IN (SELECT value FROM json_each(?))
                     """)
             var existing = Dictionary(
-                try Self.fetchProducts(statement, arguments: [tenantID, Self.jsonArray(drafts.map(\.sku))])
+                try Self.fetchProducts(statement, arguments: [tenantID, Self.jsonArray(skusOf: drafts)])
                     .map { ($0.sku, $0) }
             ) { first, _ in first }
             var outcomes: [BulkWriteOutcome] = []
             outcomes.reserveCapacity(drafts.count)
             let deferred = DeferredLogRows(dates: dates)
             var creations = ProductCreations()
-            for draft in drafts {
+            // By index: the new products are bound and logged from `drafts` in place, never copied.
+            for index in drafts.indices {
                 // A change to a SKU created earlier in the batch, or any update, goes after the
                 // waiting creations: it needs their ids, and events keep the order of the changes.
-                var stored = existing[draft.sku]
+                // A load into an empty catalog finds nothing stored: no lookup (a hash of the SKU).
+                var stored = existing.isEmpty ? nil : existing[drafts[index].sku]
                 // Noting a SKU not stored yet as created in the batch also tells whether it already
                 // was: one hash of the SKU where a lookup and a later insert took two.
-                let createdInBatch = stored == nil && !creations.skus.insert(draft.sku).inserted
+                let createdInBatch = stored == nil && !creations.skus.insert(drafts[index].sku).inserted
                 if createdInBatch || stored != nil {
-                    try insert(&creations, db, outcomes: &outcomes, by: actor, deferred: deferred)
+                    try insert(&creations, drafts, db, outcomes: &outcomes, by: actor, deferred: deferred)
                 }
                 if createdInBatch {
                     // A SKU twice in one batch (rare): its creation is read back rather than every
                     // created product copied into `existing` (~3% of a bulk load's CPU).
-                    stored = try Self.fetchProducts(statement, arguments: [tenantID, Self.jsonArray([draft.sku])]).first
-                    existing[draft.sku] = stored
+                    stored = try Self.fetchProducts(
+                        statement, arguments: [tenantID, Self.jsonArray(skusOf: drafts[index...index])]
+                    ).first
+                    existing[drafts[index].sku] = stored
                 }
                 guard let stored else {
-                    creations.append(
-                        ProductRecord(
-                            id: nil, tenantID: tenantID, draft: draft, createdAt: dates.time, updatedAt: dates.time,
-                            version: 1),
-                        outcome: outcomes.count)
+                    creations.pending.append(.init(draft: index, outcome: outcomes.count))
                     outcomes.append(.created(0))
                     if creations.isFull {
-                        try insert(&creations, db, outcomes: &outcomes, by: actor, deferred: deferred)
+                        try insert(&creations, drafts, db, outcomes: &outcomes, by: actor, deferred: deferred)
                     }
                     continue
                 }
                 outcomes.append(
                     try writeProduct(
-                        db, draft, stored: stored, existing: &existing, mode: mode, by: actor, at: dates,
+                        db, drafts[index], stored: stored, existing: &existing, mode: mode, by: actor, at: dates,
                         deferred: deferred))
             }
-            try insert(&creations, db, outcomes: &outcomes, by: actor, deferred: deferred)
+            try insert(&creations, drafts, db, outcomes: &outcomes, by: actor, deferred: deferred)
             try deferred.flush(db)
             if let checkpoint = try checkpoint(outcomes) { try saveIngestCheckpoint(db, checkpoint, at: dates.time) }
             return outcomes
@@ -172,28 +172,75 @@ extension TenantScope {
         static let rowsPerStatement = 64
         static let sql = ProductRecord.insertSQL(rows: rowsPerStatement)
 
-        /// Each product (without its id yet), its attributes' texts and its place in the outcomes.
+        /// The waiting products, by their place in the batch's drafts.
         var pending: [Pending] = []
         /// The SKUs created in the batch so far, waiting or inserted.
         var skus: Set<String> = []
+        /// Where RETURNING put each waiting product's id, reused from statement to statement.
+        var returned = ReturnedIDs()
 
         var isFull: Bool { pending.count == Self.rowsPerStatement }
 
-        /// A product (without its id yet), its attributes' texts and its place in the outcomes.
-        /// A struct, not a tuple: arrays of tuples copied their elements through the runtime's
-        /// generic tuple witnesses.
+        /// A product to create: the index of its draft in the batch and of its outcome. Only
+        /// indexes: a record copying the draft retained each of its strings and released them
+        /// again once inserted (~2% of a bulk load's writer).
         struct Pending {
-            var product: ProductRecord
-            var attributes: (column: String, payload: String)
+            let draft: Int
             let outcome: Int
         }
+    }
 
-        /// Takes `product` over: a borrowed one was copied into `pending` and then destroyed,
-        /// a retain and a release of each of its strings per created product. Its SKU is already
-        /// in `skus` (`bulkWriteProducts` puts it there when it finds the SKU new).
-        mutating func append(_ product: consuming ProductRecord, outcome: Int) {
-            let attributes = product.draft.encoded?.attributes ?? ("", "")
-            pending.append(Pending(product: product, attributes: attributes, outcome: outcome))
+    /// The ids a multi-row INSERT's RETURNING hands back, matched to the rows inserted by SKU
+    /// (unique in the statement). SQLite gives no order for RETURNING rows; in practice they
+    /// come in the order of the VALUES, so each row is first compared with the row at the next
+    /// place, and only rows that are not kept by SKU (no `String`, no hash for rows in order).
+    struct ReturnedIDs {
+        /// The id of the row at each place, 0 while unknown.
+        private(set) var ids: [Int64] = []
+        private var next = 0
+        private var outOfOrder: [String: Int64] = [:]
+
+        /// Ready for a statement of `count` rows.
+        mutating func start(count: Int) {
+            ids.removeAll(keepingCapacity: true)
+            ids.append(contentsOf: repeatElement(0, count: count))
+            next = 0
+            outOfOrder.removeAll()
+        }
+
+        /// A returned row: its id and its SKU's bytes; `sku(place)` is the SKU inserted at a place.
+        mutating func add(id: Int64, sku bytes: UnsafeRawBufferPointer, sku: (Int) -> String) {
+            if next < ids.count, Self.equal(sku(next), bytes) {
+                ids[next] = id
+                next += 1
+            } else {
+                outOfOrder[String(decoding: bytes, as: UTF8.self)] = id
+            }
+        }
+
+        /// The id of the row at the next place, inserted alone.
+        mutating func inserted(id: Int64) {
+            ids[next] = id
+            next += 1
+        }
+
+        /// Fills the places no row matched in order from the rows kept by SKU; false when a
+        /// place got no id.
+        mutating func finish(sku: (Int) -> String) -> Bool {
+            guard next < ids.count else { return true }
+            for place in next..<ids.count where ids[place] == 0 {
+                guard let id = outOfOrder[sku(place)] else { return false }
+                ids[place] = id
+            }
+            return true
+        }
+
+        private static func equal(_ text: String, _ bytes: UnsafeRawBufferPointer) -> Bool {
+            var text = text
+            return text.withUTF8 { utf8 in
+                utf8.count == bytes.count
+                    && (utf8.isEmpty || memcmp(utf8.baseAddress!, bytes.baseAddress!, utf8.count) == 0)
+            }
         }
     }
 
@@ -201,40 +248,45 @@ extension TenantScope {
     /// per statement, so the statement cache holds two shapes), then logs their audit entries and
     /// events in order and fills in their outcomes.
     private func insert(
-        _ creations: inout ProductCreations, _ db: Database, outcomes: inout [BulkWriteOutcome], by actor: Actor,
-        deferred: DeferredLogRows
+        _ creations: inout ProductCreations, _ drafts: [ProductDraft], _ db: Database,
+        outcomes: inout [BulkWriteOutcome], by actor: Actor, deferred: DeferredLogRows
     ) throws {
         guard !creations.pending.isEmpty else { return }
         let dates = deferred.dates
-        for index in creations.pending.indices where creations.pending[index].product.draft.encoded == nil {
-            creations.pending[index].attributes = try ProductRecord.attributesTexts(
-                creations.pending[index].product.draft.attributes)
+        // Drafts not serialized ahead (not from bulk ingest's parsers) get their texts here.
+        var texts: [Int: (column: String, payload: String)] = [:]
+        for entry in creations.pending where drafts[entry.draft].encoded == nil {
+            texts[entry.draft] = try ProductRecord.attributesTexts(drafts[entry.draft].attributes)
         }
+        func attributes(_ draft: Int) -> (column: String, payload: String) {
+            drafts[draft].encoded?.attributes ?? texts[draft]!
+        }
+        let count = creations.pending.count
         do {
             if creations.isFull {
                 var insert = try RowInsert(db, sql: ProductCreations.sql)
-                // Through the buffer, here and below: `for entry in` copied every entry out of the
-                // array (each of its strings retained and released).
-                creations.pending.withUnsafeBufferPointer { pending in
-                    for index in pending.indices {
-                        pending[index].product.bind(
-                            into: &insert, attributesJSON: pending[index].attributes.column, dates: dates)
-                    }
+                for entry in creations.pending {
+                    ProductRecord.bind(
+                        drafts[entry.draft], tenantID: tenantID, createdAt: dates.time, updatedAt: dates.time,
+                        version: 1, into: &insert, attributesJSON: attributes(entry.draft).column, dates: dates)
                 }
-                // RETURNING gives no order: the ids are matched by SKU, unique in the statement.
-                var ids: [String: Int64] = [:]
-                ids.reserveCapacity(creations.pending.count)
-                try insert.forEachRow { row in ids[row[1]] = row[0] }
-                for index in creations.pending.indices {
-                    guard let id = ids[creations.pending[index].product.sku] else {
-                        throw StoreError.invalid(field: "sku", reason: "a product INSERT returned no id for it")
-                    }
-                    creations.pending[index].product.id = ProductID(id)
+                creations.returned.start(count: count)
+                let pending = creations.pending
+                try insert.forEachIntegerAndText { id, sku in
+                    creations.returned.add(id: id, sku: sku) { drafts[pending[$0].draft].sku }
+                }
+                guard creations.returned.finish(sku: { drafts[pending[$0].draft].sku }) else {
+                    throw StoreError.invalid(field: "sku", reason: "a product INSERT returned no id for it")
                 }
             } else {
-                for index in creations.pending.indices {
-                    try creations.pending[index].product.insertRow(
-                        db, attributesJSON: creations.pending[index].attributes.column, dates: dates)
+                creations.returned.start(count: count)
+                for entry in creations.pending {
+                    var insert = try RowInsert(db, sql: ProductRecord.insertSQL)
+                    ProductRecord.bind(
+                        drafts[entry.draft], tenantID: tenantID, createdAt: dates.time, updatedAt: dates.time,
+                        version: 1, into: &insert, attributesJSON: attributes(entry.draft).column, dates: dates)
+                    try insert.execute()
+                    creations.returned.inserted(id: db.lastInsertedRowID)
                 }
             }
         } catch let error as DatabaseError
@@ -243,13 +295,12 @@ extension TenantScope {
         {
             throw StoreError.duplicate(entity: "product", field: "sku")
         }
-        try creations.pending.withUnsafeBufferPointer { pending in
-            for index in pending.indices {
-                try logCreation(
-                    of: pending[index].product, attributesPayload: pending[index].attributes.payload, db, by: actor,
-                    at: dates, deferred: deferred)
-                outcomes[pending[index].outcome] = .created(pending[index].product.id!.rawValue)
-            }
+        for (place, entry) in creations.pending.enumerated() {
+            let id = creations.returned.ids[place]
+            try logCreation(
+                of: drafts[entry.draft], id: id, attributesPayload: attributes(entry.draft).payload, db, by: actor,
+                at: dates, deferred: deferred)
+            outcomes[entry.outcome] = .created(id)
         }
         creations.pending.removeAll(keepingCapacity: true)
     }
@@ -297,6 +348,20 @@ extension TenantScope {
         writer.raw("]")
         return writer.text
     }
+
+    /// `jsonArray` of the drafts' SKUs, without an array of them first.
+    static func jsonArray(skusOf drafts: ArraySlice<ProductDraft>) -> String {
+        var writer = CanonicalJSONWriter(escapesSlashes: false, capacity: drafts.count * 24 + 2)
+        writer.raw("[")
+        for index in drafts.indices {
+            if index > drafts.startIndex { writer.raw(",") }
+            writer.string(drafts[index].sku)
+        }
+        writer.raw("]")
+        return writer.text
+    }
+
+    static func jsonArray(skusOf drafts: [ProductDraft]) -> String { jsonArray(skusOf: drafts[...]) }
 
     private func saveIngestCheckpoint(_ db: Database, _ checkpoint: IngestCheckpoint, at time: Date) throws {
         try db.execute(

@@ -70,10 +70,16 @@ public struct ProductDraft: Sendable, Equatable {
     /// writer only binds the texts. Valid attributes always serialize; should they not, the
     /// write serializes them again and reports the error there.
     public func serializedForWrite() -> ProductDraft {
-        guard encoded == nil, let texts = try? ProductRecord.attributesTexts(attributes) else { return self }
         var draft = self
-        draft.encoded = Encoded(attributes: texts, creationDetails: Self.creationDetails(sku: sku))
+        draft.serializeForWrite()
         return draft
+    }
+
+    /// `serializedForWrite()` in place, without a copy of the draft (a retain and release of
+    /// each of its strings).
+    public mutating func serializeForWrite() {
+        guard encoded == nil, let texts = try? ProductRecord.attributesTexts(attributes) else { return }
+        encoded = Encoded(attributes: texts, creationDetails: Self.creationDetails(sku: sku))
     }
 
     /// The audit details of a product's creation, `TenantScope.json(["sku": sku])`, written
@@ -479,6 +485,16 @@ public struct ProductRecord: Sendable, Equatable, FetchableRecord, MutablePersis
     /// `dates` holds the write's time already formatted, `attributesJSON` the attributes'
     /// payload text when the caller has it (`attributesTexts(_:).payload`).
     func eventJSON(dates: RowDates, attributesJSON: String? = nil) throws -> String {
+        try Self.eventJSON(
+            draft, id: id?.rawValue, createdAt: createdAt, updatedAt: updatedAt, version: version, dates: dates,
+            attributesJSON: attributesJSON)
+    }
+
+    /// `eventJSON(dates:attributesJSON:)` of the product with these fields, the draft borrowed.
+    static func eventJSON(
+        _ draft: ProductDraft, id: Int64?, createdAt: Date, updatedAt: Date, version: Int64, dates: RowDates,
+        attributesJSON: String? = nil
+    ) throws -> String {
         var writer = CanonicalJSONWriter(escapesSlashes: false, capacity: 512)
         writer.raw("{")
         writer.key("attributes", first: true)
@@ -492,7 +508,7 @@ public struct ProductRecord: Sendable, Equatable, FetchableRecord, MutablePersis
         writer.key("description")
         writer.string(draft.description)
         writer.key("id")
-        if let id { writer.integer(id.rawValue) } else { writer.raw("null") }
+        if let id { writer.integer(id) } else { writer.raw("null") }
         writer.key("price")
         writer.raw("{")
         writer.key("amount", first: true)

@@ -110,6 +110,21 @@ struct RowInsert {
         while let row = try rows.next() { try body(row) }
     }
 
+    /// Runs the statement with what was bound, handing each returned row's integer first column
+    /// and the UTF-8 bytes of its text second column (valid during the call) to `body`: no
+    /// `String` is made of a text that is only compared.
+    func forEachIntegerAndText(_ body: (Int64, UnsafeRawBufferPointer) throws -> Void) throws {
+        defer { releaseTexts() }
+        try checkBindings()
+        let rows = try Row.fetchCursor(statement)
+        while try rows.next() != nil {
+            let id = sqlite3_column_int64(handle, 0)
+            let text = sqlite3_column_text(handle, 1)
+            let count = Int(sqlite3_column_bytes(handle, 1))
+            try body(id, UnsafeRawBufferPointer(start: text.map(UnsafeRawPointer.init), count: text == nil ? 0 : count))
+        }
+    }
+
     /// Unbinds the texts `texts` holds once the statement has run, so the cached statement never
     /// points at freed bytes. (Should binding fail before the run, the statement's next use
     /// clears them before anything reads them: `init` resets and unbinds.)
@@ -171,6 +186,17 @@ extension ProductRecord {
 
     /// Binds the row's columns, in `insertHead`'s order.
     func bind(into insert: inout RowInsert, attributesJSON: String, dates: RowDates) {
+        Self.bind(
+            draft, tenantID: tenantID, createdAt: createdAt, updatedAt: updatedAt, version: version, into: &insert,
+            attributesJSON: attributesJSON, dates: dates)
+    }
+
+    /// Binds the columns of the row of a product with these fields, the draft borrowed (a bulk
+    /// write binds its new products from its batch's drafts, without a record copying each).
+    static func bind(
+        _ draft: ProductDraft, tenantID: TenantID, createdAt: Date, updatedAt: Date, version: Int64,
+        into insert: inout RowInsert, attributesJSON: String, dates: RowDates
+    ) {
         insert.bind(tenantID.rawValue)
         insert.bind(draft.sku)
         insert.bind(draft.title)

@@ -232,24 +232,29 @@ extension TenantScope {
             throw StoreError.duplicate(entity: "product", field: skuField)
         }
         try logCreation(
-            of: product, attributesPayload: attributes.payload, db, by: actor, at: dates, deferred: deferred)
+            of: draft, id: product.id!.rawValue, attributesPayload: attributes.payload, db, by: actor, at: dates,
+            deferred: deferred)
         return product
     }
 
-    /// The audit entry and outbox event of an inserted product.
+    /// The audit entry and outbox event of the product `id` just inserted from `draft` at
+    /// `dates.time` (its creation and last change, version 1). Takes the draft, not a record
+    /// holding a copy of it: a bulk write's creations are read in place from its batch.
     func logCreation(
-        of product: ProductRecord, attributesPayload: String, _ db: Database, by actor: Actor, at dates: RowDates,
-        deferred: DeferredLogRows?
+        of draft: ProductDraft, id: Int64, attributesPayload: String, _ db: Database, by actor: Actor,
+        at dates: RowDates, deferred: DeferredLogRows?
     ) throws {
         try audit(
-            db, actor: actor, action: "product.create", targetType: "product", targetID: product.id?.rawValue,
-            detailsJSON: product.draft.encoded?.creationDetails ?? ProductDraft.creationDetails(sku: product.sku),
+            db, actor: actor, action: "product.create", targetType: "product", targetID: id,
+            detailsJSON: draft.encoded?.creationDetails ?? ProductDraft.creationDetails(sku: draft.sku),
             at: dates,
             deferred: deferred)
         try appendEvent(
-            db, aggregateType: "product", aggregateID: product.id!.rawValue, eventType: "product.created",
-            payloadJSON: try product.eventJSON(dates: dates, attributesJSON: attributesPayload), at: dates,
-            deferred: deferred)
+            db, aggregateType: "product", aggregateID: id, eventType: "product.created",
+            payloadJSON: try ProductRecord.eventJSON(
+                draft, id: id, createdAt: dates.time, updatedAt: dates.time, version: 1, dates: dates,
+                attributesJSON: attributesPayload),
+            at: dates, deferred: deferred)
     }
 
     /// The product `id` of this tenant, checked against `expectedVersion` when given.

@@ -166,6 +166,44 @@ struct BulkWriteTests {
         }
     }
 
+    /// SQLite gives RETURNING rows no order: ids must land at their SKU's place whatever order
+    /// the rows come in (in order, reversed, shuffled, partly in order), and a missing row is caught.
+    @Test("RETURNING ids are matched to their rows by SKU in any order (seeded)")
+    func returnedIDsInAnyOrder() throws {
+        let seed = SplitMix64.testSeed()
+        var random = SplitMix64(seed: seed)
+        var returned = TenantScope.ReturnedIDs()
+        for round in 0..<200 {
+            let count = 1 + Int(random.next() % 70)
+            let skus = (0..<count).map { "S-\(round)-\($0)-\(String(repeating: "x", count: Int(random.next() % 20)))" }
+            let ids = (0..<count).map { Int64($0) * 7 + 1 + Int64(random.next() % 5) }
+            var order = Array(0..<count)
+            switch round % 4 {
+            case 0: break
+            case 1: order.reverse()
+            case 2: order.shuffle(using: &random)
+            default:
+                // In order but for two rows swapped.
+                let a = Int(random.next() % UInt64(count))
+                let b = Int(random.next() % UInt64(count))
+                order.swapAt(a, b)
+            }
+            let dropped = round % 10 == 9 ? Int(random.next() % UInt64(count)) : nil
+            returned.start(count: count)
+            for place in order where place != dropped {
+                var sku = skus[place]
+                sku.withUTF8 { returned.add(id: ids[place], sku: UnsafeRawBufferPointer($0)) { skus[$0] } }
+            }
+            let complete = returned.finish { skus[$0] }
+            if dropped == nil {
+                #expect(complete, "round \(round), seed \(seed)")
+                #expect(returned.ids == ids, "round \(round), seed \(seed)")
+            } else {
+                #expect(!complete, "round \(round), seed \(seed)")
+            }
+        }
+    }
+
     @Test("a draft read back from its row equals the draft that wrote it, so an unchanged record stays unchanged")
     func storedDraftEqualsWritten() throws {
         let fixture = try StoreFixture()
