@@ -256,10 +256,11 @@ struct BulkRecordDecoder: Sendable {
         guard let title else { throw RecordRejection(field: "title", reason: "is required") }
         guard let amount else { throw RecordRejection(field: "price.amount", reason: "is required") }
         guard let currency else { throw RecordRejection(field: "price.currency", reason: "is required") }
-        let draft = try ProductDraft(
+        var draft = try ProductDraft(
             sku: sku, title: title, description: description, price: try Money(amount: amount, currency: currency),
             attributes: attributes, status: status)
-        return serializesForWrite ? draft.serializedForWrite() : draft
+        if serializesForWrite { draft.serializeForWrite() }
+        return draft
     }
 
     /// Attribute `name`'s value (its field, `attributes.<name>`, is spelled out only in a rejection:
