@@ -162,7 +162,9 @@ struct IndexSyncWorkerTests {
         let task = Task { try await worker.run() }
         let item = try fixture.publishedArticle("Live", body: "streaming words")
         let position = try fixture.store.outboxPosition()
-        let deadline = ContinuousClock.now + .seconds(20)
+        // Generous: under the parallel suite on two cores, blocking tests can hold the
+        // cooperative pool (and this worker's task) for tens of seconds.
+        let deadline = ContinuousClock.now + .seconds(120)
         while worker.appliedEventID(tenantID: fixture.acme.tenantID) != position, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(5))
         }
