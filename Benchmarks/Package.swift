@@ -3,6 +3,14 @@
 // benchmark framework. Run: `cd Benchmarks && swift package benchmark` (release builds only).
 import PackageDescription
 
+/// What the ingest and index-sync drivers link: TalyIngest and the two libraries it drives.
+/// Declared before `package`, whose initializer reads it (top-level constants initialize in order).
+let syncLibraries: [Target.Dependency] = [
+    .product(name: "TalyIngest", package: "Taly"),
+    .product(name: "TalyStore", package: "Taly"),
+    .product(name: "TalyIndex", package: "Taly"),
+]
+
 let package = Package(
     name: "TalyBenchmarks",
     platforms: [.macOS(.v15)],
@@ -24,22 +32,14 @@ let package = Package(
         // `swift run -c release SyncLag [items]`.
         .executableTarget(
             name: "SyncLag",
-            dependencies: [
-                .product(name: "TalyIngest", package: "Taly"),
-                .product(name: "TalyStore", package: "Taly"),
-                .product(name: "TalyIndex", package: "Taly"),
-            ],
+            dependencies: syncLibraries,
             path: "Drivers/SyncLag"
         ),
         // The bulk ingest pipeline end to end (store, or store + index sync) on a fresh store:
         // `swift build -c release --product ingest-bench`, then `ingest-bench STORE products|doc FILE`.
         .executableTarget(
             name: "ingest-bench",
-            dependencies: [
-                .product(name: "TalyIngest", package: "Taly"),
-                .product(name: "TalyStore", package: "Taly"),
-                .product(name: "TalyIndex", package: "Taly"),
-            ],
+            dependencies: syncLibraries,
             path: "IngestBench"
         ),
         // Stored-document fetch cost on a query log, and block-cache hit rates:
