@@ -281,12 +281,10 @@ extension TenantScope {
             } else {
                 creations.returned.start(count: count)
                 for entry in creations.pending {
-                    var insert = try RowInsert(db, sql: ProductRecord.insertSQL)
-                    ProductRecord.bind(
-                        drafts[entry.draft], tenantID: tenantID, createdAt: dates.time, updatedAt: dates.time,
-                        version: 1, into: &insert, attributesJSON: attributes(entry.draft).column, dates: dates)
-                    try insert.execute()
-                    creations.returned.inserted(id: db.lastInsertedRowID)
+                    creations.returned.inserted(
+                        id: try ProductRecord.insertRow(
+                            drafts[entry.draft], tenantID: tenantID, createdAt: dates.time, updatedAt: dates.time,
+                            version: 1, db, attributesJSON: attributes(entry.draft).column, dates: dates))
                 }
             }
         } catch let error as DatabaseError

@@ -217,10 +217,24 @@ extension ProductRecord {
 
     /// Inserts the row with `attributesJSON` (`attributesJSON(draft.attributes)`) and takes the id.
     mutating func insertRow(_ db: Database, attributesJSON: String, dates: RowDates) throws {
-        var insert = try RowInsert(db, sql: Self.insertSQL)
-        bind(into: &insert, attributesJSON: attributesJSON, dates: dates)
+        id = ProductID(
+            try Self.insertRow(
+                draft, tenantID: tenantID, createdAt: createdAt, updatedAt: updatedAt, version: version, db,
+                attributesJSON: attributesJSON, dates: dates))
+    }
+
+    /// Inserts the row of a product with these fields, the draft borrowed, and returns the id
+    /// SQLite assigned.
+    static func insertRow(
+        _ draft: ProductDraft, tenantID: TenantID, createdAt: Date, updatedAt: Date, version: Int64, _ db: Database,
+        attributesJSON: String, dates: RowDates
+    ) throws -> Int64 {
+        var insert = try RowInsert(db, sql: insertSQL)
+        bind(
+            draft, tenantID: tenantID, createdAt: createdAt, updatedAt: updatedAt, version: version, into: &insert,
+            attributesJSON: attributesJSON, dates: dates)
         try insert.execute()
-        id = ProductID(db.lastInsertedRowID)
+        return db.lastInsertedRowID
     }
 }
 
