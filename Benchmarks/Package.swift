@@ -29,7 +29,7 @@ let package = Package(
         benchmark("Store", measuring: "TalyStore"),
         // Not a package-benchmark suite (it prints lag percentiles of its own phases), so it
         // lives outside `Benchmarks/Benchmarks/`, where the plugin would run it as one:
-        // `swift run -c release SyncLag [items]`.
+        // `swift run -c release SyncLag [items] [--other-store]`.
         .executableTarget(
             name: "SyncLag",
             dependencies: syncLibraries,

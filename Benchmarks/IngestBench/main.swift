@@ -85,7 +85,8 @@ let syncOptions = IndexSyncWorker.Options(
         indexingThreads: max(1, Int(option("--index-threads") ?? "") ?? 1),
         storedCompressionLevel: Int32(option("--stored-level") ?? "") ?? Zstd.defaultLevel))
 // `live-poll`: the worker on a Store of its own, as `taly serve`'s worker beside a `taly ingest`
-// process: no in-process wake-up per committed batch, it polls (every second) and finds a backlog.
+// process: no in-process wake-up per committed batch; it sees the commits through SQLite's data
+// version, checked every 20 ms while it waits (it polled every second before).
 let worker = try indexMode.map { mode in
     try IndexSyncWorker(
         store: mode == "live-poll" ? try Store(path: arguments[1]) : store, root: arguments[1] + ".indexes",

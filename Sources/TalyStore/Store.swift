@@ -20,6 +20,9 @@ public final class Store: Sendable {
     let apiKeyCache: CredentialCache<APIKeyRecord>
     /// Sessions that authenticated since the last commit, with their user and permissions.
     let sessionCache: CredentialCache<AuthenticatedSession>
+    /// Counts commits by any connection of any process: the credential caches' validity, and
+    /// what wakes outbox subscriptions for other processes' events.
+    let dataVersions: DataVersions
 
     /// Opens (creating if needed) the database at `path` and applies every pending migration.
     public init(
@@ -67,6 +70,7 @@ public final class Store: Sendable {
         }
         do {
             let versions = try DataVersions(path: path)
+            dataVersions = versions
             apiKeyCache = CredentialCache(versions: versions)
             sessionCache = CredentialCache(versions: versions)
         } catch {

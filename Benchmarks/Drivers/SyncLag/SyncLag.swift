@@ -1,6 +1,9 @@
 // Publish → searchable lag of the index-sync worker, measured outside the test suite (a timed
-// test would be flaky on shared cores): `cd Benchmarks && swift run -c release SyncLag [items]`
-// (a plain executable of the benchmarks package, not a package-benchmark suite).
+// test would be flaky on shared cores): `cd Benchmarks && swift run -c release SyncLag [items]
+// [--other-store]` (a plain executable of the benchmarks package, not a package-benchmark suite).
+// `--other-store`: the publishes go through a second `Store` on the same file, whose commits the
+// worker's store learns of as another process's would (no in-process notification): a
+// `taly serve` or `taly ingest` beside a `taly worker`.
 // Phases, on a real store file and real indexes in a temporary folder:
 // - idle: one publish at a time, the next once the previous is applied;
 // - load: a writer publishes back to back, then every 20 ms, while the worker runs;
@@ -17,12 +20,14 @@ import TalyStore
 struct SyncLag {
     static func main() async throws {
         let count = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 500 : 500
+        let otherStore = CommandLine.arguments.contains("--other-store")
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("taly-sync-lag-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let store = try Store(path: folder.appendingPathComponent("taly.sqlite").path)
         let bootstrap = try store.createTenant(name: "lag", adminEmail: "owner@example.com")
-        let scope = try store.tenant(bootstrap.tenant.id!)
+        let writerStore = otherStore ? try Store(path: store.path) : store
+        let scope = try writerStore.tenant(bootstrap.tenant.id!)
         let type = try scope.createContentType(
             name: "article", displayName: "Article",
             fields: [
@@ -42,7 +47,7 @@ struct SyncLag {
                     ]),
                 by: .system)
             _ = try scope.publishContentItem(draft.id!, expectedVersion: draft.version, by: .system)
-            return try store.outboxPosition()
+            return try writerStore.outboxPosition()
         }
 
         var idle: [Double] = []

@@ -27,7 +27,9 @@ public actor IndexSyncWorker {
         public var consumerName: String
         /// The most events applied and committed together.
         public var batchSize: Int
-        /// How often the outbox is polled for writes of other processes.
+        /// The longest a caught-up worker waits before reading the outbox again. Commits wake it
+        /// sooner: this process's at once, other processes' within 20 ms (the subscription
+        /// watches SQLite's data version).
         public var pollInterval: Duration
         /// The settings of each collection's writer (many are open at once: keep them small).
         public var writerOptions: IndexWriterOptions

@@ -82,7 +82,8 @@ public struct OutboxConsumer: Sendable {
     }
 
     /// An async sequence of event batches after the checkpoint, woken at once by commits in this
-    /// process and every `pollInterval` otherwise (for writers in other processes).
+    /// process, within `OutboxSubscription.Iterator.otherProcessCheckInterval` by other processes'
+    /// commits, and after `pollInterval` at the latest.
     ///
     /// The sequence keeps its own cursor: it does not acknowledge. Acknowledge each batch once
     /// handled; a new subscription after a crash starts again from the checkpoint.
@@ -101,6 +102,9 @@ public struct OutboxConsumer: Sendable {
 protocol OutboxConsumerStorage: Sendable {
     /// Wakes subscriptions after commits that wrote events (in this process).
     var outboxNotifier: OutboxNotifier { get }
+    /// A number that changes whenever any connection of any process commits (SQLite's
+    /// `data_version` on a connection of its own); nil when it cannot be read.
+    func dataVersion() -> Int64?
     /// The consumer's checkpoint.
     func checkpoint(of consumer: OutboxConsumer) throws(StoreError) -> OutboxEventID
     /// The events after the consumer's checkpoint, read with it in one snapshot.
@@ -142,19 +146,45 @@ public struct OutboxSubscription: AsyncSequence, Sendable {
             var position: OutboxEventID
             if let cursor { position = cursor } else { position = try consumer.checkpoint() }
             while !Task.isCancelled {
-                // Read the generation before the events: a commit landing between the two makes
-                // the wait below return at once instead of missing it.
+                // Read the generation and the data version before the events: a commit landing
+                // between the two makes the wait below return at once instead of missing it.
                 let seen = notifier.generation
+                let version = consumer.storage.dataVersion()
                 let batch = try consumer.events(after: position, limit: subscription.batchSize)
                 if let last = batch.last?.id {
                     cursor = last
                     return batch
                 }
                 cursor = position
-                await notifier.wait(after: seen, timeout: subscription.pollInterval)
+                await Self.waitForCommit(
+                    notifier: notifier, after: seen, storage: consumer.storage, version: version,
+                    pollInterval: subscription.pollInterval)
                 position = cursor ?? position
             }
             return nil
+        }
+
+        /// How often a waiting subscription checks for other processes' commits: the index-sync
+        /// worker of `taly worker`, or of `taly serve` beside a `taly ingest`, then finds their
+        /// events within this, not only at its poll interval (a second by default, which alone
+        /// put other processes' writes up to a second behind).
+        static let otherProcessCheckInterval: Duration = .milliseconds(20)
+
+        /// Returns after this process's next commit with events (`notifier` past `seen`), after
+        /// any commit since the data version `version` was read (another process's: one pragma
+        /// on the store's own connection per check), after `pollInterval`, or on cancellation.
+        private static func waitForCommit(
+            notifier: OutboxNotifier, after seen: UInt64, storage: any OutboxConsumerStorage, version: Int64?,
+            pollInterval: Duration
+        ) async {
+            let deadline = ContinuousClock.now + pollInterval
+            while !Task.isCancelled {
+                let left = deadline - .now
+                guard left > .zero else { return }
+                await notifier.wait(after: seen, timeout: Swift.min(left, otherProcessCheckInterval))
+                if notifier.generation != seen { return }
+                if let version, let now = storage.dataVersion(), now != version { return }
+            }
         }
     }
 }

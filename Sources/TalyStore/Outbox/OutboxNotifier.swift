@@ -5,7 +5,7 @@ import Synchronization
 ///
 /// A generation counter closes the race between "I found nothing" and "I start waiting": a
 /// reader remembers the generation before it reads, and a wait on a stale generation returns at
-/// once. Other processes' writes are not seen here; readers also wake after a poll interval.
+/// once. Other processes' writes are not seen here: subscriptions check the data version for them.
 final class OutboxNotifier: Sendable {
     private struct Waiter {
         let continuation: CheckedContinuation<Void, Never>

@@ -4,6 +4,8 @@ import GRDB
 /// The SQLite side of outbox consumers: the checkpoint is a row of `outbox_consumer`, events are
 /// read by id (AUTOINCREMENT, so commit order) from `outbox_event`.
 extension Store: OutboxConsumerStorage {
+    func dataVersion() -> Int64? { dataVersions.current() }
+
     func checkpoint(of consumer: OutboxConsumer) throws(StoreError) -> OutboxEventID {
         try read { db in OutboxEventID(try Self.fetchRecord(db, of: consumer).lastEventID) }
     }

@@ -248,24 +248,26 @@ struct OutboxTests {
         #expect(try a.outboxEvents().allSatisfy { $0.eventType == "test.happened" })
     }
 
-    @Test("writes by another process (another Store on the file) reach a subscription by polling")
-    func pollingFallback() async throws {
+    @Test("writes by another process (another Store on the file) wake a subscription long before its poll interval")
+    func otherProcessWakeUp() async throws {
         let fixture = try StoreFixture()
         let (_, a) = try fixture.makeTenant("a")
         let consumer = try fixture.store.outboxConsumer(named: "live", startingAt: .latest)
-        // A second Store has its own notifier, as another process would: only polling sees it.
+        // A second Store has its own notifier, as another process would: its commits move only
+        // the data version the subscription checks.
         let other = try Store(path: fixture.store.path, clock: fixture.clock)
         let otherScope = try other.tenant(a.tenantID)
         let received = Mutex<[OutboxEventID]>([])
         let reader = Task {
-            for try await batch in consumer.subscribe(pollInterval: .milliseconds(50)) {
+            for try await batch in consumer.subscribe(pollInterval: .seconds(3600)) {
                 received.withLock { $0 += batch.map { $0.id! } }
             }
         }
         try await Task.sleep(for: .milliseconds(100))
         let id = try otherScope.appendTestEvent(sequence: 1)
-        // A hang would mean no polling: give up after 30 s and fail. Not a timing bound: on a
-        // loaded machine the other Store's write alone has taken seconds.
+        // It polls once an hour, so an arrival before this deadline came from the data-version
+        // check; a hang fails after 30 s. Not a timing bound: on a loaded machine the other
+        // Store's write alone has taken seconds.
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline, received.withLock({ $0.isEmpty }) {
             try await Task.sleep(for: .milliseconds(5))
