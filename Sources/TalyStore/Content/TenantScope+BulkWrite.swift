@@ -78,17 +78,29 @@ extension TenantScope {
         let dates = RowDates(now)
         return try store.write { db in
             let type = try fetchContentType(db, typeID)
-            // One query for the batch's existing items instead of one per draft.
-            let statement = try db.cachedStatement(
-                sql: """
-                    SELECT * FROM content_item
-                    WHERE tenant_id = ? AND content_type_id = ? AND slug IN (SELECT value FROM json_each(?))
-                    """)
-            var existing = Dictionary(
-                try ContentItemRecord.fetchAll(
-                    statement, arguments: [tenantID, typeID, Self.jsonArray(drafts.compactMap(\.slug))]
-                ).map { ($0.slug, $0) }
-            ) { first, _ in first }
+            // One query for the batch's existing items instead of one per draft, and none when no
+            // stored slug lies between the batch's first and last.
+            var existing: [String: ContentItemRecord] = [:]
+            if let range = Self.byteOrderRange(drafts.lazy.compactMap(\.slug)),
+                try Self.anyStored(
+                    db,
+                    sql: """
+                        SELECT EXISTS (
+                            SELECT 1 FROM content_item
+                            WHERE tenant_id = ? AND content_type_id = ? AND slug BETWEEN ? AND ?)
+                        """, arguments: [tenantID, typeID, range.low, range.high])
+            {
+                let statement = try db.cachedStatement(
+                    sql: """
+                        SELECT * FROM content_item
+                        WHERE tenant_id = ? AND content_type_id = ? AND slug IN (SELECT value FROM json_each(?))
+                        """)
+                existing = Dictionary(
+                    try ContentItemRecord.fetchAll(
+                        statement, arguments: [tenantID, typeID, Self.jsonArray(drafts.compactMap(\.slug))]
+                    ).map { ($0.slug, $0) }
+                ) { first, _ in first }
+            }
             var outcomes: [BulkWriteOutcome] = []
             outcomes.reserveCapacity(drafts.count)
             let deferred = DeferredLogRows(dates: dates)
@@ -116,10 +128,22 @@ extension TenantScope {
                     SELECT \(ProductRecord.selectedColumns) FROM product
                     WHERE tenant_id = ? AND sku IN (SELECT value FROM json_each(?))
                     """)
-            var existing = Dictionary(
-                try Self.fetchProducts(statement, arguments: [tenantID, Self.jsonArray(skusOf: drafts)])
-                    .map { ($0.sku, $0) }
-            ) { first, _ in first }
+            // The batch's stored products in one query, and no query when no stored SKU lies
+            // between the batch's first and last: a load of sorted input (exports, dumps) into a
+            // new catalog looked up 2,000 absent SKUs per batch, ~1 µs of SQLite each.
+            var existing: [String: ProductRecord] = [:]
+            if let range = Self.byteOrderRange(drafts.lazy.map(\.sku)),
+                try Self.anyStored(
+                    db,
+                    sql: """
+                        SELECT EXISTS (SELECT 1 FROM product WHERE tenant_id = ? AND sku BETWEEN ? AND ?)
+                        """, arguments: [tenantID, range.low, range.high])
+            {
+                existing = Dictionary(
+                    try Self.fetchProducts(statement, arguments: [tenantID, Self.jsonArray(skusOf: drafts)])
+                        .map { ($0.sku, $0) }
+                ) { first, _ in first }
+            }
             var outcomes: [BulkWriteOutcome] = []
             outcomes.reserveCapacity(drafts.count)
             let deferred = DeferredLogRows(dates: dates)
@@ -344,6 +368,28 @@ extension TenantScope {
     }
 
     // MARK: - Inside transactions
+
+    /// The first and last of `ids` in SQLite's `BINARY` order (their UTF-8 bytes), nil for none.
+    static func byteOrderRange(_ ids: some Sequence<String>) -> (low: String, high: String)? {
+        var range: (low: String, high: String)?
+        for id in ids {
+            guard let current = range else {
+                range = (id, id)
+                continue
+            }
+            if CanonicalJSONWriter.utf8Precedes(id, current.low) {
+                range!.low = id
+            } else if CanonicalJSONWriter.utf8Precedes(current.high, id) {
+                range!.high = id
+            }
+        }
+        return range
+    }
+
+    /// The answer of a cached `SELECT EXISTS (…)`.
+    static func anyStored(_ db: Database, sql: String, arguments: StatementArguments) throws -> Bool {
+        try Bool.fetchOne(try db.cachedStatement(sql: sql), arguments: arguments) ?? false
+    }
 
     /// A batch's external ids as one JSON array, bound as a single parameter of a cached
     /// statement (`IN (SELECT value FROM json_each(?))`): the query interface built and SQLite

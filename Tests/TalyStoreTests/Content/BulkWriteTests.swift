@@ -229,6 +229,61 @@ struct BulkWriteTests {
         #expect(row == (try ProductRecord.attributesTexts(draft.attributes)).column)
     }
 
+    @Test("a batch finds its stored SKUs and slugs in any order and at its first and last place (seeded)")
+    func existingAtTheBatchBounds() throws {
+        let seed = SplitMix64.testSeed()
+        var random = SplitMix64(seed: seed)
+        let fixture = try StoreFixture()
+        let (_, scope) = try fixture.makeTenant("acme")
+        let type = try scope.createContentType(
+            name: "page", displayName: "Page", fields: [ContentFieldDefinition(name: "body", type: .text)],
+            by: .system)
+        // Ids that are prefixes of one another, differ in case or only past ASCII: byte order and
+        // the order of Swift's `<` disagree on some of them. Slugs are a-z, 0-9 and hyphens.
+        let skus = ["a", "ab", "a-b", "B", "b", "é", "e", "z", "Ω", "ｚ", "a0", "a~"].flatMap { stem in
+            ["", "1", "-x", "é", "Z"].map { stem + $0 }
+        }
+        let slugs = ["a", "ab", "a-b", "a0", "b", "b1", "z", "a-b-c", "ab1", "0", "9z", "a-0"].flatMap { stem in
+            ["", "1", "-x", "z"].map { stem + $0 }
+        }
+        let writeProducts = { (ids: [String]) throws -> [BulkWriteOutcome] in
+            try scope.bulkWriteProducts(
+                ids.map { try ProductDraft(sku: $0, title: "T", price: Money(amount: 1, currency: "EUR")) },
+                mode: .insert, by: .system)
+        }
+        let writeItems = { (ids: [String]) throws -> [BulkWriteOutcome] in
+            try scope.bulkWriteContentItems(
+                of: type.id!, ids.map { ContentItemDraft(title: "T", slug: $0, fields: [:]) }, mode: .insert,
+                by: .system, mayPublish: true)
+        }
+        for (pool, field, write) in [(skus, "sku", writeProducts), (slugs, "slug", writeItems)] {
+            var stored: Set<String> = []
+            for round in 0..<60 {
+                var batch = Array(
+                    Set((0..<(1 + Int(random.next() % 8))).map { _ in pool[Int(random.next() % UInt64(pool.count))] }))
+                batch.shuffle(using: &random)
+                // Every third round puts a stored id at the batch's first or last place in byte order.
+                if round % 3 == 0, let known = stored.randomElement(using: &random) {
+                    let sorted = (batch + [known]).sorted {
+                        Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8))
+                    }
+                    batch = Array(Set(round % 2 == 0 ? [sorted.first!, known] : [known, sorted.last!]))
+                    batch.shuffle(using: &random)
+                }
+                let outcomes = try write(batch)
+                for (index, id) in batch.enumerated() {
+                    if case .conflict(field: field, _) = outcomes[index] {
+                        #expect(stored.contains(id), "\(field) round \(round) \(id), seed \(seed)")
+                    } else {
+                        #expect(!stored.contains(id), "\(field) round \(round) \(id): \(outcomes[index]), seed \(seed)")
+                    }
+                }
+                stored.formUnion(batch)
+            }
+            #expect(stored.count > 10)
+        }
+    }
+
     @Test("existing SKUs with quotes, backslashes, slashes and non-ASCII letters are found by the batch's lookup")
     func existingLookupEscapes() throws {
         let fixture = try StoreFixture()
