@@ -69,8 +69,14 @@ public struct Money: Hashable, Sendable {
 
     /// A price, checked; `field` prefixes the names in errors (`price.amount`).
     public init(amount: Int64, currency: String, field: String = "price") throws(StoreError) {
-        self.amount = try Self.validAmount(amount, field: "\(field).amount")
-        self.currency = try CurrencyCode(validating: currency, field: "\(field).currency")
+        // The fields' names are spelled out only for an error: building both for every valid
+        // price was most of a bulk-ingested product's price check.
+        do {
+            self.amount = try Self.validAmount(amount, field: "amount")
+            self.currency = try CurrencyCode(validating: currency, field: "currency")
+        } catch .invalid(let name, let reason) {
+            throw .invalid(field: "\(field).\(name)", reason: reason)
+        }
     }
 
     /// An amount, checked on its own so that a body's amount and currency problems are reported together.
