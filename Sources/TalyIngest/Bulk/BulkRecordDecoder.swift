@@ -105,7 +105,7 @@ struct BulkRecordDecoder: Sendable {
 
     /// Decodes and validates one record.
     func decode(_ bytes: ArraySlice<UInt8>, isCSV: Bool) -> Result<ValidRecord, RecordRejection> {
-        let object: [(String, JSONValue)]
+        let object: [JSONMember]
         if isCSV {
             switch csvObject(bytes) {
             case .success(let members): object = members
@@ -144,12 +144,13 @@ struct BulkRecordDecoder: Sendable {
 
     // MARK: - Content
 
-    private func contentDraft(_ object: [(String, JSONValue)], type: ContentTypeRecord) throws -> ContentItemDraft {
+    private func contentDraft(_ object: [JSONMember], type: ContentTypeRecord) throws -> ContentItemDraft {
         var slug: String?
         var title: String?
         var publishAt: Date?
         var fields: [String: ContentValue] = [:]
-        for (key, value) in object {
+        for member in object {
+            let (key, value) = (member.key, member.value)
             switch key {
             case "slug": slug = try string(value, field: "slug")
             case "title": title = try string(value, field: "title")
@@ -190,7 +191,7 @@ struct BulkRecordDecoder: Sendable {
         case .number(let number): .number(number)
         case .string(let text): .string(text)
         case .array(let elements): .array(elements.map(contentValue))
-        case .object(let members): .object(Dictionary(members.map { ($0.0, contentValue($0.1)) }) { _, last in last })
+        case .object(let members): .object(Dictionary(members.map { ($0.key, contentValue($0.value)) }) { _, last in last })
         }
     }
 
@@ -204,7 +205,7 @@ struct BulkRecordDecoder: Sendable {
 
     // MARK: - Products
 
-    private func productDraft(_ object: [(String, JSONValue)]) throws -> ProductDraft {
+    private func productDraft(_ object: [JSONMember]) throws -> ProductDraft {
         var sku: String?
         var title: String?
         var description = ""
@@ -212,7 +213,8 @@ struct BulkRecordDecoder: Sendable {
         var currency: String?
         var attributes: [String: AttributeValue] = [:]
         var status = ProductStatus.draft
-        for (key, value) in object {
+        for member in object {
+            let (key, value) = (member.key, member.value)
             switch key {
             case "sku": sku = try string(value, field: "sku")
             case "title": title = try string(value, field: "title")
@@ -227,7 +229,8 @@ struct BulkRecordDecoder: Sendable {
                 guard case .object(let members) = value else {
                     throw RecordRejection(field: "price", reason: "expected an object {amount, currency}")
                 }
-                for (priceKey, priceValue) in members {
+                for member in members {
+                    let (priceKey, priceValue) = (member.key, member.value)
                     switch priceKey {
                     case "amount":
                         guard case .integer(let integer) = priceValue else {
@@ -243,7 +246,8 @@ struct BulkRecordDecoder: Sendable {
                     throw RecordRejection(field: "attributes", reason: "expected an object")
                 }
                 attributes.reserveCapacity(members.count)
-                for (name, attribute) in members {
+                for member in members {
+                    let (name, attribute) = (member.key, member.value)
                     attributes[name] = try Self.attributeValue(attribute, name: name)
                 }
             default:
@@ -287,7 +291,7 @@ struct BulkRecordDecoder: Sendable {
 
     // MARK: - CSV
 
-    private func csvObject(_ bytes: ArraySlice<UInt8>) -> Result<[(String, JSONValue)], RecordRejection> {
+    private func csvObject(_ bytes: ArraySlice<UInt8>) -> Result<[JSONMember], RecordRejection> {
         let cells: [String]
         switch CSVRow.cells(bytes) {
         case .success(let found): cells = found
@@ -302,30 +306,30 @@ struct BulkRecordDecoder: Sendable {
                 RecordRejection(
                     field: "record", reason: "has \(cells.count) cells, the header has \(csvColumns.count) columns"))
         }
-        var members: [(String, JSONValue)] = []
-        var price: [(String, JSONValue)] = []
-        var attributes: [(String, JSONValue)] = []
+        var members: [JSONMember] = []
+        var price: [JSONMember] = []
+        var attributes: [JSONMember] = []
         for (column, cell) in zip(csvColumns, cells) where !cell.isEmpty {
             switch column {
-            case .string(let name): members.append((name, .string(cell)))
+            case .string(let name): members.append(JSONMember(name, .string(cell)))
             case .priceAmount:
                 guard let amount = Int64(cell) else {
                     return .failure(
                         RecordRejection(field: "price.amount", reason: "must be an integer, got \"\(cell.prefix(40))\"")
                     )
                 }
-                price.append(("amount", .integer(amount)))
-            case .priceCurrency: price.append(("currency", .string(cell)))
-            case .attribute(let name): attributes.append((name, Self.inferred(cell)))
+                price.append(JSONMember("amount", .integer(amount)))
+            case .priceCurrency: price.append(JSONMember("currency", .string(cell)))
+            case .attribute(let name): attributes.append(JSONMember(name, Self.inferred(cell)))
             case .field(let name, let type):
                 switch Self.typed(cell, as: type, field: "fields.\(name)") {
-                case .success(let value): members.append((name, value))
+                case .success(let value): members.append(JSONMember(name, value))
                 case .failure(let rejection): return .failure(rejection)
                 }
             }
         }
-        if !price.isEmpty { members.append(("price", .object(price))) }
-        if !attributes.isEmpty { members.append(("attributes", .object(attributes))) }
+        if !price.isEmpty { members.append(JSONMember("price", .object(price))) }
+        if !attributes.isEmpty { members.append(JSONMember("attributes", .object(attributes))) }
         return .success(members)
     }
 

@@ -9,9 +9,9 @@ public enum FlatJSONObject {
         guard case .object(let members)? = try? JSONParser.parse(bytes) else { return nil }
         var strings: [(key: String, value: String)] = []
         strings.reserveCapacity(members.count)
-        for (key, value) in members {
-            guard case .string(let text) = value else { return nil }
-            strings.append((key, text))
+        for member in members {
+            guard case .string(let text) = member.value else { return nil }
+            strings.append((member.key, text))
         }
         return strings
     }

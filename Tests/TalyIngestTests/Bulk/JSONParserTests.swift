@@ -38,7 +38,7 @@ struct JSONParserTests {
                 // Inside an object and an array, as records hold them.
                 #expect(
                     try parse("{\"n\": \(text), \"a\": [\(text), \(text)]}")
-                        == .object([("n", expected), ("a", .array([expected, expected]))]),
+                        == .object([JSONMember("n", expected), JSONMember("a", .array([expected, expected]))]),
                     "\(text) (seed \(seed))")
             }
         }
@@ -47,8 +47,8 @@ struct JSONParserTests {
     @Test("objects and arrays of any size keep their members in input order")
     func membersInOrder() throws {
         for count in [0, 1, 7, 8, 9, 40] {
-            let members = (0..<count).map { ("k\($0)", JSONValue.integer(Int64($0))) }
-            let text = "{" + members.map { "\"\($0.0)\": \($0.0.dropFirst())" }.joined(separator: ", ") + "}"
+            let members = (0..<count).map { JSONMember("k\($0)", JSONValue.integer(Int64($0))) }
+            let text = "{" + members.map { "\"\($0.key)\": \($0.key.dropFirst())" }.joined(separator: ", ") + "}"
             #expect(try parse(text) == .object(members), "\(count) members")
             let array = "[" + (0..<count).map(String.init).joined(separator: ",") + "]"
             #expect(try parse(array) == .array((0..<count).map { .integer(Int64($0)) }), "\(count) elements")
