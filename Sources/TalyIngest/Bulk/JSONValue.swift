@@ -214,6 +214,17 @@ struct JSONParser: ~Copyable {
         index += 1
         let start = index
         var seen: UInt8 = 0
+        // Eight bytes at a time while none ends the string, starts an escape or is a control byte.
+        var words: UInt64 = 0
+        if let base = bytes.baseAddress {
+            while index + 8 <= bytes.count {
+                let word = (base + index).loadUnaligned(as: UInt64.self)
+                if JSONWords.mayNeedEscape(word, slashes: false) { break }
+                words |= word
+                index += 8
+            }
+        }
+        if JSONWords.hasNonASCII(words) { seen = 0x80 }
         while index < bytes.count {
             let byte = bytes[index]
             if byte == 0x22 {

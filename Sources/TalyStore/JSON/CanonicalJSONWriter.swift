@@ -109,25 +109,9 @@ public struct CanonicalJSONWriter: Sendable {
         bytes.append(UInt8(ascii: "\""))
     }
 
-    private static let lowBits: UInt64 = 0x0101_0101_0101_0101
-    private static let highBits: UInt64 = 0x8080_8080_8080_8080
-
-    /// Whether any of the eight bytes of `word` may need an escape: a control byte, `"`, `\`, or
-    /// `/` when slashes are escaped. Exact when false; a true may be a borrow from a lower byte
-    /// that does need one, and the bytes are then looked at one by one.
     @inline(__always)
     private static func mayNeedEscape(_ word: UInt64, slashes: Bool) -> Bool {
-        // A byte below 0x20: subtracting 0x20 borrows into its high bit, which was clear.
-        var found = (word &- lowBits &* 0x20) & ~word & highBits
-        found |= hasZeroByte(word ^ (lowBits &* UInt64(UInt8(ascii: "\""))))
-        found |= hasZeroByte(word ^ (lowBits &* UInt64(UInt8(ascii: "\\"))))
-        if slashes { found |= hasZeroByte(word ^ (lowBits &* UInt64(UInt8(ascii: "/")))) }
-        return found != 0
-    }
-
-    @inline(__always)
-    private static func hasZeroByte(_ word: UInt64) -> UInt64 {
-        (word &- lowBits) & ~word & highBits
+        JSONWords.mayNeedEscape(word, slashes: slashes)
     }
 
     private static func hexDigit(_ nibble: UInt8) -> UInt8 {

@@ -44,6 +44,46 @@ struct JSONParserTests {
         }
     }
 
+    @Test("strings read as JSONDecoder reads them, escapes and bytes past ASCII at every offset (seeded)")
+    func stringsAsJSONDecoderReadsThem() throws {
+        try withTestSeed { seed in
+            var random = SplitMix64(seed: seed)
+            let pieces = [
+                "a", "Z", "0", " ", "é", "Ω", "😀", "\\\"", "\\\\", "\\/", "\\n", "\\t", "\\u00e9", "\\ud83d\\ude00", "/",
+                "~", "\u{7F}",
+            ]
+            for round in 0..<3000 {
+                // Mostly plain runs, with the odd special piece placed across eight-byte words.
+                var body = ""
+                let length = Int(random.next() % 40)
+                for _ in 0..<length {
+                    body += random.next() % 4 == 0 ? pieces[Int(random.next() % UInt64(pieces.count))] : "x"
+                }
+                if round % 50 == 49 { body += "\u{01}" }  // a raw control byte: refused by both
+                let text = "[\"" + body + "\"]"
+                let expected = try? JSONDecoder().decode([String].self, from: Data(text.utf8))
+                let parsed = try? parse(text)
+                if let expected {
+                    guard case .array(let elements)? = parsed, case .string(let value)? = elements.first else {
+                        Issue.record("round \(round): \(text) not read (seed \(seed))")
+                        continue
+                    }
+                    #expect(Array(value.utf8) == Array(expected[0].utf8), "round \(round): \(text) (seed \(seed))")
+                } else {
+                    #expect(parsed == nil, "round \(round): \(text) read as \(String(describing: parsed)) (seed \(seed))")
+                }
+            }
+        }
+        // A byte that is not UTF-8, inside an eight-byte word of plain bytes or after it.
+        for offset in 0..<20 {
+            var bytes = Array("\"".utf8) + Array(repeating: UInt8(ascii: "x"), count: 20) + Array("\"".utf8)
+            bytes[1 + offset] = 0xFF
+            #expect(throws: JSONParser.Failure.self, "0xFF at \(offset)") {
+                try bytes.withUnsafeBytes { try JSONParser.parse($0) }
+            }
+        }
+    }
+
     @Test("objects and arrays of any size keep their members in input order")
     func membersInOrder() throws {
         for count in [0, 1, 7, 8, 9, 40] {
