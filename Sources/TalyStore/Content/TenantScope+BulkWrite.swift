@@ -132,7 +132,8 @@ extension TenantScope {
             // between the batch's first and last: a load of sorted input (exports, dumps) into a
             // new catalog looked up 2,000 absent SKUs per batch, ~1 µs of SQLite each.
             var existing: [String: ProductRecord] = [:]
-            if let range = Self.byteOrderRange(drafts.lazy.map(\.sku)),
+            let range = Self.byteOrderRange(drafts.lazy.map(\.sku))
+            if let range,
                 try Self.anyStored(
                     db,
                     sql: """
@@ -148,6 +149,9 @@ extension TenantScope {
             outcomes.reserveCapacity(drafts.count)
             let deferred = DeferredLogRows(dates: dates)
             var creations = ProductCreations()
+            // SKUs in strictly increasing byte order are all different: no SKU of the batch needs
+            // noting (a hash each) to tell whether the batch created it already.
+            let distinct = range?.increasing ?? true
             // By index: the new products are bound and logged from `drafts` in place, never copied.
             for index in drafts.indices {
                 // A change to a SKU created earlier in the batch, or any update, goes after the
@@ -156,7 +160,7 @@ extension TenantScope {
                 var stored = existing.isEmpty ? nil : existing[drafts[index].sku]
                 // Noting a SKU not stored yet as created in the batch also tells whether it already
                 // was: one hash of the SKU where a lookup and a later insert took two.
-                let createdInBatch = stored == nil && !creations.skus.insert(drafts[index].sku).inserted
+                let createdInBatch = stored == nil && !distinct && !creations.skus.insert(drafts[index].sku).inserted
                 if createdInBatch || stored != nil {
                     try insert(&creations, drafts, db, outcomes: &outcomes, by: actor, deferred: deferred)
                 }
@@ -369,14 +373,24 @@ extension TenantScope {
 
     // MARK: - Inside transactions
 
-    /// The first and last of `ids` in SQLite's `BINARY` order (their UTF-8 bytes), nil for none.
-    static func byteOrderRange(_ ids: some Sequence<String>) -> (low: String, high: String)? {
-        var range: (low: String, high: String)?
+    /// The first and last of `ids` in SQLite's `BINARY` order (their UTF-8 bytes), and whether
+    /// each id comes strictly after the one before it (then no two are equal); nil for none.
+    static func byteOrderRange(_ ids: some Sequence<String>) -> (low: String, high: String, increasing: Bool)? {
+        var range: (low: String, high: String, increasing: Bool)?
+        var previous = ""
         for id in ids {
             guard let current = range else {
-                range = (id, id)
+                range = (id, id, true)
+                previous = id
                 continue
             }
+            if current.increasing, CanonicalJSONWriter.utf8Precedes(previous, id) {
+                // Past the one before, which was the highest so far.
+                range!.high = id
+                previous = id
+                continue
+            }
+            range!.increasing = false
             if CanonicalJSONWriter.utf8Precedes(id, current.low) {
                 range!.low = id
             } else if CanonicalJSONWriter.utf8Precedes(current.high, id) {
