@@ -39,11 +39,15 @@ struct StoredJSONReader: ~Copyable {
     /// ``attributes(_:)`` decides, which also rejects a name given twice).
     static func attributeList(_ text: String) -> [(key: String, value: AttributeValue)]? {
         var text = text
-        return text.withUTF8 { utf8 in
-            var reader = StoredJSONReader(utf8)
-            guard let attributes = reader.attributeMembers(), reader.atEnd() else { return nil }
-            return attributes
-        }
+        return text.withUTF8 { utf8 in attributeList(utf8: utf8) }
+    }
+
+    /// `attributeList(_:)` of a text's UTF-8 bytes (a column read in place), which need not be
+    /// valid UTF-8: a string that is not is nil, as anything else the reader does not take.
+    static func attributeList(utf8: UnsafeBufferPointer<UInt8>) -> [(key: String, value: AttributeValue)]? {
+        var reader = StoredJSONReader(utf8)
+        guard let attributes = reader.attributeMembers(), reader.atEnd() else { return nil }
+        return attributes
     }
 
     // MARK: - Values

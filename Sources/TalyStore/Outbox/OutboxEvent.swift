@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// One thing that happened to a tenant's record, written in the transaction of the change
 /// (table `outbox_event`).
@@ -100,6 +101,23 @@ extension OutboxEvent {
         eventType = row[4]
         payload = row[5]
         createdAt = try StoredDate.date(row[6] as DatabaseValue, column: CodingKeys.createdAt.rawValue)
+    }
+
+    /// The row `handle` (a `SELECT <selectedColumns>`) is on, read from SQLite's column buffers
+    /// in place (`ColumnBytes`); nil when `init(selected:)` has to decide (a NULL, a text holding
+    /// a NUL, a date the store did not write).
+    init?(currentRowOf handle: SQLiteStatement) {
+        guard !ColumnBytes.anyNull(handle, 0..<7), let aggregateType = ColumnBytes.text(handle, 2),
+            let eventType = ColumnBytes.text(handle, 4), let payload = ColumnBytes.text(handle, 5),
+            let createdAt = ColumnBytes.storedDate(handle, 6)
+        else { return nil }
+        id = OutboxEventID(sqlite3_column_int64(handle, 0))
+        tenantID = TenantID(sqlite3_column_int64(handle, 1))
+        self.aggregateType = aggregateType
+        aggregateID = sqlite3_column_int64(handle, 3)
+        self.eventType = eventType
+        self.payload = payload
+        self.createdAt = createdAt
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// The SQLite side of outbox consumers: the checkpoint is a row of `outbox_consumer`, events are
 /// read by id (AUTOINCREMENT, so commit order) from `outbox_event`.
@@ -116,8 +117,11 @@ extension Store: OutboxConsumerStorage {
             arguments += [cursor, limit]
         }
         var events: [OutboxEvent] = []
+        let handle = statement.sqliteStatement
         let rows = try Row.fetchCursor(statement, arguments: arguments)
-        while let row = try rows.next() { events.append(try OutboxEvent(selected: row)) }
+        while let row = try rows.next() {
+            events.append(try OutboxEvent(currentRowOf: handle) ?? OutboxEvent(selected: row))
+        }
         return events
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// A product as a search index reads it: the columns of its row and its attributes as
 /// (name, value) pairs, each name once, in the order the row stores them (by name, as the store
@@ -58,5 +59,31 @@ public struct ProductIndexSource: Sendable {
         createdAt = try StoredDate.date(row[9], column: "created_at")
         updatedAt = try StoredDate.date(row[10], column: "updated_at")
         version = row[11]
+    }
+
+    /// The row `handle` (a `SELECT <ProductRecord.selectedColumns>`) is on, read from SQLite's
+    /// column buffers in place (`ColumnBytes`): no `String` of the attributes JSON or of the
+    /// dates either, which are parsed from their bytes. The same values as `init(selected:)`, or
+    /// nil when that has to decide: a NULL column, a text holding a NUL, a status, date or
+    /// attributes JSON the fast readers do not take.
+    init?(currentRowOf handle: SQLiteStatement) {
+        guard !ColumnBytes.anyNull(handle, 0..<12, except: 1),
+            let statusText = ColumnBytes.text(handle, 8), let status = ProductStatus(rawValue: statusText),
+            let sku = ColumnBytes.text(handle, 2), let title = ColumnBytes.text(handle, 3),
+            let description = ColumnBytes.text(handle, 4), let currency = ColumnBytes.text(handle, 6),
+            let attributes = ColumnBytes.withBytes(handle, 7, StoredJSONReader.attributeList(utf8:)),
+            let createdAt = ColumnBytes.storedDate(handle, 9), let updatedAt = ColumnBytes.storedDate(handle, 10)
+        else { return nil }
+        id = ProductID(sqlite3_column_int64(handle, 0))
+        self.sku = sku
+        self.title = title
+        self.description = description
+        priceAmount = sqlite3_column_int64(handle, 5)
+        self.currency = currency
+        self.status = status
+        self.attributes = attributes
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        version = sqlite3_column_int64(handle, 11)
     }
 }

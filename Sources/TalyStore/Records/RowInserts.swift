@@ -428,3 +428,44 @@ struct RowDates {
         date == time ? iso8601Text : StoredDate.iso8601Text(date)
     }
 }
+
+/// Reading the columns of the row a statement is on straight from SQLite's buffers, for reads of
+/// every row a bulk load wrote (the index-sync worker's): GRDB builds a `DatabaseValue` or goes
+/// through generic decoding per column. Each gives what GRDB's reading gives, or nil when only
+/// GRDB's reading can tell (the caller then reads the row through it).
+enum ColumnBytes {
+    /// Whether any of `columns` is NULL.
+    @inline(__always)
+    static func anyNull(_ handle: SQLiteStatement, _ columns: Range<Int32>, except skipped: Int32 = -1) -> Bool {
+        for column in columns where column != skipped && sqlite3_column_type(handle, column) == SQLITE_NULL {
+            return true
+        }
+        return false
+    }
+
+    /// `body` of the UTF-8 bytes of a column (valid during the call), nil when they hold a NUL:
+    /// GRDB reads a text up to its first NUL.
+    @inline(__always)
+    static func withBytes<T>(
+        _ handle: SQLiteStatement, _ column: Int32, _ body: (UnsafeBufferPointer<UInt8>) -> T?
+    ) -> T? {
+        // `sqlite3_column_text` first: it may convert the value, which `sqlite3_column_bytes` then measures.
+        let start = sqlite3_column_text(handle, column)
+        let bytes = UnsafeBufferPointer(
+            start: start, count: start == nil ? 0 : Int(sqlite3_column_bytes(handle, column)))
+        guard bytes.isEmpty || memchr(bytes.baseAddress!, 0, bytes.count) == nil else { return nil }
+        return body(bytes)
+    }
+
+    /// A text column as GRDB reads it (`String(cString:)`: repaired UTF-8), nil when it holds a NUL.
+    @inline(__always)
+    static func text(_ handle: SQLiteStatement, _ column: Int32) -> String? {
+        withBytes(handle, column) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// A date column the store wrote (`yyyy-MM-dd HH:mm:ss.SSS`), nil for any other value.
+    @inline(__always)
+    static func storedDate(_ handle: SQLiteStatement, _ column: Int32) -> Date? {
+        withBytes(handle, column, StoredDate.parse(databaseTextUTF8:))
+    }
+}

@@ -65,32 +65,35 @@ enum StoredDate {
     /// `text` if it is exactly `yyyy-MM-dd HH:mm:ss.SSS` of a real time in the fast range.
     private static func parse(databaseText text: String) -> Date? {
         var text = text
-        return text.withUTF8 { bytes -> Date? in
-            guard bytes.count == 23, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
-                bytes[10] == UInt8(ascii: " "), bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
-                bytes[19] == UInt8(ascii: ".")
-            else { return nil }
-            func number(_ start: Int, _ count: Int) -> Int64? {
-                var value: Int64 = 0
-                for index in start..<start + count {
-                    let digit = bytes[index] &- UInt8(ascii: "0")
-                    guard digit < 10 else { return nil }
-                    value = value * 10 + Int64(digit)
-                }
-                return value
+        return text.withUTF8 { bytes in parse(databaseTextUTF8: bytes) }
+    }
+
+    /// `parse(databaseText:)` of a text's UTF-8 bytes (a column read in place).
+    static func parse(databaseTextUTF8 bytes: UnsafeBufferPointer<UInt8>) -> Date? {
+        guard bytes.count == 23, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+            bytes[10] == UInt8(ascii: " "), bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
+            bytes[19] == UInt8(ascii: ".")
+        else { return nil }
+        func number(_ start: Int, _ count: Int) -> Int64? {
+            var value: Int64 = 0
+            for index in start..<start + count {
+                let digit = bytes[index] &- UInt8(ascii: "0")
+                guard digit < 10 else { return nil }
+                value = value * 10 + Int64(digit)
             }
-            guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
-                let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
-                let millisecond = number(20, 3), year >= 1583, (1...12).contains(month), day >= 1,
-                day <= daysInMonth(month, of: year), hour < 24, minute < 60, second < 60
-            else { return nil }
-            let dayStart = daysSince1970(year: year, month: month, day: day) * 86_400 - 978_307_200
-            let timeOfDay = Double(hour * 3600 + minute * 60 + second) + Double(millisecond) / 1000
-            // The same grouping as Foundation's Gregorian calendar (day start + fractional time of
-            // day), so the Double is the one GRDB's `Calendar.date(from:)` gives, bit for bit:
-            // adding the milliseconds last differs by one ulp within days of 2001-01-01.
-            return Date(timeIntervalSinceReferenceDate: Double(dayStart) + timeOfDay)
+            return value
         }
+        guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
+            let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
+            let millisecond = number(20, 3), year >= 1583, (1...12).contains(month), day >= 1,
+            day <= daysInMonth(month, of: year), hour < 24, minute < 60, second < 60
+        else { return nil }
+        let dayStart = daysSince1970(year: year, month: month, day: day) * 86_400 - 978_307_200
+        let timeOfDay = Double(hour * 3600 + minute * 60 + second) + Double(millisecond) / 1000
+        // The same grouping as Foundation's Gregorian calendar (day start + fractional time of
+        // day), so the Double is the one GRDB's `Calendar.date(from:)` gives, bit for bit:
+        // adding the milliseconds last differs by one ulp within days of 2001-01-01.
+        return Date(timeIntervalSinceReferenceDate: Double(dayStart) + timeOfDay)
     }
 
     private static func daysInMonth(_ month: Int64, of year: Int64) -> Int64 {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// The tenant's product catalog.
 extension TenantScope {
@@ -51,17 +52,8 @@ extension TenantScope {
         if sorted.last! - sorted.first! < 2 * Int64(sorted.count) {
             return try store.read { db in
                 let statement = try db.cachedStatement(sql: Self.productsInRangeSQL)
-                let inRange = try Self.fetchIndexSources(
-                    statement, arguments: [tenantID, sorted.first!, sorted.last!])
-                // Both in id order: walk them side by side.
-                var asked: [ProductIndexSource] = []
-                asked.reserveCapacity(min(inRange.count, sorted.count))
-                var next = 0
-                for source in inRange {
-                    while next < sorted.count && sorted[next] < source.id.rawValue { next += 1 }
-                    if next < sorted.count && sorted[next] == source.id.rawValue { asked.append(source) }
-                }
-                return asked
+                return try Self.fetchIndexSources(
+                    statement, arguments: [tenantID, sorted.first!, sorted.last!], keeping: sorted)
             }
         }
         let list = Self.jsonArray(ids)
@@ -116,12 +108,27 @@ extension TenantScope {
         return list
     }
 
-    private static func fetchIndexSources(_ statement: Statement, arguments: StatementArguments) throws
-        -> [ProductIndexSource]
-    {
+    /// The products `statement` (a `SELECT <ProductRecord.selectedColumns>` in id order) reads;
+    /// with `keeping` (ids in increasing order), only the rows whose id it holds, the others
+    /// skipped before they are decoded.
+    private static func fetchIndexSources(
+        _ statement: Statement, arguments: StatementArguments, keeping asked: [Int64]? = nil
+    ) throws -> [ProductIndexSource] {
         var sources: [ProductIndexSource] = []
+        if let asked { sources.reserveCapacity(asked.count) }
+        let handle = statement.sqliteStatement
         let rows = try Row.fetchCursor(statement, arguments: arguments)
-        while let row = try rows.next() { sources.append(try ProductIndexSource(selected: row)) }
+        var next = 0
+        while let row = try rows.next() {
+            if let asked {
+                // Both in id order: walk them side by side.
+                let id = sqlite3_column_int64(handle, 0)
+                while next < asked.count && asked[next] < id { next += 1 }
+                guard next < asked.count && asked[next] == id else { continue }
+            }
+            // Read in place; what the fast readers leave, as GRDB reads it.
+            sources.append(try ProductIndexSource(currentRowOf: handle) ?? ProductIndexSource(selected: row))
+        }
         return sources
     }
 
