@@ -191,7 +191,8 @@ struct BulkRecordDecoder: Sendable {
         case .number(let number): .number(number)
         case .string(let text): .string(text)
         case .array(let elements): .array(elements.map(contentValue))
-        case .object(let members): .object(Dictionary(members.map { ($0.key, contentValue($0.value)) }) { _, last in last })
+        case .object(let members):
+            .object(Dictionary(members.map { ($0.key, contentValue($0.value)) }) { _, last in last })
         }
     }
 

@@ -49,7 +49,8 @@ struct JSONParserTests {
         try withTestSeed { seed in
             var random = SplitMix64(seed: seed)
             let pieces = [
-                "a", "Z", "0", " ", "é", "Ω", "😀", "\\\"", "\\\\", "\\/", "\\n", "\\t", "\\u00e9", "\\ud83d\\ude00", "/",
+                "a", "Z", "0", " ", "é", "Ω", "😀", "\\\"", "\\\\", "\\/", "\\n", "\\t", "\\u00e9", "\\ud83d\\ude00",
+                "/",
                 "~", "\u{7F}",
             ]
             for round in 0..<3000 {
@@ -70,7 +71,8 @@ struct JSONParserTests {
                     }
                     #expect(Array(value.utf8) == Array(expected[0].utf8), "round \(round): \(text) (seed \(seed))")
                 } else {
-                    #expect(parsed == nil, "round \(round): \(text) read as \(String(describing: parsed)) (seed \(seed))")
+                    #expect(
+                        parsed == nil, "round \(round): \(text) read as \(String(describing: parsed)) (seed \(seed))")
                 }
             }
         }

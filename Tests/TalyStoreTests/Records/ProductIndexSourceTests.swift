@@ -47,7 +47,8 @@ struct ProductIndexSourceTests {
             for name in names where random.next() % 3 == 0 { attributes[name] = value() }
             let product = try scope.createProduct(
                 try sampleDraft(
-                    sku: "SKU-\(index)", title: ["Mug \(index)", "Tasse \(index) à café", "\u{1F600} \(index)"][
+                    sku: "SKU-\(index)",
+                    title: ["Mug \(index)", "Tasse \(index) à café", "\u{1F600} \(index)"][
                         Int(random.next() % 3)],
                     amount: Int64(random.next() % 100_000), currency: ["EUR", "JPY", "USD"][Int(random.next() % 3)],
                     attributes: attributes, status: ProductStatus.allCases[Int(random.next() % 3)]),
@@ -62,10 +63,13 @@ struct ProductIndexSourceTests {
         try fixture.store.write { db in
             try db.execute(sql: #"UPDATE product SET attributes = '{"b":1,"a":2}' WHERE id = ?"#, arguments: [ids[3]])
             try db.execute(
-                sql: "UPDATE product SET created_at = '2025-06-15 12:00:00', updated_at = '2025-06-16 08:30:00' WHERE id = ?",
+                sql:
+                    "UPDATE product SET created_at = '2025-06-15 12:00:00', updated_at = '2025-06-16 08:30:00' WHERE id = ?",
                 arguments: [ids[10]])
-            try db.execute(sql: "UPDATE product SET updated_at = '2030-01-01T00:00:00.000' WHERE id = ?", arguments: [ids[11]])
-            try db.execute(sql: "UPDATE product SET description = 'ab' || char(0) || 'cd' WHERE id = ?", arguments: [ids[20]])
+            try db.execute(
+                sql: "UPDATE product SET updated_at = '2030-01-01T00:00:00.000' WHERE id = ?", arguments: [ids[11]])
+            try db.execute(
+                sql: "UPDATE product SET description = 'ab' || char(0) || 'cd' WHERE id = ?", arguments: [ids[20]])
             try db.execute(sql: "UPDATE product SET title = CAST(X'41C328' AS TEXT) WHERE id = ?", arguments: [ids[30]])
             try db.execute(
                 sql: #"UPDATE product SET attributes = CAST(X'7B2278223A2241C3227D' AS TEXT) WHERE id = ?"#,
