@@ -377,17 +377,14 @@ extension TenantScope {
     /// each id comes strictly after the one before it (then no two are equal); nil for none.
     static func byteOrderRange(_ ids: some Sequence<String>) -> (low: String, high: String, increasing: Bool)? {
         var range: (low: String, high: String, increasing: Bool)?
-        var previous = ""
         for id in ids {
             guard let current = range else {
                 range = (id, id, true)
-                previous = id
                 continue
             }
-            if current.increasing, CanonicalJSONWriter.utf8Precedes(previous, id) {
-                // Past the one before, which was the highest so far.
+            // While the ids increase, the one before is the highest so far.
+            if current.increasing, CanonicalJSONWriter.utf8Precedes(current.high, id) {
                 range!.high = id
-                previous = id
                 continue
             }
             range!.increasing = false
