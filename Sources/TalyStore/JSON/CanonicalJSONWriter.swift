@@ -73,7 +73,7 @@ public struct CanonicalJSONWriter: Sendable {
             var index = 0
             while index < count {
                 if index + 8 <= count,
-                    !Self.mayNeedEscape(
+                    !JSONWords.mayNeedEscape(
                         UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self), slashes: escapesSlashes)
                 {
                     index += 8
@@ -107,11 +107,6 @@ public struct CanonicalJSONWriter: Sendable {
             bytes.append(contentsOf: UnsafeBufferPointer(start: base + chunkStart, count: count - chunkStart))
         }
         bytes.append(UInt8(ascii: "\""))
-    }
-
-    @inline(__always)
-    private static func mayNeedEscape(_ word: UInt64, slashes: Bool) -> Bool {
-        JSONWords.mayNeedEscape(word, slashes: slashes)
     }
 
     private static func hexDigit(_ nibble: UInt8) -> UInt8 {
