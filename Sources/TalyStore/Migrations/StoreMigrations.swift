@@ -19,6 +19,7 @@ enum StoreMigrations {
         migrator.registerMigration("v4_catalog", migrate: migrateCatalog)
         migrator.registerMigration("v5_ingest_checkpoint", migrate: migrateIngestCheckpoint)
         migrator.registerMigration("v6_json_shape_checks", migrate: migrateJSONShapeChecks)
+        migrator.registerMigration("v7_comparison_checks", migrate: migrateComparisonChecks)
         return migrator
     }
 

@@ -10,6 +10,7 @@ struct MigrationTests {
     /// Every migration that has landed on main, in order: they are never renamed, reordered or removed.
     static let landedMigrations = [
         "v1_tenant", "v2_accounts", "v3_content_outbox", "v4_catalog", "v5_ingest_checkpoint",
+        "v6_json_shape_checks",
     ]
 
     @Test("landed migrations keep their names and order; new ones only follow them")
@@ -281,27 +282,17 @@ struct MigrationTests {
                 "v1_tenant", "v2_accounts", "v3_content_outbox", "v4_catalog", "v5_ingest_checkpoint",
             ])
         let tables = ["product", "audit_log", "outbox_event", "inventory", "ingest_checkpoint"]
-        func rows(_ db: Database) throws -> [[[String]]] {
-            try tables.map { table in
-                let columns = try db.columns(in: table).map(\.name)
-                let select = columns.map { "typeof(\($0)) || ':' || hex(\($0))" }.joined(separator: ", ")
-                return try Row.fetchAll(db, sql: "SELECT \(select) FROM \(table) ORDER BY 1, 2, 3")
-                    .map { row in (0..<row.count).map { row[$0] as String } }
-            }
+        let (oldRows, oldCounters) = try DatabaseQueue(path: path).read { db in
+            (try Self.exactRows(db, of: tables), try Self.counters(db))
         }
-        func counters(_ db: Database) throws -> [String: Int64] {
-            Dictionary(
-                uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT name, seq FROM sqlite_sequence").map {
-                    ($0["name"] as String, $0["seq"] as Int64)
-                })
-        }
-        let (oldRows, oldCounters) = try DatabaseQueue(path: path).read { db in (try rows(db), try counters(db)) }
         #expect(oldRows[2].count == fixture.events - fixture.deletedEvents)
         #expect(oldCounters["outbox_event"] == Int64(fixture.events))
 
         let store = try Store(path: path, clock: ManualClock())
         #expect(try store.appliedMigrations() == StoreMigrations.migrator.migrations)
-        let (newRows, newCounters) = try store.pool.read { db in (try rows(db), try counters(db)) }
+        let (newRows, newCounters) = try store.pool.read { db in
+            (try Self.exactRows(db, of: tables), try Self.counters(db))
+        }
         for (index, table) in tables.enumerated() {
             #expect(newRows[index] == oldRows[index], "\(table)")
         }
@@ -332,6 +323,143 @@ struct MigrationTests {
         }
         let foreignKeyErrors = try store.pool.read { db in try Row.fetchAll(db, sql: "PRAGMA foreign_key_check") }
         #expect(foreignKeyErrors.isEmpty)
+    }
+
+    @Test("a database at v6 keeps every row, counter and index, and its enumerated columns the same values")
+    func fromV6Fixture() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("v6.sqlite")
+        let fixture = V6JSONShapeChecksFixture.self
+        try Self.copyFixture(fixture.url, to: path, writer: fixture.write)
+        #expect(try Self.appliedMigrations(at: path) == Self.landedMigrations)
+        let tables = ["product", "audit_log", "content_item", "content_revision", "inventory", "content_type"]
+        func indexes(_ db: Database) throws -> [String] {
+            try String.fetchAll(
+                db,
+                sql:
+                    "SELECT name || ': ' || sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name"
+            )
+        }
+        let (oldRows, oldCounters, oldIndexes) = try DatabaseQueue(path: path).read { db in
+            (try Self.exactRows(db, of: tables), try Self.counters(db), try indexes(db))
+        }
+        #expect(oldRows[0].count == fixture.products - 1)
+        #expect(oldRows[3].count == (fixture.items - 1) * fixture.actorTypes.count)
+        #expect(oldCounters["content_revision"] == Int64(fixture.items * fixture.actorTypes.count))
+
+        let store = try Store(path: path, clock: ManualClock())
+        #expect(try store.appliedMigrations() == StoreMigrations.migrator.migrations)
+        let (newRows, newCounters, newIndexes) = try store.pool.read { db in
+            (try Self.exactRows(db, of: tables), try Self.counters(db), try indexes(db))
+        }
+        for (index, table) in tables.enumerated() {
+            #expect(newRows[index] == oldRows[index], "\(table)")
+        }
+        #expect(newCounters == oldCounters)
+        #expect(newIndexes == oldIndexes)
+
+        let acme = try store.tenant(named: fixture.tenant)
+        let items = try acme.contentItems(of: try #require(try acme.contentType(named: "article")).id!)
+        #expect(items.map(\.status) == [.draft, .published, .archived])
+        #expect(items[0].fields["body"] == .string("<p>item 0 / text</p>"))
+        #expect(try acme.product(sku: "SKU-0")?.draft.attributes["url"] == .string("https://example.com/0"))
+        let desk = try acme.createProduct(
+            try ProductDraft(sku: "DESK-2", title: "Desk", price: Money(amount: 5, currency: "EUR")), by: .system)
+        #expect(desk.id!.rawValue == oldCounters["product"]! + 1)
+        #expect(try acme.auditLog(limit: 100).last!.id!.rawValue == oldCounters["audit_log"]! + 1)
+
+        try Self.expectEnumeratedChecks(store)
+        let foreignKeyErrors = try store.pool.read { db in try Row.fetchAll(db, sql: "PRAGMA foreign_key_check") }
+        #expect(foreignKeyErrors.isEmpty)
+    }
+
+    @Test("no CHECK tests a column against three or more constants with IN")
+    func noConstantInLists() throws {
+        // SQLite 3.40 builds a temporary index for such an IN every time the statement runs, once
+        // per row written when it is in a CHECK (v7_comparison_checks).
+        let fixture = try StoreFixture()
+        let schema = try fixture.store.pool.read { db in
+            try String.fetchAll(db, sql: "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL")
+        }
+        let constant = #"\s*('[^']*'|-?[0-9]+)\s*"#
+        let list = try Regex(#"(?i)\bIN\s*\("# + constant + "(," + constant + "){2,}\\)")
+        #expect(schema.count > 20)
+        #expect(!schema.contains { $0.contains(list) }, "\(schema.filter { $0.contains(list) })")
+        #expect("CHECK (status IN ('a', 'b', 'c'))".contains(list))
+        #expect(!"CHECK (revoked IN (0, 1))".contains(list))
+    }
+
+    /// Each enumerated column of the tables `v7_comparison_checks` rebuilt takes every value it
+    /// names and refuses others, and content fields take objects only. Needs a row in each table.
+    static func expectEnumeratedChecks(_ store: Store) throws {
+        let statuses = (product: ["active", "draft", "archived"], content: ["draft", "published", "archived"])
+        let actors = ["system", "user", "api_key"]
+        // Each statement sets the column to ?1 and whatever other column the value requires.
+        let columns: [(statement: String, allowed: [String])] = [
+            ("UPDATE product SET status = ?1", statuses.product),
+            (
+                "UPDATE content_item SET status = ?1, published_at = coalesce(published_at, created_at)",
+                statuses.content
+            ),
+            ("UPDATE content_revision SET status = ?1", statuses.content),
+            (
+                "UPDATE audit_log SET actor_type = ?1, actor_id = CASE ?1 WHEN 'system' THEN NULL ELSE 1 END",
+                actors
+            ),
+            (
+                "UPDATE content_revision SET actor_type = ?1, actor_id = CASE ?1 WHEN 'system' THEN NULL ELSE 1 END",
+                actors
+            ),
+        ]
+        for (statement, allowed) in columns {
+            let refused =
+                ["", "other", "published", "active", "api-key"].filter { !allowed.contains($0) }
+                + allowed.flatMap { [$0.uppercased(), $0 + " ", " " + $0] }
+            for value in allowed + refused {
+                let accepted: Bool
+                do {
+                    try store.pool.write { db in try db.execute(sql: statement, arguments: [value]) }
+                    accepted = true
+                } catch {
+                    accepted = false
+                }
+                #expect(accepted == allowed.contains(value), "\(statement) with '\(value)'")
+            }
+        }
+        for table in ["content_item", "content_revision"] {
+            for (fields, allowed) in [
+                ("{}", true), (#"{"body":"x"}"#, true), ("[]", false), ("null", false), ("", false),
+            ] {
+                let accepted: Bool
+                do {
+                    try store.pool.write { db in
+                        try db.execute(sql: "UPDATE \(table) SET fields = ?", arguments: [fields])
+                    }
+                    accepted = true
+                } catch {
+                    accepted = false
+                }
+                #expect(accepted == allowed, "\(table).fields = '\(fields)'")
+            }
+        }
+    }
+
+    /// Every row of each table, each value as its storage class and bytes, in a fixed order.
+    static func exactRows(_ db: Database, of tables: [String]) throws -> [[[String]]] {
+        try tables.map { table in
+            let columns = try db.columns(in: table).map(\.name)
+            let select = columns.map { "typeof(\($0)) || ':' || hex(\($0))" }.joined(separator: ", ")
+            return try Row.fetchAll(db, sql: "SELECT \(select) FROM \(table) ORDER BY 1, 2, 3")
+                .map { row in (0..<row.count).map { row[$0] as String } }
+        }
+    }
+
+    /// The AUTOINCREMENT counters by table.
+    static func counters(_ db: Database) throws -> [String: Int64] {
+        Dictionary(
+            uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT name, seq FROM sqlite_sequence").map {
+                ($0["name"] as String, $0["seq"] as Int64)
+            })
     }
 
     /// Copies a committed fixture to `path`; with `TALY_WRITE_FIXTURES=1` first writes the fixture
