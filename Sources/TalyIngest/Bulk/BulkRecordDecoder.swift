@@ -60,9 +60,14 @@ struct BulkRecordDecoder: Sendable {
         case attribute(String)
     }
 
-    init(target: BulkIngestTarget, serializesForWrite: Bool = true) {
+    /// Whether product records of the usual shape are read straight into drafts
+    /// (`JSONParser.commonProductDraft`); tests turn it off to compare with the general path.
+    let readsCommonProducts: Bool
+
+    init(target: BulkIngestTarget, serializesForWrite: Bool = true, readsCommonProducts: Bool = true) {
         self.target = target
         self.serializesForWrite = serializesForWrite
+        self.readsCommonProducts = readsCommonProducts
     }
 
     /// Types the columns of a CSV header by the content type's or the product schema.
@@ -105,6 +110,13 @@ struct BulkRecordDecoder: Sendable {
 
     /// Decodes and validates one record.
     func decode(_ bytes: ArraySlice<UInt8>, isCSV: Bool) -> Result<ValidRecord, RecordRejection> {
+        if !isCSV, readsCommonProducts, case .products = target,
+            let draft = bytes.withUnsafeBytes({
+                JSONParser.commonProductDraft($0, serializesForWrite: serializesForWrite)
+            })
+        {
+            return .success(.product(draft))
+        }
         let object: [JSONMember]
         if isCSV {
             switch csvObject(bytes) {

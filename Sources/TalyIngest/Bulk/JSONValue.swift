@@ -59,8 +59,8 @@ struct JSONParser: ~Copyable {
         let reason: String
     }
 
-    private let bytes: UnsafeRawBufferPointer
-    private var index = 0
+    let bytes: UnsafeRawBufferPointer
+    var index = 0
     private var scratch: [UInt8] = []
     private static let maximumDepth = 64
 
@@ -74,9 +74,9 @@ struct JSONParser: ~Copyable {
         return value
     }
 
-    private init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+    init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
-    private mutating func skipSpace() {
+    mutating func skipSpace() {
         while index < bytes.count {
             let byte = bytes[index]
             guard byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D else { return }
@@ -106,7 +106,7 @@ struct JSONParser: ~Copyable {
         }
     }
 
-    private mutating func literal(_ word: StaticString) throws(Failure) {
+    mutating func literal(_ word: StaticString) throws(Failure) {
         let count = word.utf8CodeUnitCount
         guard index + count <= bytes.count,
             memcmp(bytes.baseAddress! + index, word.utf8Start, count) == 0
@@ -172,7 +172,7 @@ struct JSONParser: ~Copyable {
         }
     }
 
-    private mutating func number() throws(Failure) -> JSONValue {
+    mutating func number() throws(Failure) -> JSONValue {
         let start = index
         if bytes[index] == 0x2D { index += 1 }
         let digitsStart = index
@@ -210,7 +210,7 @@ struct JSONParser: ~Copyable {
         return .number(number)
     }
 
-    private mutating func string() throws(Failure) -> String {
+    mutating func string() throws(Failure) -> String {
         index += 1
         let start = index
         var seen: UInt8 = 0

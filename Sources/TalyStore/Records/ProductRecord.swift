@@ -64,6 +64,24 @@ public struct ProductDraft: Sendable, Equatable {
         encoded = nil
     }
 
+    /// A product's fields, checked, but for its attributes, which the caller has checked as
+    /// `init(sku:title:description:price:attributes:status:)` would: bulk ingest reads from a
+    /// record's bytes that every attribute is valid (ASCII names of 1 to 64 bytes without
+    /// controls, strings of at most 2000 bytes, finite numbers, no arrays) and skips the walk
+    /// over the dictionary.
+    package init(
+        sku: String, title: String, description: String, price: Money, checkedAttributes: [String: AttributeValue],
+        status: ProductStatus
+    ) throws(StoreError) {
+        self.sku = try Self.validSKU(sku)
+        self.title = try Self.validTitle(title)
+        self.description = try Self.validDescription(description)
+        self.price = price
+        attributes = checkedAttributes
+        self.status = status
+        encoded = nil
+    }
+
     /// This draft with the JSON texts a write of it stores (the attributes column and payload,
     /// the audit details of a creation) serialized now, on the calling thread. Bulk ingest calls
     /// it on its parser threads, which idle while its one writer thread bounds the run, so the
@@ -82,9 +100,45 @@ public struct ProductDraft: Sendable, Equatable {
         encoded = Encoded(attributes: texts, creationDetails: Self.creationDetails(sku: sku))
     }
 
+    /// `serializeForWrite()` from the attributes' payload text the caller already wrote, byte for
+    /// byte what `CanonicalJSONWriter(escapesSlashes: false).object(attributes)` writes: bulk
+    /// ingest writes it from the record's own bytes while it reads them, without sorting a
+    /// dictionary's members or escaping texts that need no escape (its tests compare the two).
+    package mutating func serializeForWrite(attributesPayload: String) {
+        encoded = Encoded(
+            attributes: ProductRecord.attributesTexts(payload: attributesPayload),
+            creationDetails: Self.creationDetails(sku: sku))
+    }
+
     /// The audit details of a product's creation, `TenantScope.json(["sku": sku])`, written
     /// without the one-key dictionary and its sorting.
     static func creationDetails(sku: String) -> String {
+        // A SKU has no control or white space; with no quote or backslash either (nearly every
+        // SKU), its bytes are its JSON text, copied without a writer's buffer.
+        var sku = sku
+        if let details = sku.withUTF8({ utf8 -> String? in
+            guard !utf8.contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 < 0x20 }) else {
+                return nil
+            }
+            let prefix: StaticString = "{\"sku\":\""
+            let count = prefix.utf8CodeUnitCount + utf8.count + 2
+            return String(unsafeUninitializedCapacity: count) { buffer in
+                var at = 0
+                for byte in UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount) {
+                    buffer[at] = byte
+                    at += 1
+                }
+                for byte in utf8 {
+                    buffer[at] = byte
+                    at += 1
+                }
+                buffer[at] = UInt8(ascii: "\"")
+                buffer[at + 1] = UInt8(ascii: "}")
+                return count
+            }
+        }) {
+            return details
+        }
         var writer = CanonicalJSONWriter(escapesSlashes: false, capacity: sku.utf8.count + 12)
         writer.raw("{\"sku\":")
         writer.string(sku)
@@ -463,7 +517,11 @@ public struct ProductRecord: Sendable, Equatable, FetchableRecord, MutablePersis
     static func attributesTexts(_ attributes: [String: AttributeValue]) throws -> (column: String, payload: String) {
         var writer = CanonicalJSONWriter(escapesSlashes: false)
         try writer.object(attributes)
-        let payload = writer.text
+        return attributesTexts(payload: writer.text)
+    }
+
+    /// The attributes' column text from their payload text.
+    static func attributesTexts(payload: String) -> (column: String, payload: String) {
         // `memchr` over the text: the generic `UTF8View.contains` walked it a byte at a time.
         let hasSlash =
             payload.utf8.withContiguousStorageIfAvailable {

@@ -1,0 +1,339 @@
+import Foundation
+import TalyStore
+
+/// A product record of the usual shape read straight from its bytes into a draft, without the
+/// `JSONValue` tree: the member names are matched as bytes (not made into strings and switched
+/// on), and the attributes' JSON text for the writer is copied from the record in name order
+/// instead of being written again from the dictionary (its sort and escaping scans were ~40% of
+/// a short record's work on a parser thread).
+///
+/// Anything off that shape gives nil and the general path (`JSONParser.parse`, then
+/// `BulkRecordDecoder.productDraft`) reads the record again, so rejections keep their words:
+/// a member name with an escape, an unknown or repeated member, an attribute that is not a
+/// string, number or boolean or whose name or string has an escape, more than
+/// `maximumCommonAttributes` attributes, or any value the draft's own checks refuse.
+extension JSONParser {
+    /// Records with more attributes than this take the general path (the spans live on the stack).
+    static let maximumCommonAttributes = 32
+
+    /// Where an attribute is in the record, and its value when it is not copied as text.
+    struct AttributeSpan {
+        enum Kind {
+            /// A string without escapes: its quoted bytes are its canonical JSON text.
+            case text(isASCII: Bool)
+            case integer(Int64)
+            case number(Double)
+            case bool(Bool)
+        }
+
+        let nameStart: Int
+        let nameCount: Int
+        let nameIsASCII: Bool
+        /// The value's bytes; a string's without its quotes.
+        let valueStart: Int
+        let valueCount: Int
+        let kind: Kind
+    }
+
+    /// The draft of a product record of the usual shape, serialized for the writer when
+    /// `serializesForWrite`; nil when the general path must read it.
+    static func commonProductDraft(_ bytes: UnsafeRawBufferPointer, serializesForWrite: Bool) -> ProductDraft? {
+        withUnsafeTemporaryAllocation(of: AttributeSpan.self, capacity: maximumCommonAttributes) { spans in
+            var parser = JSONParser(bytes: bytes)
+            return parser.commonProductDraft(spans: spans, serializesForWrite: serializesForWrite)
+        }
+    }
+
+    private mutating func commonProductDraft(
+        spans: UnsafeMutableBufferPointer<AttributeSpan>, serializesForWrite: Bool
+    ) -> ProductDraft? {
+        skipSpace()
+        guard index < bytes.count, bytes[index] == 0x7B else { return nil }
+        index += 1
+        var sku: String?
+        var title: String?
+        var description = ""
+        var status = ProductStatus.draft
+        var amount: Int64?
+        var currency: String?
+        var attributeCount = 0
+        var attributesStart = 0
+        var attributesEnd = 0
+        var seen: UInt8 = 0
+        while true {
+            skipSpace()
+            guard let name = plainText(), name.count <= 11 else { return nil }
+            let member: UInt8
+            if nameIs(name, "sku") {
+                member = 1
+            } else if nameIs(name, "title") {
+                member = 2
+            } else if nameIs(name, "description") {
+                member = 4
+            } else if nameIs(name, "price") {
+                member = 8
+            } else if nameIs(name, "attributes") {
+                member = 16
+            } else if nameIs(name, "status") {
+                member = 32
+            } else {
+                return nil
+            }
+            guard seen & member == 0, colon() else { return nil }
+            seen |= member
+            switch member {
+            case 1:
+                guard let text = quotedString() else { return nil }
+                sku = text
+            case 2:
+                guard let text = quotedString() else { return nil }
+                title = text
+            case 4:
+                guard let text = quotedString() else { return nil }
+                description = text
+            case 8: guard commonPrice(amount: &amount, currency: &currency) else { return nil }
+            case 16:
+                attributesStart = index
+                guard let count = commonAttributes(spans: spans) else { return nil }
+                attributeCount = count
+                attributesEnd = index
+            default:
+                guard let text = quotedString(), let parsed = ProductStatus(rawValue: text) else { return nil }
+                status = parsed
+            }
+            guard endsMember(closing: 0x7D) else { return nil }
+            if bytes[index - 1] == 0x7D { break }
+        }
+        skipSpace()
+        guard index == bytes.count, let sku, let title, let amount, let currency else { return nil }
+        // Sized once: `reserveCapacity` went through the standard library's unspecialized resize.
+        var attributes = [String: AttributeValue](minimumCapacity: attributeCount)
+        if attributeCount > 0 {
+            for span in spans[0..<attributeCount] {
+                guard let name = text(span.nameStart, span.nameCount, isASCII: span.nameIsASCII) else { return nil }
+                switch span.kind {
+                case .text(let isASCII):
+                    guard let value = text(span.valueStart, span.valueCount, isASCII: isASCII) else { return nil }
+                    attributes[name] = .string(value)
+                case .integer(let value): attributes[name] = .integer(value)
+                case .number(let value): attributes[name] = .number(value)
+                case .bool(let value): attributes[name] = .bool(value)
+                }
+            }
+        }
+        guard let price = try? Money(amount: amount, currency: currency) else { return nil }
+        var checked = true
+        for span in spans[0..<attributeCount] where !isValidAttribute(span) {
+            checked = false
+            break
+        }
+        guard
+            var draft = checked
+                ? try? ProductDraft(
+                    sku: sku, title: title, description: description, price: price, checkedAttributes: attributes,
+                    status: status)
+                : try? ProductDraft(
+                    sku: sku, title: title, description: description, price: price, attributes: attributes,
+                    status: status)
+        else { return nil }
+        guard serializesForWrite else { return draft }
+        let written = UnsafeMutableBufferPointer(rebasing: spans[0..<attributeCount])
+        if let payload = attributesPayload(written, capacity: attributesEnd - attributesStart + 16) {
+            draft.serializeForWrite(attributesPayload: payload)
+        } else {
+            draft.serializeForWrite()
+        }
+        return draft
+    }
+
+    /// `{"amount": integer, "currency": string}`, each once, in either order.
+    private mutating func commonPrice(amount: inout Int64?, currency: inout String?) -> Bool {
+        guard index < bytes.count, bytes[index] == 0x7B else { return false }
+        index += 1
+        while true {
+            skipSpace()
+            guard let name = plainText() else { return false }
+            if nameIs(name, "amount") {
+                guard amount == nil, colon(), index < bytes.count, case .integer(let value)? = try? number() else {
+                    return false
+                }
+                amount = value
+            } else if nameIs(name, "currency") {
+                guard currency == nil, colon(), let text = quotedString() else { return false }
+                currency = text
+            } else {
+                return false
+            }
+            guard endsMember(closing: 0x7D) else { return false }
+            if bytes[index - 1] == 0x7D { return true }
+        }
+    }
+
+    /// The attributes object's members as spans; their count, or nil off the usual shape.
+    private mutating func commonAttributes(spans: UnsafeMutableBufferPointer<AttributeSpan>) -> Int? {
+        guard index < bytes.count, bytes[index] == 0x7B else { return nil }
+        index += 1
+        skipSpace()
+        if index < bytes.count, bytes[index] == 0x7D {
+            index += 1
+            return 0
+        }
+        var count = 0
+        while true {
+            skipSpace()
+            guard count < spans.count, let name = plainText(), colon(), index < bytes.count else { return nil }
+            let valueStart = index
+            let kind: AttributeSpan.Kind
+            var valueRange = (start: valueStart, count: 0)
+            switch bytes[index] {
+            case 0x22:
+                guard let value = plainText() else { return nil }
+                valueRange = (value.start, value.count)
+                kind = .text(isASCII: value.isASCII)
+            case 0x74:
+                guard (try? literal("true")) != nil else { return nil }
+                kind = .bool(true)
+            case 0x66:
+                guard (try? literal("false")) != nil else { return nil }
+                kind = .bool(false)
+            case 0x2D, 0x30...0x39:
+                switch try? number() {
+                case .integer(let value)?: kind = .integer(value)
+                case .number(let value)?: kind = .number(value)
+                default: return nil
+                }
+            default:
+                return nil
+            }
+            (spans.baseAddress! + count).initialize(
+                to: AttributeSpan(
+                    nameStart: name.start, nameCount: name.count, nameIsASCII: name.isASCII,
+                    valueStart: valueRange.start, valueCount: valueRange.count, kind: kind))
+            count += 1
+            guard endsMember(closing: 0x7D) else { return nil }
+            if bytes[index - 1] == 0x7D { return count }
+        }
+    }
+
+    /// The attributes' canonical payload text (`CanonicalJSONWriter(escapesSlashes: false)`'s):
+    /// names in UTF-8 byte order, each name and string copied from the record (without escapes,
+    /// neither holds a byte the writer escapes), numbers and booleans written as the writer does.
+    /// Nil when a name appears twice: the dictionary kept the last value, which its own
+    /// serialization writes.
+    private func attributesPayload(_ spans: UnsafeMutableBufferPointer<AttributeSpan>, capacity: Int) -> String? {
+        let base = bytes.baseAddress!
+        // Insertion sort: a record has a handful of attributes.
+        if spans.count > 1 {
+            for next in 1..<spans.count {
+                let span = spans[next]
+                var at = next
+                while at > 0 {
+                    let order = Self.compare(base, spans[at - 1], span)
+                    if order == 0 { return nil }
+                    if order < 0 { break }
+                    spans[at] = spans[at - 1]
+                    at -= 1
+                }
+                spans[at] = span
+            }
+        }
+        var writer = CanonicalJSONWriter(escapesSlashes: false, capacity: capacity)
+        writer.raw("{")
+        for (position, span) in spans.enumerated() {
+            if position > 0 { writer.raw(",") }
+            writer.raw(utf8: UnsafeRawBufferPointer(start: base + span.nameStart - 1, count: span.nameCount + 2))
+            writer.raw(":")
+            switch span.kind {
+            case .text:
+                writer.raw(utf8: UnsafeRawBufferPointer(start: base + span.valueStart - 1, count: span.valueCount + 2))
+            case .integer(let value): writer.integer(value)
+            case .number(let value):
+                guard (try? writer.number(value)) != nil else { return nil }
+            case .bool(let value): writer.bool(value)
+            }
+        }
+        writer.raw("}")
+        return writer.text
+    }
+
+    /// Whether `AttributeValue`'s checks pass for this attribute, told from its bytes: an ASCII
+    /// name of 1 to `maximumNameLength` bytes without controls (`plainText` let none below 0x20
+    /// through; DEL is looked for here) and a string of at most `maximumStringLength` bytes, so
+    /// as many characters; numbers read are finite. False sends the draft through the checks.
+    private func isValidAttribute(_ span: AttributeSpan) -> Bool {
+        guard span.nameIsASCII, span.nameCount > 0, span.nameCount <= AttributeValue.maximumNameLength else {
+            return false
+        }
+        for offset in span.nameStart..<span.nameStart + span.nameCount where bytes[offset] == 0x7F { return false }
+        if case .text = span.kind { return span.valueCount <= AttributeValue.maximumStringLength }
+        return true
+    }
+
+    /// The order of two attributes' names by their bytes, as `CanonicalJSONWriter.utf8Precedes`.
+    private static func compare(_ base: UnsafeRawPointer, _ lhs: AttributeSpan, _ rhs: AttributeSpan) -> Int {
+        let common = min(lhs.nameCount, rhs.nameCount)
+        let order = common == 0 ? 0 : memcmp(base + lhs.nameStart, base + rhs.nameStart, common)
+        if order != 0 { return Int(order) }
+        return lhs.nameCount - rhs.nameCount
+    }
+
+    /// A string at `index` without escapes or control bytes: where its bytes are (quotes left
+    /// out) and whether all are ASCII; nil for any other string, `index` then undefined.
+    private mutating func plainText() -> (start: Int, count: Int, isASCII: Bool)? {
+        guard index < bytes.count, bytes[index] == 0x22 else { return nil }
+        index += 1
+        let start = index
+        var words: UInt64 = 0
+        if let base = bytes.baseAddress {
+            while index + 8 <= bytes.count {
+                let word = (base + index).loadUnaligned(as: UInt64.self)
+                if JSONWords.mayNeedEscape(word, slashes: false) { break }
+                words |= word
+                index += 8
+            }
+        }
+        var seen: UInt8 = JSONWords.hasNonASCII(words) ? 0x80 : 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == 0x22 {
+                index += 1
+                return (start, index - 1 - start, seen < 0x80)
+            }
+            if byte == 0x5C || byte < 0x20 { return nil }
+            seen |= byte
+            index += 1
+        }
+        return nil
+    }
+
+    /// A string at `index`, escapes and all; nil for anything else.
+    private mutating func quotedString() -> String? {
+        guard index < bytes.count, bytes[index] == 0x22 else { return nil }
+        return try? string()
+    }
+
+    private func nameIs(_ name: (start: Int, count: Int, isASCII: Bool), _ word: StaticString) -> Bool {
+        name.count == word.utf8CodeUnitCount && memcmp(bytes.baseAddress! + name.start, word.utf8Start, name.count) == 0
+    }
+
+    private func text(_ start: Int, _ count: Int, isASCII: Bool) -> String? {
+        String(validatingUTF8: UnsafeRawBufferPointer(rebasing: bytes[start..<start + count]), knownASCII: isASCII)
+    }
+
+    /// Skips the `:` after a member name and the space around it.
+    private mutating func colon() -> Bool {
+        skipSpace()
+        guard index < bytes.count, bytes[index] == 0x3A else { return false }
+        index += 1
+        skipSpace()
+        return true
+    }
+
+    /// Skips the `,` or `closing` after a member's value; the byte before `index` tells which.
+    private mutating func endsMember(closing: UInt8) -> Bool {
+        skipSpace()
+        guard index < bytes.count, bytes[index] == 0x2C || bytes[index] == closing else { return false }
+        index += 1
+        return true
+    }
+}
