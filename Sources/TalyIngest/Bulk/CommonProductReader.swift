@@ -57,8 +57,6 @@ extension JSONParser {
         var amount: Int64?
         var currency: String?
         var attributeCount = 0
-        var attributesStart = 0
-        var attributesEnd = 0
         var seen: UInt8 = 0
         while true {
             skipSpace()
@@ -93,10 +91,8 @@ extension JSONParser {
                 description = text
             case 8: guard commonPrice(amount: &amount, currency: &currency) else { return nil }
             case 16:
-                attributesStart = index
                 guard let count = commonAttributes(spans: spans) else { return nil }
                 attributeCount = count
-                attributesEnd = index
             default:
                 guard let text = quotedString(), let parsed = ProductStatus(rawValue: text) else { return nil }
                 status = parsed
@@ -137,8 +133,7 @@ extension JSONParser {
                     status: status)
         else { return nil }
         guard serializesForWrite else { return draft }
-        let written = UnsafeMutableBufferPointer(rebasing: spans[0..<attributeCount])
-        if let payload = attributesPayload(written, capacity: attributesEnd - attributesStart + 16) {
+        if let payload = attributesPayload(UnsafeMutableBufferPointer(rebasing: spans[0..<attributeCount])) {
             draft.serializeForWrite(attributesPayload: payload)
         } else {
             draft.serializeForWrite()
@@ -217,10 +212,11 @@ extension JSONParser {
 
     /// The attributes' canonical payload text (`CanonicalJSONWriter(escapesSlashes: false)`'s):
     /// names in UTF-8 byte order, each name and string copied from the record (without escapes,
-    /// neither holds a byte the writer escapes), numbers and booleans written as the writer does.
-    /// Nil when a name appears twice: the dictionary kept the last value, which its own
-    /// serialization writes.
-    private func attributesPayload(_ spans: UnsafeMutableBufferPointer<AttributeSpan>, capacity: Int) -> String? {
+    /// neither holds a byte the writer escapes), integers and booleans as the writer writes them,
+    /// into a string of the exact length. Nil when a name appears twice (the dictionary kept the
+    /// last value) or a value is a fraction (written as Swift prints it): the dictionary's own
+    /// serialization then writes them.
+    private func attributesPayload(_ spans: UnsafeMutableBufferPointer<AttributeSpan>) -> String? {
         let base = bytes.baseAddress!
         // Insertion sort: a record has a handful of attributes.
         if spans.count > 1 {
@@ -237,23 +233,68 @@ extension JSONParser {
                 spans[at] = span
             }
         }
-        var writer = CanonicalJSONWriter(escapesSlashes: false, capacity: capacity)
-        writer.raw("{")
-        for (position, span) in spans.enumerated() {
-            if position > 0 { writer.raw(",") }
-            writer.raw(utf8: UnsafeRawBufferPointer(start: base + span.nameStart - 1, count: span.nameCount + 2))
-            writer.raw(":")
+        // `{`, `}`, a comma between members, `"name":` per member.
+        var length = 2 + max(spans.count - 1, 0)
+        for span in spans {
+            length += span.nameCount + 3
             switch span.kind {
-            case .text:
-                writer.raw(utf8: UnsafeRawBufferPointer(start: base + span.valueStart - 1, count: span.valueCount + 2))
-            case .integer(let value): writer.integer(value)
-            case .number(let value):
-                guard (try? writer.number(value)) != nil else { return nil }
-            case .bool(let value): writer.bool(value)
+            case .text: length += span.valueCount + 2
+            case .integer(let value): length += Self.decimalCount(value)
+            case .bool(let value): length += value ? 4 : 5
+            case .number: return nil
             }
         }
-        writer.raw("}")
-        return writer.text
+        return String(unsafeUninitializedCapacity: length) { buffer in
+            let out = UnsafeMutableRawPointer(buffer.baseAddress!)
+            out.storeBytes(of: 0x7B, toByteOffset: 0, as: UInt8.self)
+            var at = 1
+            for (position, span) in spans.enumerated() {
+                if position > 0 {
+                    out.storeBytes(of: 0x2C, toByteOffset: at, as: UInt8.self)
+                    at += 1
+                }
+                // The name with its quotes, then `:`.
+                (out + at).copyMemory(from: base + span.nameStart - 1, byteCount: span.nameCount + 2)
+                at += span.nameCount + 2
+                out.storeBytes(of: 0x3A, toByteOffset: at, as: UInt8.self)
+                at += 1
+                switch span.kind {
+                case .text:
+                    (out + at).copyMemory(from: base + span.valueStart - 1, byteCount: span.valueCount + 2)
+                    at += span.valueCount + 2
+                case .integer(let value):
+                    let count = Self.decimalCount(value)
+                    if value < 0 { out.storeBytes(of: 0x2D, toByteOffset: at, as: UInt8.self) }
+                    var magnitude = value.magnitude
+                    var digit = at + count - 1
+                    repeat {
+                        out.storeBytes(of: 0x30 + UInt8(magnitude % 10), toByteOffset: digit, as: UInt8.self)
+                        magnitude /= 10
+                        digit -= 1
+                    } while magnitude > 0
+                    at += count
+                case .bool(let value):
+                    let word: StaticString = value ? "true" : "false"
+                    (out + at).copyMemory(from: word.utf8Start, byteCount: word.utf8CodeUnitCount)
+                    at += word.utf8CodeUnitCount
+                case .number:
+                    break
+                }
+            }
+            out.storeBytes(of: 0x7D, toByteOffset: at, as: UInt8.self)
+            return at + 1
+        }
+    }
+
+    /// How many bytes `CanonicalJSONWriter.integer` writes for `value`.
+    private static func decimalCount(_ value: Int64) -> Int {
+        var magnitude = value.magnitude
+        var count = value < 0 ? 2 : 1
+        while magnitude >= 10 {
+            magnitude /= 10
+            count += 1
+        }
+        return count
     }
 
     /// Whether `AttributeValue`'s checks pass for this attribute, told from its bytes: an ASCII

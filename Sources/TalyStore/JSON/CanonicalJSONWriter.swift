@@ -31,11 +31,6 @@ public struct CanonicalJSONWriter: Sendable {
         literal.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
-    /// Appends bytes that are already JSON text as this writer would write it.
-    public mutating func raw(utf8 text: UnsafeRawBufferPointer) {
-        bytes.append(contentsOf: text)
-    }
-
     /// Appends JSON text this writer (or one like it) already wrote.
     public mutating func raw(json text: String) {
         bytes.append(contentsOf: text.utf8)
