@@ -68,8 +68,16 @@ struct CommonProductReaderTests {
         mutating func price() -> String {
             if chance(3) { return pick(["null", "7", "{}", "[]"]) }
             var members: [String] = []
-            if !chance(3) { members.append("\"amount\":\(space())" + (chance(90) ? String(random.next() % 100_000) : number())) }
-            if !chance(3) { members.append("\"currency\": " + (chance(90) ? pick(["\"EUR\"", "\"JPY\""]) : pick(["\"eur\"", "\"XXX\"", "\"EURO\"", "3", "\"E\\u0055R\""]))) }
+            if !chance(3) {
+                members.append("\"amount\":\(space())" + (chance(90) ? String(random.next() % 100_000) : number()))
+            }
+            if !chance(3) {
+                members.append(
+                    "\"currency\": "
+                        + (chance(90)
+                            ? pick(["\"EUR\"", "\"JPY\""])
+                            : pick(["\"eur\"", "\"XXX\"", "\"EURO\"", "3", "\"E\\u0055R\""])))
+            }
             if chance(3) { members.append(pick(["\"amount\": 5", "\"currency\": \"USD\"", "\"cents\": 1"])) }
             if chance(50) { members.reverse() }
             return "{" + members.joined(separator: "," + space()) + "}"
@@ -77,18 +85,33 @@ struct CommonProductReaderTests {
 
         mutating func record() -> String {
             var members: [(String, String)] = []
-            if !chance(3) { members.append(("sku", chance(90) ? "\"pypi:\(random.next() % 1000)\"" : string(maximumLength: 70))) }
+            if !chance(3) {
+                members.append(("sku", chance(90) ? "\"pypi:\(random.next() % 1000)\"" : string(maximumLength: 70)))
+            }
             if !chance(3) { members.append(("title", string())) }
             if !chance(10) { members.append(("description", chance(95) ? string(maximumLength: 120) : "null")) }
             if !chance(3) { members.append(("price", price())) }
             if !chance(5) { members.append(("attributes", attributes())) }
-            if !chance(10) { members.append(("status", chance(95) ? pick(["\"active\"", "\"draft\"", "\"archived\""]) : pick(["\"gone\"", "1"]))) }
-            if chance(3) { members.append(pick([("sku", "\"again\""), ("colour", "\"red\""), ("attributes", "{\"c\": 1}"), ("titl\\u0065", "\"t\"")])) }
+            if !chance(10) {
+                members.append(
+                    (
+                        "status",
+                        chance(95) ? pick(["\"active\"", "\"draft\"", "\"archived\""]) : pick(["\"gone\"", "1"])
+                    ))
+            }
+            if chance(3) {
+                members.append(
+                    pick([
+                        ("sku", "\"again\""), ("colour", "\"red\""), ("attributes", "{\"c\": 1}"),
+                        ("titl\\u0065", "\"t\""),
+                    ]))
+            }
             for index in members.indices.reversed() where chance(15) {
                 members.swapAt(index, Int(random.next() % UInt64(index + 1)))
             }
             var text = space() + "{" + space()
-            text += members.map { "\"\($0.0)\"" + space() + ":" + space() + $0.1 }.joined(separator: space() + "," + space())
+            text += members.map { "\"\($0.0)\"" + space() + ":" + space() + $0.1 }.joined(
+                separator: space() + "," + space())
             text += space() + "}" + space()
             if chance(1) { text = String(text.dropLast(Int(random.next() % 5))) }
             if chance(1) { text += pick(["x", "{}", ","]) }
@@ -118,9 +141,15 @@ struct CommonProductReaderTests {
                 switch (common, general) {
                 case (.success(.product(let draft)), .success(.product(let expected))):
                     #expect(draft == expected, "round \(round): \(text) (seed \(seed))")
-                    #expect(draft.encoded?.attributes.column == expected.encoded?.attributes.column, "round \(round): \(text) (seed \(seed))")
-                    #expect(draft.encoded?.attributes.payload == expected.encoded?.attributes.payload, "round \(round): \(text) (seed \(seed))")
-                    #expect(draft.encoded?.creationDetails == expected.encoded?.creationDetails, "round \(round): \(text) (seed \(seed))")
+                    #expect(
+                        draft.encoded?.attributes.column == expected.encoded?.attributes.column,
+                        "round \(round): \(text) (seed \(seed))")
+                    #expect(
+                        draft.encoded?.attributes.payload == expected.encoded?.attributes.payload,
+                        "round \(round): \(text) (seed \(seed))")
+                    #expect(
+                        draft.encoded?.creationDetails == expected.encoded?.creationDetails,
+                        "round \(round): \(text) (seed \(seed))")
                     #expect((draft.encoded != nil) == serializes, "round \(round)")
                     if let straight {
                         readStraight += 1
@@ -153,7 +182,9 @@ struct CommonProductReaderTests {
             {"sku": "pypi:x/y", "title": "T", "price": {"currency": "EUR", "amount": 5},
              "attributes": {"z": 1.0, "b": "a/b", "é": -0, "a": true, "ab": 2.5e3, "aa": "Ω"}}
             """#
-        guard let draft = Array(text.utf8).withUnsafeBytes({ JSONParser.commonProductDraft($0, serializesForWrite: true) })
+        guard
+            let draft = Array(text.utf8).withUnsafeBytes({ JSONParser.commonProductDraft($0, serializesForWrite: true) }
+            )
         else {
             Issue.record("not read straight")
             return
