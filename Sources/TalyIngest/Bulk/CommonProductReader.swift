@@ -62,17 +62,17 @@ extension JSONParser {
             skipSpace()
             guard let name = plainText(), name.count <= 11 else { return nil }
             let member: UInt8
-            if nameIs(name, "sku") {
+            if textIs(name, "sku") {
                 member = 1
-            } else if nameIs(name, "title") {
+            } else if textIs(name, "title") {
                 member = 2
-            } else if nameIs(name, "description") {
+            } else if textIs(name, "description") {
                 member = 4
-            } else if nameIs(name, "price") {
+            } else if textIs(name, "price") {
                 member = 8
-            } else if nameIs(name, "attributes") {
+            } else if textIs(name, "attributes") {
                 member = 16
-            } else if nameIs(name, "status") {
+            } else if textIs(name, "status") {
                 member = 32
             } else {
                 return nil
@@ -94,8 +94,18 @@ extension JSONParser {
                 guard let count = commonAttributes(spans: spans) else { return nil }
                 attributeCount = count
             default:
-                guard let text = quotedString(), let parsed = ProductStatus(rawValue: text) else { return nil }
-                status = parsed
+                // Matched as bytes, without a String to switch on; an escaped status takes the
+                // general path.
+                guard let text = plainText() else { return nil }
+                if textIs(text, "active") {
+                    status = .active
+                } else if textIs(text, "draft") {
+                    status = .draft
+                } else if textIs(text, "archived") {
+                    status = .archived
+                } else {
+                    return nil
+                }
             }
             guard endsMember(closing: 0x7D) else { return nil }
             if bytes[index - 1] == 0x7D { break }
@@ -148,12 +158,12 @@ extension JSONParser {
         while true {
             skipSpace()
             guard let name = plainText() else { return false }
-            if nameIs(name, "amount") {
+            if textIs(name, "amount") {
                 guard amount == nil, colon(), index < bytes.count, case .integer(let value)? = try? number() else {
                     return false
                 }
                 amount = value
-            } else if nameIs(name, "currency") {
+            } else if textIs(name, "currency") {
                 guard currency == nil, colon(), let text = quotedString() else { return false }
                 currency = text
             } else {
@@ -353,7 +363,8 @@ extension JSONParser {
         return try? string()
     }
 
-    private func nameIs(_ name: (start: Int, count: Int, isASCII: Bool), _ word: StaticString) -> Bool {
+    /// Whether the plain text `name` (`plainText`'s) is `word`.
+    private func textIs(_ name: (start: Int, count: Int, isASCII: Bool), _ word: StaticString) -> Bool {
         name.count == word.utf8CodeUnitCount && memcmp(bytes.baseAddress! + name.start, word.utf8Start, name.count) == 0
     }
 
