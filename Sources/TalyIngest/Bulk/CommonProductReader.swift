@@ -10,11 +10,14 @@ import TalyStore
 /// Anything off that shape gives nil and the general path (`JSONParser.parse`, then
 /// `BulkRecordDecoder.productDraft`) reads the record again, so rejections keep their words:
 /// a member name with an escape, an unknown or repeated member, an attribute that is not a
-/// string, number or boolean or whose name or string has an escape, more than
-/// `maximumCommonAttributes` attributes, or any value the draft's own checks refuse.
+/// string, number, boolean or array of them or whose name or string has an escape, more than
+/// `maximumCommonAttributes` attributes or `maximumCommonElements` array elements, or any value
+/// the draft's own checks refuse.
 extension JSONParser {
     /// Records with more attributes than this take the general path (the spans live on the stack).
     static let maximumCommonAttributes = 32
+    /// Records whose attributes' arrays hold more elements than this in all take the general path.
+    static let maximumCommonElements = 256
 
     /// Where an attribute is in the record, and its value when it is not copied as text.
     struct AttributeSpan {
@@ -24,6 +27,8 @@ extension JSONParser {
             case integer(Int64)
             case number(Double)
             case bool(Bool)
+            /// An array of the kinds above: `count` elements from `first` in the element spans.
+            case array(first: Int, count: Int)
         }
 
         let nameStart: Int
@@ -35,17 +40,42 @@ extension JSONParser {
         let kind: Kind
     }
 
+    /// An element of an attribute's array: where its bytes are (a string's without its quotes),
+    /// and its kind, never `.array`.
+    struct ElementSpan {
+        let start: Int
+        let count: Int
+        let kind: AttributeSpan.Kind
+    }
+
     /// The draft of a product record of the usual shape, serialized for the writer when
     /// `serializesForWrite`; nil when the general path must read it.
     static func commonProductDraft(_ bytes: UnsafeRawBufferPointer, serializesForWrite: Bool) -> ProductDraft? {
-        withUnsafeTemporaryAllocation(of: AttributeSpan.self, capacity: maximumCommonAttributes) { spans in
+        // One allocation for both kinds of span: past 1 KiB each one asks whether the thread's
+        // stack has room, which cost as much as a short record's attributes.
+        let spansBytes = MemoryLayout<AttributeSpan>.stride * maximumCommonAttributes
+        let elementsOffset =
+            (spansBytes + MemoryLayout<ElementSpan>.alignment - 1) / MemoryLayout<ElementSpan>.alignment
+            * MemoryLayout<ElementSpan>.alignment
+        return withUnsafeTemporaryAllocation(
+            byteCount: elementsOffset + MemoryLayout<ElementSpan>.stride * maximumCommonElements,
+            alignment: max(MemoryLayout<AttributeSpan>.alignment, MemoryLayout<ElementSpan>.alignment)
+        ) { raw in
+            let spans = UnsafeMutableBufferPointer(
+                start: raw.baseAddress!.bindMemory(to: AttributeSpan.self, capacity: maximumCommonAttributes),
+                count: maximumCommonAttributes)
+            let elements = UnsafeMutableBufferPointer(
+                start: (raw.baseAddress! + elementsOffset).bindMemory(
+                    to: ElementSpan.self, capacity: maximumCommonElements),
+                count: maximumCommonElements)
             var parser = JSONParser(bytes: bytes)
-            return parser.commonProductDraft(spans: spans, serializesForWrite: serializesForWrite)
+            return parser.commonProductDraft(spans: spans, elements: elements, serializesForWrite: serializesForWrite)
         }
     }
 
     private mutating func commonProductDraft(
-        spans: UnsafeMutableBufferPointer<AttributeSpan>, serializesForWrite: Bool
+        spans: UnsafeMutableBufferPointer<AttributeSpan>, elements: UnsafeMutableBufferPointer<ElementSpan>,
+        serializesForWrite: Bool
     ) -> ProductDraft? {
         skipSpace()
         guard index < bytes.count, bytes[index] == 0x7B else { return nil }
@@ -91,7 +121,7 @@ extension JSONParser {
                 description = text
             case 8: guard commonPrice(amount: &amount, currency: &currency) else { return nil }
             case 16:
-                guard let count = commonAttributes(spans: spans) else { return nil }
+                guard let count = commonAttributes(spans: spans, elements: elements) else { return nil }
                 attributeCount = count
             default:
                 // Matched as bytes, without a String to switch on; an escaped status takes the
@@ -116,20 +146,15 @@ extension JSONParser {
         var attributes = [String: AttributeValue](minimumCapacity: attributeCount)
         if attributeCount > 0 {
             for span in spans[0..<attributeCount] {
-                guard let name = text(span.nameStart, span.nameCount, isASCII: span.nameIsASCII) else { return nil }
-                switch span.kind {
-                case .text(let isASCII):
-                    guard let value = text(span.valueStart, span.valueCount, isASCII: isASCII) else { return nil }
-                    attributes[name] = .string(value)
-                case .integer(let value): attributes[name] = .integer(value)
-                case .number(let value): attributes[name] = .number(value)
-                case .bool(let value): attributes[name] = .bool(value)
-                }
+                guard let name = text(span.nameStart, span.nameCount, isASCII: span.nameIsASCII),
+                    let value = attributeValue(span.kind, start: span.valueStart, count: span.valueCount, elements)
+                else { return nil }
+                attributes[name] = value
             }
         }
         guard let price = try? Money(amount: amount, currency: currency) else { return nil }
         var checked = true
-        for span in spans[0..<attributeCount] where !isValidAttribute(span) {
+        for span in spans[0..<attributeCount] where !isValidAttribute(span, elements) {
             checked = false
             break
         }
@@ -143,7 +168,9 @@ extension JSONParser {
                     status: status)
         else { return nil }
         guard serializesForWrite else { return draft }
-        if let payload = attributesPayload(UnsafeMutableBufferPointer(rebasing: spans[0..<attributeCount])) {
+        if let payload = attributesPayload(
+            UnsafeMutableBufferPointer(rebasing: spans[0..<attributeCount]), UnsafeBufferPointer(elements))
+        {
             draft.serializeForWrite(attributesPayload: payload)
         } else {
             draft.serializeForWrite()
@@ -174,8 +201,11 @@ extension JSONParser {
         }
     }
 
-    /// The attributes object's members as spans; their count, or nil off the usual shape.
-    private mutating func commonAttributes(spans: UnsafeMutableBufferPointer<AttributeSpan>) -> Int? {
+    /// The attributes object's members as spans (their arrays' elements in `elements`); their
+    /// count, or nil off the usual shape.
+    private mutating func commonAttributes(
+        spans: UnsafeMutableBufferPointer<AttributeSpan>, elements: UnsafeMutableBufferPointer<ElementSpan>
+    ) -> Int? {
         guard index < bytes.count, bytes[index] == 0x7B else { return nil }
         index += 1
         skipSpace()
@@ -184,39 +214,93 @@ extension JSONParser {
             return 0
         }
         var count = 0
+        var elementCount = 0
         while true {
             skipSpace()
             guard count < spans.count, let name = plainText(), colon(), index < bytes.count else { return nil }
-            let valueStart = index
-            let kind: AttributeSpan.Kind
-            var valueRange = (start: valueStart, count: 0)
-            switch bytes[index] {
-            case 0x22:
-                guard let value = plainText() else { return nil }
-                valueRange = (value.start, value.count)
-                kind = .text(isASCII: value.isASCII)
-            case 0x74:
-                guard (try? literal("true")) != nil else { return nil }
-                kind = .bool(true)
-            case 0x66:
-                guard (try? literal("false")) != nil else { return nil }
-                kind = .bool(false)
-            case 0x2D, 0x30...0x39:
-                switch try? number() {
-                case .integer(let value)?: kind = .integer(value)
-                case .number(let value)?: kind = .number(value)
-                default: return nil
+            let value: ElementSpan
+            if bytes[index] == 0x5B {
+                // An array of scalars, as the catalogs' tag lists: its elements go to `elements`.
+                index += 1
+                skipSpace()
+                let first = elementCount
+                if index < bytes.count, bytes[index] == 0x5D {
+                    index += 1
+                } else {
+                    while true {
+                        skipSpace()
+                        guard elementCount < elements.count, let element = scalarSpan() else { return nil }
+                        (elements.baseAddress! + elementCount).initialize(to: element)
+                        elementCount += 1
+                        guard endsMember(closing: 0x5D) else { return nil }
+                        if bytes[index - 1] == 0x5D { break }
+                    }
                 }
-            default:
-                return nil
+                value = ElementSpan(start: 0, count: 0, kind: .array(first: first, count: elementCount - first))
+            } else {
+                guard let scalar = scalarSpan() else { return nil }
+                value = scalar
             }
             (spans.baseAddress! + count).initialize(
                 to: AttributeSpan(
                     nameStart: name.start, nameCount: name.count, nameIsASCII: name.isASCII,
-                    valueStart: valueRange.start, valueCount: valueRange.count, kind: kind))
+                    valueStart: value.start, valueCount: value.count, kind: value.kind))
             count += 1
             guard endsMember(closing: 0x7D) else { return nil }
             if bytes[index - 1] == 0x7D { return count }
+        }
+    }
+
+    /// A string without escapes, a number or a boolean at `index`; nil for anything else.
+    private mutating func scalarSpan() -> ElementSpan? {
+        guard index < bytes.count else { return nil }
+        switch bytes[index] {
+        case 0x22:
+            guard let value = plainText() else { return nil }
+            return ElementSpan(start: value.start, count: value.count, kind: .text(isASCII: value.isASCII))
+        case 0x74:
+            guard (try? literal("true")) != nil else { return nil }
+            return ElementSpan(start: 0, count: 0, kind: .bool(true))
+        case 0x66:
+            guard (try? literal("false")) != nil else { return nil }
+            return ElementSpan(start: 0, count: 0, kind: .bool(false))
+        case 0x2D, 0x30...0x39:
+            switch try? number() {
+            case .integer(let value)?: return ElementSpan(start: 0, count: 0, kind: .integer(value))
+            case .number(let value)?: return ElementSpan(start: 0, count: 0, kind: .number(value))
+            default: return nil
+            }
+        default:
+            return nil
+        }
+    }
+
+    /// The attribute value of a span's kind; nil when a string is not valid UTF-8.
+    private func attributeValue(
+        _ kind: AttributeSpan.Kind, start: Int, count: Int, _ elements: UnsafeMutableBufferPointer<ElementSpan>
+    ) -> AttributeValue? {
+        guard case .array(let first, let elementCount) = kind else {
+            return scalarValue(kind, start: start, count: count)
+        }
+        var values: [AttributeValue] = []
+        values.reserveCapacity(elementCount)
+        for element in elements[first..<first + elementCount] {
+            guard let value = scalarValue(element.kind, start: element.start, count: element.count) else { return nil }
+            values.append(value)
+        }
+        return .array(values)
+    }
+
+    /// `attributeValue` of a scalar (an array's element, or most attributes): not recursive, so
+    /// it is inlined where most values go.
+    @inline(__always)
+    private func scalarValue(_ kind: AttributeSpan.Kind, start: Int, count: Int) -> AttributeValue? {
+        switch kind {
+        case .text(let isASCII): text(start, count, isASCII: isASCII).map { .string($0) }
+        case .integer(let value): .integer(value)
+        case .number(let value): .number(value)
+        case .bool(let value): .bool(value)
+        case .array: nil
         }
     }
 
@@ -226,7 +310,9 @@ extension JSONParser {
     /// into a string of the exact length. Nil when a name appears twice (the dictionary kept the
     /// last value) or a value is a fraction (written as Swift prints it): the dictionary's own
     /// serialization then writes them.
-    private func attributesPayload(_ spans: UnsafeMutableBufferPointer<AttributeSpan>) -> String? {
+    private func attributesPayload(
+        _ spans: UnsafeMutableBufferPointer<AttributeSpan>, _ elements: UnsafeBufferPointer<ElementSpan>
+    ) -> String? {
         let base = bytes.baseAddress!
         // Insertion sort: a record has a handful of attributes.
         if spans.count > 1 {
@@ -246,13 +332,8 @@ extension JSONParser {
         // `{`, `}`, a comma between members, `"name":` per member.
         var length = 2 + max(spans.count - 1, 0)
         for span in spans {
-            length += span.nameCount + 3
-            switch span.kind {
-            case .text: length += span.valueCount + 2
-            case .integer(let value): length += Self.decimalCount(value)
-            case .bool(let value): length += value ? 4 : 5
-            case .number: return nil
-            }
+            guard let valueLength = Self.payloadLength(span.kind, count: span.valueCount, elements) else { return nil }
+            length += span.nameCount + 3 + valueLength
         }
         return String(unsafeUninitializedCapacity: length) { buffer in
             let out = UnsafeMutableRawPointer(buffer.baseAddress!)
@@ -268,31 +349,90 @@ extension JSONParser {
                 at += span.nameCount + 2
                 out.storeBytes(of: 0x3A, toByteOffset: at, as: UInt8.self)
                 at += 1
-                switch span.kind {
-                case .text:
-                    (out + at).copyMemory(from: base + span.valueStart - 1, byteCount: span.valueCount + 2)
-                    at += span.valueCount + 2
-                case .integer(let value):
-                    let count = Self.decimalCount(value)
-                    if value < 0 { out.storeBytes(of: 0x2D, toByteOffset: at, as: UInt8.self) }
-                    var magnitude = value.magnitude
-                    var digit = at + count - 1
-                    repeat {
-                        out.storeBytes(of: 0x30 + UInt8(magnitude % 10), toByteOffset: digit, as: UInt8.self)
-                        magnitude /= 10
-                        digit -= 1
-                    } while magnitude > 0
-                    at += count
-                case .bool(let value):
-                    let word: StaticString = value ? "true" : "false"
-                    (out + at).copyMemory(from: word.utf8Start, byteCount: word.utf8CodeUnitCount)
-                    at += word.utf8CodeUnitCount
-                case .number:
-                    break
-                }
+                Self.writePayload(
+                    span.kind, start: span.valueStart, count: span.valueCount, from: base, elements, to: out, at: &at)
             }
             out.storeBytes(of: 0x7D, toByteOffset: at, as: UInt8.self)
             return at + 1
+        }
+    }
+
+    /// How many bytes the writer writes for a value of `kind` (`count` a string's bytes); nil
+    /// for a fraction, which the writer writes as Swift prints it.
+    @inline(__always)
+    private static func payloadLength(
+        _ kind: AttributeSpan.Kind, count: Int, _ elements: UnsafeBufferPointer<ElementSpan>
+    ) -> Int? {
+        guard case .array(let first, let elementCount) = kind else { return scalarLength(kind, count: count) }
+        // `[`, `]` and a comma between elements.
+        var length = 2 + max(elementCount - 1, 0)
+        for element in elements[first..<first + elementCount] {
+            guard let elementLength = scalarLength(element.kind, count: element.count) else { return nil }
+            length += elementLength
+        }
+        return length
+    }
+
+    @inline(__always)
+    private static func scalarLength(_ kind: AttributeSpan.Kind, count: Int) -> Int? {
+        switch kind {
+        case .text: count + 2
+        case .integer(let value): decimalCount(value)
+        case .bool(let value): value ? 4 : 5
+        case .number, .array: nil
+        }
+    }
+
+    /// Writes a value of `kind` as the writer does at `at` in `out`, sized by `payloadLength`.
+    @inline(__always)
+    private static func writePayload(
+        _ kind: AttributeSpan.Kind, start: Int, count: Int, from base: UnsafeRawPointer,
+        _ elements: UnsafeBufferPointer<ElementSpan>, to out: UnsafeMutableRawPointer, at: inout Int
+    ) {
+        guard case .array(let first, let elementCount) = kind else {
+            writeScalar(kind, start: start, count: count, from: base, to: out, at: &at)
+            return
+        }
+        out.storeBytes(of: 0x5B, toByteOffset: at, as: UInt8.self)
+        at += 1
+        for (position, element) in elements[first..<first + elementCount].enumerated() {
+            if position > 0 {
+                out.storeBytes(of: 0x2C, toByteOffset: at, as: UInt8.self)
+                at += 1
+            }
+            writeScalar(element.kind, start: element.start, count: element.count, from: base, to: out, at: &at)
+        }
+        out.storeBytes(of: 0x5D, toByteOffset: at, as: UInt8.self)
+        at += 1
+    }
+
+    @inline(__always)
+    private static func writeScalar(
+        _ kind: AttributeSpan.Kind, start: Int, count: Int, from base: UnsafeRawPointer,
+        to out: UnsafeMutableRawPointer, at: inout Int
+    ) {
+        switch kind {
+        case .text:
+            // The string with its quotes, as it is in the record.
+            (out + at).copyMemory(from: base + start - 1, byteCount: count + 2)
+            at += count + 2
+        case .integer(let value):
+            let digits = decimalCount(value)
+            if value < 0 { out.storeBytes(of: 0x2D, toByteOffset: at, as: UInt8.self) }
+            var magnitude = value.magnitude
+            var digit = at + digits - 1
+            repeat {
+                out.storeBytes(of: 0x30 + UInt8(magnitude % 10), toByteOffset: digit, as: UInt8.self)
+                magnitude /= 10
+                digit -= 1
+            } while magnitude > 0
+            at += digits
+        case .bool(let value):
+            let word: StaticString = value ? "true" : "false"
+            (out + at).copyMemory(from: word.utf8Start, byteCount: word.utf8CodeUnitCount)
+            at += word.utf8CodeUnitCount
+        case .number, .array:
+            break
         }
     }
 
@@ -309,15 +449,24 @@ extension JSONParser {
 
     /// Whether `AttributeValue`'s checks pass for this attribute, told from its bytes: an ASCII
     /// name of 1 to `maximumNameLength` bytes without controls (`plainText` let none below 0x20
-    /// through; DEL is looked for here) and a string of at most `maximumStringLength` bytes, so
-    /// as many characters; numbers read are finite. False sends the draft through the checks.
-    private func isValidAttribute(_ span: AttributeSpan) -> Bool {
+    /// through; DEL is looked for here), a string of at most `maximumStringLength` bytes, so as
+    /// many characters, an array of at most `maximumArrayCount` such scalars (the reader let no
+    /// nested array through); numbers read are finite. False sends the draft through the checks.
+    private func isValidAttribute(_ span: AttributeSpan, _ elements: UnsafeMutableBufferPointer<ElementSpan>) -> Bool {
         guard span.nameIsASCII, span.nameCount > 0, span.nameCount <= AttributeValue.maximumNameLength else {
             return false
         }
         for offset in span.nameStart..<span.nameStart + span.nameCount where bytes[offset] == 0x7F { return false }
-        if case .text = span.kind { return span.valueCount <= AttributeValue.maximumStringLength }
-        return true
+        switch span.kind {
+        case .text: return span.valueCount <= AttributeValue.maximumStringLength
+        case .integer, .number, .bool: return true
+        case .array(let first, let count):
+            guard count <= AttributeValue.maximumArrayCount else { return false }
+            for element in elements[first..<first + count] {
+                if case .text = element.kind, element.count > AttributeValue.maximumStringLength { return false }
+            }
+            return true
+        }
     }
 
     /// The order of two attributes' names by their bytes, as `CanonicalJSONWriter.utf8Precedes`.

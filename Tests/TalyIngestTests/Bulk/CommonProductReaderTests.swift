@@ -45,10 +45,29 @@ struct CommonProductReaderTests {
             case 0..<6: string(maximumLength: chance(2) ? 2100 : 16)
             case 6..<10: number()
             case 10, 11: pick(["true", "false"])
-            case 12: "[" + number() + "," + string() + "]"
-            case 13: pick(["null", "{}", "[]", "[[1]]"])
+            case 12, 13: array()
+            case 14: pick(["null", "{}", "[]", "[[1]]", "[null]", "[{}]", "[1,]", "[,1]"])
             default: String(random.next() % 100_000)
             }
+        }
+
+        /// An array: mostly short lists of plain strings (a catalog's tags), some with numbers,
+        /// booleans, escapes or spaces, some longer than the 100 elements a value may hold or the
+        /// elements the straight reader keeps.
+        mutating func array() -> String {
+            let count = chance(3) ? pick([100, 101, 300]) : Int(random.next() % 12)
+            var elements: [String] = []
+            // Long lists plain, or nearly every one would hold some element that takes it off
+            // the straight reader's shape.
+            let plain = count >= 100
+            for _ in 0..<count {
+                switch plain ? 0 : random.next() % 10 {
+                case 0..<6: elements.append(chance(80) ? "\"tag::\(random.next() % 50)\"" : string(maximumLength: 10))
+                case 6, 7: elements.append(number())
+                default: elements.append(pick(["true", "false"]))
+                }
+            }
+            return "[" + space() + elements.joined(separator: "," + space()) + space() + "]"
         }
 
         mutating func attributes() -> String {
@@ -129,6 +148,7 @@ struct CommonProductReaderTests {
         try withTestSeed { seed in
             var records = Records(random: SplitMix64(seed: seed))
             var readStraight = 0
+            var readStraightWithArrays = 0
             var rejected = 0
             for round in 0..<6000 {
                 let text = records.record()
@@ -153,6 +173,11 @@ struct CommonProductReaderTests {
                     #expect((draft.encoded != nil) == serializes, "round \(round)")
                     if let straight {
                         readStraight += 1
+                        if straight.attributes.values.contains(where: {
+                            if case .array(let elements) = $0 { !elements.isEmpty } else { false }
+                        }) {
+                            readStraightWithArrays += 1
+                        }
                         #expect(straight == expected, "round \(round): \(text) (seed \(seed))")
                     }
                 case (.failure(let rejection), .failure(let expected)):
@@ -172,7 +197,59 @@ struct CommonProductReaderTests {
             }
             // Both kinds are exercised, not only the general path.
             #expect(readStraight > 300, "\(readStraight) read straight (seed \(seed))")
+            #expect(readStraightWithArrays > 30, "\(readStraightWithArrays) with arrays read straight (seed \(seed))")
             #expect(rejected > 600, "\(rejected) rejected (seed \(seed))")
+        }
+    }
+
+    @Test("arrays of scalars are copied as the dictionary writes them, spaces dropped")
+    func arrayTexts() throws {
+        let text = #"""
+            {"sku": "deb:0ad", "title": "0ad", "price": {"amount": 0, "currency": "EUR"},
+             "attributes": {"tags": [ "game::strategy" , "x11::application","a/b" ], "empty": [], "mixed": [1, -20, true, "é"],
+             "section": "games"}}
+            """#
+        guard
+            let draft = Array(text.utf8).withUnsafeBytes({ JSONParser.commonProductDraft($0, serializesForWrite: true) }
+            )
+        else {
+            Issue.record("not read straight")
+            return
+        }
+        #expect(
+            draft.attributes["tags"]
+                == .array([.string("game::strategy"), .string("x11::application"), .string("a/b")]))
+        #expect(draft.attributes["mixed"] == .array([.integer(1), .integer(-20), .bool(true), .string("é")]))
+        #expect(draft.attributes["empty"] == .array([]))
+        let expected = try ProductRecord.attributesTexts(draft.attributes)
+        #expect(draft.encoded?.attributes.payload == expected.payload)
+        #expect(draft.encoded?.attributes.column == expected.column)
+        #expect(
+            draft.encoded?.attributes.payload
+                == #"{"empty":[],"mixed":[1,-20,true,"é"],"section":"games","tags":["game::strategy","x11::application","a/b"]}"#
+        )
+    }
+
+    @Test("an array over the elements a value may hold is rejected as the general path rejects it")
+    func longArray() {
+        for count in [100, 101, 300] {
+            let tags = (0..<count).map { "\"tag::\($0)\"" }.joined(separator: ", ")
+            let text =
+                #"{"sku": "deb:x", "title": "X", "price": {"amount": 0, "currency": "EUR"}, "attributes": {"tags": ["#
+                + tags + "]}}"
+            let common = Self.decode(text, common: true, serializes: true)
+            let general = Self.decode(text, common: false, serializes: true)
+            switch (common, general) {
+            case (.success(.product(let draft)), .success(.product(let expected))):
+                #expect(count <= AttributeValue.maximumArrayCount)
+                #expect(draft == expected && draft.encoded?.attributes.payload == expected.encoded?.attributes.payload)
+            case (.failure(let rejection), .failure(let expected)):
+                #expect(count > AttributeValue.maximumArrayCount)
+                #expect(rejection == expected)
+                #expect(rejection.field == "attributes.tags")
+            default:
+                Issue.record("\(count) elements: \(common) against \(general)")
+            }
         }
     }
 
