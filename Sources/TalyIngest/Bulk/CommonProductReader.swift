@@ -483,16 +483,7 @@ extension JSONParser {
         guard index < bytes.count, bytes[index] == 0x22 else { return nil }
         index += 1
         let start = index
-        var words: UInt64 = 0
-        if let base = bytes.baseAddress {
-            while index + 8 <= bytes.count {
-                let word = (base + index).loadUnaligned(as: UInt64.self)
-                if JSONWords.mayNeedEscape(word, slashes: false) { break }
-                words |= word
-                index += 8
-            }
-        }
-        var seen: UInt8 = JSONWords.hasNonASCII(words) ? 0x80 : 0
+        var seen = skipPlainWords()
         while index < bytes.count {
             let byte = bytes[index]
             if byte == 0x22 {

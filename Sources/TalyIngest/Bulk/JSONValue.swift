@@ -76,6 +76,22 @@ struct JSONParser: ~Copyable {
 
     init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
+    /// Moves `index` eight bytes at a time while no byte of a word ends a string, starts an
+    /// escape or is a control byte; returns 0x80 when a skipped byte is past ASCII, else 0.
+    @inline(__always)
+    mutating func skipPlainWords() -> UInt8 {
+        var words: UInt64 = 0
+        if let base = bytes.baseAddress {
+            while index + 8 <= bytes.count {
+                let word = (base + index).loadUnaligned(as: UInt64.self)
+                if JSONWords.mayNeedEscape(word, slashes: false) { break }
+                words |= word
+                index += 8
+            }
+        }
+        return JSONWords.hasNonASCII(words) ? 0x80 : 0
+    }
+
     mutating func skipSpace() {
         while index < bytes.count {
             let byte = bytes[index]
@@ -213,18 +229,7 @@ struct JSONParser: ~Copyable {
     mutating func string() throws(Failure) -> String {
         index += 1
         let start = index
-        var seen: UInt8 = 0
-        // Eight bytes at a time while none ends the string, starts an escape or is a control byte.
-        var words: UInt64 = 0
-        if let base = bytes.baseAddress {
-            while index + 8 <= bytes.count {
-                let word = (base + index).loadUnaligned(as: UInt64.self)
-                if JSONWords.mayNeedEscape(word, slashes: false) { break }
-                words |= word
-                index += 8
-            }
-        }
-        if JSONWords.hasNonASCII(words) { seen = 0x80 }
+        var seen = skipPlainWords()
         while index < bytes.count {
             let byte = bytes[index]
             if byte == 0x22 {
