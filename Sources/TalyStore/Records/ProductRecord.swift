@@ -67,8 +67,8 @@ public struct ProductDraft: Sendable, Equatable {
     /// A product's fields, checked, but for its attributes, which the caller has checked as
     /// `init(sku:title:description:price:attributes:status:)` would: bulk ingest reads from a
     /// record's bytes that every attribute is valid (ASCII names of 1 to 64 bytes without
-    /// controls, strings of at most 2000 bytes, finite numbers, no arrays) and skips the walk
-    /// over the dictionary.
+    /// controls, strings of at most 2000 bytes, finite numbers, arrays of at most 100 such
+    /// scalars) and skips the walk over the dictionary.
     package init(
         sku: String, title: String, description: String, price: Money, checkedAttributes: [String: AttributeValue],
         status: ProductStatus
