@@ -258,9 +258,10 @@ extension TenantScope {
             deferred: deferred)
         try appendEvent(
             db, aggregateType: "product", aggregateID: id, eventType: "product.created",
-            payloadJSON: try ProductRecord.eventJSON(
-                draft, id: id, createdAt: dates.time, updatedAt: dates.time, version: 1, dates: dates,
-                attributesJSON: attributesPayload),
+            payloadJSON: try draft.encoded?.creationEvent.payload(id: id, dates: dates)
+                ?? ProductRecord.eventJSON(
+                    draft, id: id, createdAt: dates.time, updatedAt: dates.time, version: 1, dates: dates,
+                    attributesJSON: attributesPayload),
             at: dates, deferred: deferred)
     }
 

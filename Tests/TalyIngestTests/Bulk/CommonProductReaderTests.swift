@@ -170,6 +170,11 @@ struct CommonProductReaderTests {
                     #expect(
                         draft.encoded?.creationDetails == expected.encoded?.creationDetails,
                         "round \(round): \(text) (seed \(seed))")
+                    let dates = RowDates(Date(timeIntervalSince1970: 1_700_000_000))
+                    #expect(
+                        draft.encoded?.creationEvent.payload(id: Int64(round + 1), dates: dates)
+                            == expected.encoded?.creationEvent.payload(id: Int64(round + 1), dates: dates),
+                        "round \(round): \(text) (seed \(seed))")
                     #expect((draft.encoded != nil) == serializes, "round \(round)")
                     if let straight {
                         readStraight += 1

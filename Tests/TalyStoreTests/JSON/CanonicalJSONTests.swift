@@ -245,4 +245,28 @@ struct CanonicalJSONTests {
             #expect(try product.eventJSON(dates: RowDates(time)) == TenantScope.json(product))
         }
     }
+
+    @Test("a creation's event payload written ahead of the write is, filled in, the bytes JSONEncoder gave")
+    func creationEventTemplates() throws {
+        let seed = SplitMix64.testSeed()
+        print("CanonicalJSONTests.creationEventTemplates seed \(seed)")
+        var random = RandomJSON(generator: SplitMix64(seed: seed))
+        let edges: [Int64] = [0, 1, 9, 10, 99, 100, 999_999, 1_000_000, Int64.max, -1, Int64.min]
+        for index in 0..<500 {
+            let time = Date(timeIntervalSince1970: StoredDateTests.randomSeconds(&random.generator))
+            let id = index < edges.count ? edges[index] : Int64.random(in: 1...Int64.max, using: &random.generator)
+            let draft = ProductDraft(
+                stored: index % 5 == 0 ? random.string() : "SKU/\(index)", title: random.string(),
+                description: index % 4 == 0 ? "" : random.string(),
+                price: Money(stored: Int64(index) * 99, currency: index % 2 == 0 ? "EUR" : "JPY"),
+                attributes: random.attributes(), status: ProductStatus.allCases[index % 3]
+            ).serializedForWrite()
+            let template = try #require(draft.encoded?.creationEvent)
+            let product = ProductRecord(
+                id: ProductID(id), tenantID: TenantID(1), draft: draft, createdAt: time, updatedAt: time, version: 1)
+            let filled = template.payload(id: id, dates: RowDates(time))
+            #expect(try filled == TenantScope.json(product), "seed \(seed), product \(index)")
+            #expect(try filled == product.eventJSON(dates: RowDates(time)), "seed \(seed), product \(index)")
+        }
+    }
 }
