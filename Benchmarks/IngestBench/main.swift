@@ -16,7 +16,10 @@ extension BulkIngestTarget {
 // revisions, audit and outbox) on a fresh store, the way `taly ingest` runs it, without building
 // the HTTP stack. Usage:
 //   ingest-bench STORE_PATH products|doc FILE [--batch-size N] [--threads N] [--mode M] [--validate-only]
-//       [--index live|live-poll|drain|rebuild] [--sync-batch N] [--index-threads N] [--stored-level N]
+//       [--parser-nice N] [--index live|live-poll|drain|rebuild] [--sync-batch N] [--index-threads N]
+//       [--stored-level N]
+// `--parser-nice`: how much the parser threads yield (`BulkIngestPipeline.Options.parserNiceness`;
+// 0 runs them at the writer's priority).
 // `doc` is a content type created here for the debian-docs slice (see ingest-convert.py).
 // `--index` adds the search side, indexes under STORE_PATH.indexes: `live` runs the index-sync
 // worker during the ingest and times until every record is searchable (store + index end to
@@ -73,7 +76,8 @@ let options = BulkIngestPipeline.Options(
     mode: BulkWriteMode(rawValue: option("--mode") ?? "upsert") ?? .upsert,
     batchSize: Int(option("--batch-size") ?? "") ?? 2000,
     parallelism: Int(option("--threads") ?? "") ?? ProcessInfo.processInfo.activeProcessorCount,
-    validateOnly: arguments.contains("--validate-only"))
+    validateOnly: arguments.contains("--validate-only"),
+    parserNiceness: Int32(option("--parser-nice") ?? "") ?? BulkIngestPipeline.Options().parserNiceness)
 let sink = CountingSink()
 let indexMode = option("--index")
 // `--index-threads`: the analysis threads of each collection's writer (the worker's default is one).

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TalyIngest
 import TalyStore
 import TalyTestSupport
@@ -224,6 +225,74 @@ struct BulkIngestTests {
         let rejectLines = try String(contentsOfFile: rejects, encoding: .utf8).split(separator: "\n")
         #expect(rejectLines.count == Int(whole.rejected))
         #expect(Set(rejectLines).count == rejectLines.count)
+    }
+
+    @Test("parser threads are named taly-parse and run below the caller's priority by parserNiceness")
+    func parserThreadsYield() throws {
+        let fixture = try IndexSyncFixture()
+        var ends: [Int32] = [0, 0]
+        try #require(pipe(&ends) == 0)
+        let (readEnd, writeEnd) = (ends[0], ends[1])
+        // Not the default: other tests' pipelines, at the default, may run meanwhile.
+        let niceness: Int32 = 7
+        // Threads inherit their creator's nice value: the pipeline's start from this thread's.
+        let base = try #require(Self.nice(statPath: "/proc/thread-self/stat"))
+        let expected = min(base + niceness, 19)
+        let records = (0..<600).map { #"{"slug": "s-\#($0)", "title": "T\#($0)", "body": "b"}"# + "\n" }
+        let parsersSeen = Mutex(0)
+        let feeder = Thread {
+            Self.write(records[..<300].joined(), to: writeEnd)
+            // The parsers start with the first chunk (256 records); wait for them, at most 30 s.
+            let deadline = Date().addingTimeInterval(30)
+            var seen = 0
+            while seen < 2 && Date() < deadline {
+                seen = Self.niceValues(ofThreadsNamed: "taly-parse").filter { $0 == expected }.count
+                if seen < 2 { usleep(10_000) }
+            }
+            parsersSeen.withLock { $0 = seen }
+            Self.write(records[300...].joined(), to: writeEnd)
+            close(writeEnd)
+        }
+        feeder.start()
+        defer { close(readEnd) }
+        let pipeline = BulkIngestPipeline(
+            scope: fixture.acme, target: .content(fixture.article),
+            options: .init(batchSize: 100, parallelism: 2, parserNiceness: niceness))
+        let summary = try pipeline.run(
+            try DecompressingSource(FileDescriptorSource(descriptor: readEnd)), checkpointKey: nil,
+            sink: RecordingSink())
+        #expect(summary.created == 600)
+        #expect(parsersSeen.withLock { $0 } >= 2, "no two parser threads at nice \(expected)")
+    }
+
+    private static func write(_ text: String, to descriptor: Int32) {
+        let bytes = Array(text.utf8)
+        var written = 0
+        while written < bytes.count {
+            let count = bytes[written...].withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
+            guard count > 0 else { return }
+            written += count
+        }
+    }
+
+    /// The nice value of each of this process's threads named `name`.
+    private static func niceValues(ofThreadsNamed name: String) -> [Int32] {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+        return tasks.compactMap { task in
+            guard let comm = try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8),
+                comm.trimmingCharacters(in: .newlines) == name
+            else { return nil }
+            return nice(statPath: "/proc/self/task/\(task)/stat")
+        }
+    }
+
+    /// The nice value in a `/proc/.../stat` file: its 19th field, the 17th after the name's `)`.
+    private static func nice(statPath: String) -> Int32? {
+        guard let stat = try? String(contentsOfFile: statPath, encoding: .utf8),
+            let nameEnd = stat.lastIndex(of: ")")
+        else { return nil }
+        let fields = stat[stat.index(after: nameEnd)...].split(separator: " ")
+        return fields.count > 16 ? Int32(fields[16]) : nil
     }
 
     @Test("products: the API's JSON shape, SKU conflicts in insert mode, attributes merged by upsert")
