@@ -377,7 +377,7 @@ extension JSONParser {
     private static func scalarLength(_ kind: AttributeSpan.Kind, count: Int) -> Int? {
         switch kind {
         case .text: count + 2
-        case .integer(let value): decimalCount(value)
+        case .integer(let value): DecimalText.count(value)
         case .bool(let value): value ? 4 : 5
         case .number, .array: nil
         }
@@ -417,16 +417,7 @@ extension JSONParser {
             (out + at).copyMemory(from: base + start - 1, byteCount: count + 2)
             at += count + 2
         case .integer(let value):
-            let digits = decimalCount(value)
-            if value < 0 { out.storeBytes(of: 0x2D, toByteOffset: at, as: UInt8.self) }
-            var magnitude = value.magnitude
-            var digit = at + digits - 1
-            repeat {
-                out.storeBytes(of: 0x30 + UInt8(magnitude % 10), toByteOffset: digit, as: UInt8.self)
-                magnitude /= 10
-                digit -= 1
-            } while magnitude > 0
-            at += digits
+            at += DecimalText.write(value, to: out + at)
         case .bool(let value):
             let word: StaticString = value ? "true" : "false"
             (out + at).copyMemory(from: word.utf8Start, byteCount: word.utf8CodeUnitCount)
@@ -434,17 +425,6 @@ extension JSONParser {
         case .number, .array:
             break
         }
-    }
-
-    /// How many bytes `CanonicalJSONWriter.integer` writes for `value`.
-    private static func decimalCount(_ value: Int64) -> Int {
-        var magnitude = value.magnitude
-        var count = value < 0 ? 2 : 1
-        while magnitude >= 10 {
-            magnitude /= 10
-            count += 1
-        }
-        return count
     }
 
     /// Whether `AttributeValue`'s checks pass for this attribute, told from its bytes: an ASCII

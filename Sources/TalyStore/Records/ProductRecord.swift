@@ -686,7 +686,7 @@ struct CreationEventTemplate: Sendable {
             cursor.append(id)
             idOffset = cursor.offset(from: buffer.baseAddress!)
             cursor.append(amount)
-            cursor.at += DecimalText.write(draft.price.amount, to: cursor.at)
+            cursor.at += DecimalText.write(draft.price.amount, to: UnsafeMutableRawPointer(cursor.at))
             cursor.append(currencyKey)
             cursor.append(currency)
             cursor.append(sku)
@@ -713,7 +713,7 @@ struct CreationEventTemplate: Sendable {
                 cursor.append(UnsafeBufferPointer(rebasing: template[..<createdAtOffset]))
                 cursor.append(date)
                 cursor.append(UnsafeBufferPointer(rebasing: template[createdAtOffset..<idOffset]))
-                cursor.at += DecimalText.write(id, to: cursor.at)
+                cursor.at += DecimalText.write(id, to: UnsafeMutableRawPointer(cursor.at))
                 cursor.append(UnsafeBufferPointer(rebasing: template[idOffset...]))
                 cursor.append("\"")
                 cursor.append(date)
@@ -765,34 +765,6 @@ struct CreationEventTemplate: Sendable {
             var text = text
             text.withUTF8 { append($0) }
         }
-    }
-}
-
-/// The decimal text of an integer written into a buffer, as `CanonicalJSONWriter.integer` writes it.
-enum DecimalText {
-    /// How many bytes `write` writes for `value`.
-    static func count(_ value: Int64) -> Int {
-        var magnitude = value.magnitude
-        var count = value < 0 ? 2 : 1
-        while magnitude >= 10 {
-            magnitude /= 10
-            count += 1
-        }
-        return count
-    }
-
-    /// Writes `value` at `start`, which has room for `count(value)` bytes, and returns that count.
-    static func write(_ value: Int64, to start: UnsafeMutablePointer<UInt8>) -> Int {
-        let count = count(value)
-        var magnitude = value.magnitude
-        var at = count
-        repeat {
-            at -= 1
-            start[at] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-            magnitude /= 10
-        } while magnitude > 0
-        if value < 0 { start[0] = UInt8(ascii: "-") }
-        return count
     }
 }
 
