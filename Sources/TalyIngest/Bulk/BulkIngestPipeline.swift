@@ -420,7 +420,9 @@ private final class PipelineShared: @unchecked Sendable {
     private var decoder: BulkRecordDecoder
     private var isCSV = false
     private let parallelism: Int
-    private let parserNiceness: Int32
+    /// The nice value parser threads take: the writer's (the thread that runs the load) plus
+    /// `Options.parserNiceness`; nil to leave them as they start.
+    private let parserNice: Int32?
     private let readInput: (PipelineShared) -> Void
     private let workersLeft = NSCondition()
     private var runningWorkers = 0
@@ -439,7 +441,7 @@ private final class PipelineShared: @unchecked Sendable {
         results = BoundedQueue(capacity: max(parallelism * 4, 2 * chunksPerBatch + parallelism))
         decoder = BulkRecordDecoder(target: target, serializesForWrite: !validateOnly)
         self.parallelism = parallelism
-        self.parserNiceness = parserNiceness
+        parserNice = parserNiceness > 0 ? Self.currentThreadNice().map { min($0 + parserNiceness, 19) } : nil
         readInput = { shared in shared.read(RecordSplitter(source: source, format: format), skip: skip) }
     }
 
@@ -498,17 +500,21 @@ private final class PipelineShared: @unchecked Sendable {
     /// The name parser threads carry (`top -H`, `perf`, `/proc/PID/task/TID/comm`).
     static let parserThreadName = "taly-parse"
 
-    /// Names the calling thread a parser and lowers its priority by `niceness`
-    /// (`Options.parserNiceness`). Linux's `setpriority` of "this process" (0) sets the calling
-    /// thread's; should it fail, the thread keeps the writer's priority, as before.
-    private static func becomeParserThread(niceness: Int32) {
+    /// Names the calling thread a parser and gives it the nice value `nice` (`parserNice`).
+    /// Linux's `setpriority` of "this process" (0) sets the calling thread's; should it fail,
+    /// the thread keeps the priority it started with. Set, not added to what the thread
+    /// inherited: a new thread's nice value is not always its creator's.
+    private static func becomeParserThread(nice: Int32?) {
         Thread.current.name = parserThreadName
-        guard niceness > 0 else { return }
-        let which = __priority_which_t(PRIO_PROCESS.rawValue)
+        guard let nice else { return }
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, nice)
+    }
+
+    /// The calling thread's nice value (Linux), nil when it cannot be read.
+    private static func currentThreadNice() -> Int32? {
         errno = 0
-        let current = getpriority(which, 0)
-        guard errno == 0 else { return }
-        _ = setpriority(which, 0, current + niceness)
+        let nice = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
+        return errno == 0 ? nice : nil
     }
 
     private func startWorkers() {
@@ -517,7 +523,7 @@ private final class PipelineShared: @unchecked Sendable {
         let isCSV = isCSV
         for _ in 0..<parallelism {
             Thread.detachNewThread { [self] in
-                Self.becomeParserThread(niceness: parserNiceness)
+                Self.becomeParserThread(nice: parserNice)
                 while let chunk = chunks.take() {
                     var parsed: [ParsedRecord] = []
                     parsed.reserveCapacity(chunk.records.count)

@@ -227,7 +227,7 @@ struct BulkIngestTests {
         #expect(Set(rejectLines).count == rejectLines.count)
     }
 
-    @Test("parser threads are named taly-parse and run below the caller's priority by parserNiceness")
+    @Test("parser threads are named taly-parse and run below the writer's priority by parserNiceness")
     func parserThreadsYield() throws {
         let fixture = try IndexSyncFixture()
         var ends: [Int32] = [0, 0]
@@ -239,15 +239,16 @@ struct BulkIngestTests {
         let base = try #require(Self.nice(statPath: "/proc/thread-self/stat"))
         let expected = min(base + niceness, 19)
         let records = (0..<600).map { #"{"slug": "s-\#($0)", "title": "T\#($0)", "body": "b"}"# + "\n" }
-        let parsersSeen = Mutex(0)
+        // The nice values of every parser thread at the last look (other tests' included).
+        let parsersSeen = Mutex<[Int32]>([])
         let feeder = Thread {
             Self.write(records[..<300].joined(), to: writeEnd)
             // The parsers start with the first chunk (256 records); wait for them, at most 30 s.
             let deadline = Date().addingTimeInterval(30)
-            var seen = 0
-            while seen < 2 && Date() < deadline {
-                seen = Self.niceValues(ofThreadsNamed: "taly-parse").filter { $0 == expected }.count
-                if seen < 2 { usleep(10_000) }
+            var seen: [Int32] = []
+            while seen.filter({ $0 == expected }).count < 2 && Date() < deadline {
+                usleep(10_000)
+                seen = Self.niceValues(ofThreadsNamed: "taly-parse")
             }
             parsersSeen.withLock { $0 = seen }
             Self.write(records[300...].joined(), to: writeEnd)
@@ -262,7 +263,10 @@ struct BulkIngestTests {
             try DecompressingSource(FileDescriptorSource(descriptor: readEnd)), checkpointKey: nil,
             sink: RecordingSink())
         #expect(summary.created == 600)
-        #expect(parsersSeen.withLock { $0 } >= 2, "no two parser threads at nice \(expected)")
+        let seen = parsersSeen.withLock { $0 }
+        #expect(
+            seen.filter { $0 == expected }.count >= 2,
+            "no two parser threads at nice \(expected) (this thread's \(base) + \(niceness)); parsers seen: \(seen)")
     }
 
     private static func write(_ text: String, to descriptor: Int32) {
