@@ -87,7 +87,8 @@ public final class BulkIngestPipeline: Sendable {
         public static let maximumBatchSize = 10_000
         /// Parser threads.
         public var parallelism: Int
-        /// How much the parser threads yield to the rest (their `nice` increment, 0 for none).
+        /// How much the parser threads yield to the rest: their nice value is the writer's (the
+        /// thread that runs the load) plus this, at most 19; 0 leaves them as they start.
         /// They only fill a queue ahead of the one writer thread, and on a machine with more
         /// runnable threads than cores an even share starved what bounds a load's end: the
         /// writer, and the index-sync worker beside it (two cores, worker live, medians of 7
