@@ -463,18 +463,10 @@ extension JSONParser {
         guard index < bytes.count, bytes[index] == 0x22 else { return nil }
         index += 1
         let start = index
-        var seen = skipPlainWords()
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == 0x22 {
-                index += 1
-                return (start, index - 1 - start, seen < 0x80)
-            }
-            if byte == 0x5C || byte < 0x20 { return nil }
-            seen |= byte
-            index += 1
-        }
-        return nil
+        let seen = skipPlainRun()
+        guard index < bytes.count, bytes[index] == 0x22 else { return nil }
+        index += 1
+        return (start, index - 1 - start, seen < 0x80)
     }
 
     /// A string at `index`, escapes and all; nil for anything else.

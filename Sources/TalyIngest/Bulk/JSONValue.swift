@@ -76,10 +76,11 @@ struct JSONParser: ~Copyable {
 
     init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
-    /// Moves `index` eight bytes at a time while no byte of a word ends a string, starts an
-    /// escape or is a control byte; returns 0x80 when a skipped byte is past ASCII, else 0.
+    /// Moves `index` over a string's bytes up to the first that ends it, starts an escape or is
+    /// a control byte (or to the end of the record), eight bytes at a time while no byte of a
+    /// word may be one; returns a value of 0x80 or more when a skipped byte is past ASCII.
     @inline(__always)
-    mutating func skipPlainWords() -> UInt8 {
+    mutating func skipPlainRun() -> UInt8 {
         var words: UInt64 = 0
         if let base = bytes.baseAddress {
             while index + 8 <= bytes.count {
@@ -89,7 +90,14 @@ struct JSONParser: ~Copyable {
                 index += 8
             }
         }
-        return JSONWords.hasNonASCII(words) ? 0x80 : 0
+        var seen: UInt8 = JSONWords.hasNonASCII(words) ? 0x80 : 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == 0x22 || byte == 0x5C || byte < 0x20 { break }
+            seen |= byte
+            index += 1
+        }
+        return seen
     }
 
     mutating func skipSpace() {
@@ -229,20 +237,14 @@ struct JSONParser: ~Copyable {
     mutating func string() throws(Failure) -> String {
         index += 1
         let start = index
-        var seen = skipPlainWords()
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == 0x22 {
-                let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
-                index += 1
-                guard let text = String(validatingUTF8: raw, knownASCII: seen < 0x80) else {
-                    throw Failure(offset: start, reason: "a string that is not valid UTF-8")
-                }
-                return text
-            }
-            if byte == 0x5C || byte < 0x20 { break }
-            seen |= byte
+        let seen = skipPlainRun()
+        if index < bytes.count, bytes[index] == 0x22 {
+            let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
             index += 1
+            guard let text = String(validatingUTF8: raw, knownASCII: seen < 0x80) else {
+                throw Failure(offset: start, reason: "a string that is not valid UTF-8")
+            }
+            return text
         }
         scratch.removeAll(keepingCapacity: true)
         scratch.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<index]))
